@@ -1,0 +1,61 @@
+/**
+ * Typed errors with stable codes. The core throws these for untrusted input;
+ * programmer misuse is a TypeError. The HTTP status and public title of each
+ * code are mapped in one place: src/http/problem.ts.
+ */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'weak_password'
+  | 'invalid_credentials'
+  | 'unauthenticated'
+  | 'invalid_token'
+  | 'invalid_refresh_token'
+  | 'account_banned'
+  | 'forbidden'
+  | 'csrf_failed'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'invalid_config'
+  | 'invalid_policy'
+  | 'internal';
+
+export class AuthError extends Error {
+  override readonly name: string = 'AuthError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export class WeakPasswordError extends AuthError {
+  override readonly name = 'WeakPasswordError';
+  constructor(
+    readonly rule: 'too_short' | 'too_long' | 'common' | 'contains_email',
+    message: string,
+  ) {
+    super('weak_password', message);
+  }
+}
+
+export class RateLimitedError extends AuthError {
+  override readonly name = 'RateLimitedError';
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate_limited', 'Too many attempts; try again later.');
+  }
+}
+
+export class ConfigError extends AuthError {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super('invalid_config', `${setting}: ${message}`);
+  }
+}
+
+export const isAuthError = (value: unknown): value is AuthError => value instanceof AuthError;
