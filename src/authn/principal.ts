@@ -1,0 +1,14 @@
+/** Who the caller is, once a credential has been verified. Never carries a secret. */
+export type CredentialKind = 'session' | 'access_token' | 'api_key' | 'basic';
+
+export interface Principal {
+  readonly userId: string;
+  readonly roles: readonly string[];
+  /** Attributes of the user for attribute rules (department, clearance, ...). */
+  readonly attributes: Readonly<Record<string, unknown>>;
+  readonly via: CredentialKind;
+  /** The server-side session behind a cookie or an access token. */
+  readonly sessionId?: string;
+  /** Set when the credential is narrowed (API key scopes, token scope); absent means the user's full rights. */
+  readonly scopes?: readonly string[];
+}
