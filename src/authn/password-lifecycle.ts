@@ -1,0 +1,87 @@
+import type { Core } from '../core.js';
+import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
+import { checkPassword, normalizePassword } from '../crypto/password-policy.js';
+import { randomToken, sha256 } from '../crypto/random.js';
+import { AuthError } from '../errors.js';
+import {
+  consumeOneTimeToken,
+  insertOneTimeToken,
+  invalidateOneTimeTokens,
+} from '../store/repositories/one-time-tokens.js';
+import { findUserByEmail, findUserById, setPasswordHash } from '../store/repositories/users.js';
+import { audit } from './audit.js';
+import { normalizeEmail, type RequestMeta } from './meta.js';
+import { revokeAllSessions } from './sessions.js';
+
+/** Needs the current password; ends every other session of the user. */
+export async function changePassword(
+  core: Core,
+  input: {
+    userId: string;
+    sessionId?: string | undefined;
+    currentPassword: string;
+    newPassword: string;
+  },
+  meta: RequestMeta,
+): Promise<void> {
+  const user = await findUserById(core.store.db, input.userId);
+  if (
+    !user?.passwordHash ||
+    !(await verifyPassword(user.passwordHash, normalizePassword(input.currentPassword)))
+  ) {
+    await audit(core, { type: 'password_change', outcome: 'failure', userId: input.userId }, meta);
+    throw new AuthError('invalid_credentials', 'The current password is wrong.');
+  }
+  const password = checkPassword(input.newPassword, core.passwordPolicy, { email: user.email });
+  const hash = await hashPassword(password, core.argon2);
+  await core.store.db.transaction().execute(async (trx) => {
+    await setPasswordHash(trx, user.id, hash, core.clock.now());
+    await revokeAllSessions(core, user.id, 'password_change', {
+      keepSessionId: input.sessionId,
+      db: trx,
+    });
+    await audit(core, { type: 'password_change', outcome: 'success', userId: user.id }, meta, trx);
+  });
+}
+
+/** Always succeeds from the caller's view; mails a reset token only to an existing account. */
+export async function forgotPassword(core: Core, emailInput: string): Promise<void> {
+  const email = normalizeEmail(emailInput);
+  const user = await findUserByEmail(core.store.db, email);
+  if (!user || user.bannedAt !== null) return;
+  const token = randomToken();
+  const now = core.clock.now();
+  await core.store.db.transaction().execute(async (trx) => {
+    await invalidateOneTimeTokens(trx, user.id, 'password_reset', now);
+    await insertOneTimeToken(trx, {
+      tokenHash: sha256(token),
+      userId: user.id,
+      purpose: 'password_reset',
+      expiresAt: now + core.settings.resetTokenLifetimeSeconds * 1000,
+      now,
+    });
+  });
+  await core.mailer.send({
+    to: user.email,
+    subject: 'Reset your password',
+    text: `Use this code within 15 minutes to choose a new password:\n\ntoken: ${token}\n\nIf you did not ask for it, ignore this mail.`,
+  });
+}
+
+/** Single use; sets the new password and ends every session of the user. */
+export async function resetPassword(
+  core: Core,
+  input: { token: string; newPassword: string },
+  meta: RequestMeta,
+): Promise<void> {
+  const now = core.clock.now();
+  await core.store.db.transaction().execute(async (trx) => {
+    const userId = await consumeOneTimeToken(trx, sha256(input.token), 'password_reset', now);
+    const user = userId ? await findUserById(trx, userId) : null;
+    if (!user) throw new AuthError('invalid_token', 'The reset link is invalid, used or expired.');
+    const password = checkPassword(input.newPassword, core.passwordPolicy, { email: user.email });
+    await setPasswordHash(trx, user.id, await hashPassword(password, core.argon2), now);
+    await revokeAllSessions(core, user.id, 'password_reset', { db: trx });
+    await audit(core, { type: 'password_reset', outcome: 'success', userId: user.id }, meta, trx);
+  });
+}

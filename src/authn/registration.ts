@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { Core } from '../core.js';
+import { hashPassword } from '../crypto/password-hash.js';
+import { checkPassword } from '../crypto/password-policy.js';
+import { AuthError } from '../errors.js';
+import { findUserByEmail, insertUser, type User } from '../store/repositories/users.js';
+import { audit } from './audit.js';
+import { sendEmailVerification } from './email-verification.js';
+import { normalizeEmail, type RequestMeta } from './meta.js';
+
+export interface RegisterInput {
+  email: string;
+  password: string;
+  roles?: string[];
+  isService?: boolean;
+}
+
+/**
+ * Creates an account and mails a verification link. An email that already has
+ * an account gets the same answer (a look-alike user that does not exist) and
+ * its owner a notice, so registration cannot enumerate accounts, unless the
+ * deployment chose `revealRegisteredEmails` and a 409.
+ */
+export async function register(core: Core, input: RegisterInput, meta: RequestMeta): Promise<User> {
+  const email = normalizeEmail(input.email);
+  const password = checkPassword(input.password, core.passwordPolicy, { email });
+  const passwordHash = await hashPassword(password, core.argon2);
+  const now = core.clock.now();
+  const existing = await findUserByEmail(core.store.db, email);
+  if (existing) {
+    if (core.settings.revealRegisteredEmails)
+      throw new AuthError('conflict', 'An account with this email exists.');
+    await core.mailer.send({
+      to: email,
+      subject: 'Someone tried to register with your email',
+      text: 'An account already exists for this address. If this was you, sign in or reset your password.',
+    });
+    return {
+      id: randomUUID(),
+      email,
+      emailVerified: false,
+      roles: [],
+      attributes: {},
+      isService: false,
+      bannedAt: null,
+      createdAt: now,
+    };
+  }
+  const user = await core.store.db.transaction().execute(async (trx) => {
+    const created = await insertUser(trx, {
+      email,
+      passwordHash,
+      roles: input.roles ?? [],
+      isService: input.isService ?? false,
+      now,
+    });
+    await audit(core, { type: 'register', outcome: 'success', userId: created.id }, meta, trx);
+    return created;
+  });
+  await sendEmailVerification(core, user);
+  return user;
+}

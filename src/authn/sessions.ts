@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { Core } from '../core.js';
+import { randomToken, sha256 } from '../crypto/random.js';
+import {
+  findLiveSessionByTokenHash,
+  insertSession,
+  revokeUserSessions,
+  type Session,
+  touchSession,
+} from '../store/repositories/sessions.js';
+import { findUserById, type User, withoutSecret } from '../store/repositories/users.js';
+import type { Db } from '../store/schema.js';
+import type { RequestMeta } from './meta.js';
+
+/** Sliding the idle expiry at most once a minute keeps a busy session from writing on every request. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface NewSession {
+  session: Session;
+  /** The cookie value: 256 random bits. Only its SHA-256 is stored. */
+  token: string;
+}
+
+export async function createSession(
+  core: Core,
+  user: User,
+  meta: RequestMeta,
+  amr: string[],
+  db: Db = core.store.db,
+): Promise<NewSession> {
+  const now = core.clock.now();
+  const { idleTimeoutSeconds, absoluteTimeoutSeconds } = core.settings.session;
+  const token = randomToken();
+  const absoluteExpiresAt = now + absoluteTimeoutSeconds * 1000;
+  const session = await insertSession(db, {
+    id: randomUUID(),
+    token_hash: sha256(token),
+    user_id: user.id,
+    created_at: now,
+    last_seen_at: now,
+    idle_expires_at: Math.min(now + idleTimeoutSeconds * 1000, absoluteExpiresAt),
+    absolute_expires_at: absoluteExpiresAt,
+    ip: meta.ip,
+    user_agent: meta.userAgent?.slice(0, 512) ?? null,
+    amr: JSON.stringify(amr),
+    auth_time: now,
+  });
+  return { session, token };
+}
+
+export interface ResolvedSession {
+  session: Session;
+  user: User;
+}
+
+/** The live session behind a cookie value and its (unbanned) user, or null. */
+export async function resolveSessionToken(
+  core: Core,
+  token: string,
+): Promise<ResolvedSession | null> {
+  if (token.length !== 43) return null;
+  const now = core.clock.now();
+  const session = await findLiveSessionByTokenHash(core.store.db, sha256(token), now);
+  if (!session) return null;
+  const user = await findUserById(core.store.db, session.userId);
+  if (!user || user.bannedAt !== null) return null;
+  if (now - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
+    await touchSession(
+      core.store.db,
+      session,
+      now,
+      core.settings.session.idleTimeoutSeconds * 1000,
+    );
+  }
+  return { session, user: withoutSecret(user) };
+}
+
+/** Ends every session of a user (ban, password reset), or all but one (password change). */
+export function revokeAllSessions(
+  core: Core,
+  userId: string,
+  reason: string,
+  options: { keepSessionId?: string; db?: Db } = {},
+): Promise<string[]> {
+  return revokeUserSessions(
+    options.db ?? core.store.db,
+    userId,
+    { now: core.clock.now(), reason },
+    options.keepSessionId,
+  );
+}

@@ -1,0 +1,22 @@
+/** A fixed-window counter's state. */
+export interface Counter {
+  count: number;
+  resetInSeconds: number;
+}
+
+/**
+ * The shared, short-lived state of a deployment: rate-limit counters and the
+ * revocation feed. Memory for one instance; Redis so limits and revocations
+ * hold across instances. Both adapters pass test/unit/cache.test.ts.
+ */
+export interface Cache {
+  readonly kind: 'memory' | 'redis';
+  /** Adds one to a counter whose window starts at its first hit. */
+  increment(key: string, windowSeconds: number): Promise<Counter>;
+  peek(key: string): Promise<Counter | null>;
+  delete(key: string): Promise<void>;
+  publish(channel: string, message: string): Promise<void>;
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import { ConfigError, isAuthError } from '../errors.js';
+import { runMigrate } from './migrate.js';
+import { runServe } from './serve.js';
+import { runUser } from './user.js';
+
+const usage = `usage: gatehouse <command> [options]
+
+commands:
+  serve [--port N] [--data-dir DIR] [--config FILE]   start the server
+  migrate [--data-dir DIR] [--config FILE]            apply pending database migrations
+  user create --email E --password-stdin [--role R]...  create a user (password read from stdin)
+  user ban --email E [--reason TEXT]                  ban a user and end all their sessions
+  user unban --email E                                lift a ban
+
+settings also come from the environment (PORT, DATABASE_URL, REDIS_URL, GATEHOUSE_SECRET_KEY, ...)`;
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  serve: runServe,
+  migrate: runMigrate,
+  user: runUser,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const run = command ? commands[command] : undefined;
+  if (!run) {
+    process.stderr.write(`${usage}\n`);
+    return command === undefined || command === '--help' ? 0 : 2;
+  }
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`gatehouse: invalid setting ${error.message}\n`);
+      process.exitCode = 2;
+    } else if (isAuthError(error)) {
+      process.stderr.write(`gatehouse: ${error.code}: ${error.message}\n`);
+      process.exitCode = 1;
+    } else if (error instanceof TypeError && error.message.startsWith('Unknown option')) {
+      process.stderr.write(`gatehouse: ${error.message}\n${usage}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(
+        `gatehouse: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    }
+  },
+);

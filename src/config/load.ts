@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../errors.js';
+import { type Settings, type SettingsInput, settingsSchema } from './schema.js';
+
+/** Environment variables and the setting each one feeds. */
+const envNames: Record<string, string> = {
+  NODE_ENV: 'nodeEnv',
+  HOST: 'host',
+  PORT: 'port',
+  GATEHOUSE_DATA_DIR: 'dataDir',
+  DATABASE_URL: 'databaseUrl',
+  REDIS_URL: 'redisUrl',
+  GATEHOUSE_SECRET_KEY: 'secretKey',
+  GATEHOUSE_PUBLIC_URL: 'publicUrl',
+  LOG_LEVEL: 'logLevel',
+  GATEHOUSE_TRUST_PROXY: 'trustProxy',
+  SMTP_URL: 'smtpUrl',
+  MAIL_FROM: 'mailFrom',
+};
+
+type Layer = Record<string, unknown>;
+
+function fromEnv(env: NodeJS.ProcessEnv): Layer {
+  const layer: Layer = {};
+  for (const [name, key] of Object.entries(envNames)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') layer[key] = value;
+  }
+  return layer;
+}
+
+function fromFile(path: string): Layer {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError('config', `cannot read config file ${path}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error();
+    return parsed as Layer;
+  } catch {
+    throw new ConfigError('config', `${path} is not a JSON object`);
+  }
+}
+
+/** Merges layers, later ones winning; nested objects merge key by key. */
+function merge(...layers: Layer[]): Layer {
+  const out: Layer = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      const prev = out[key];
+      const bothObjects =
+        value !== null && typeof value === 'object' && prev !== null && typeof prev === 'object';
+      out[key] = bothObjects ? merge(prev as Layer, value as Layer) : value;
+    }
+  }
+  return out;
+}
+
+export interface LoadOptions {
+  flags?: SettingsInput;
+  env?: NodeJS.ProcessEnv;
+  configFile?: string;
+}
+
+/** Flags win over environment variables, which win over the config file, which wins over defaults. */
+export function loadSettings(options: LoadOptions = {}): Settings {
+  const env = options.env ?? process.env;
+  const file = options.configFile ?? env.GATEHOUSE_CONFIG;
+  const merged = merge(file ? fromFile(file) : {}, fromEnv(env), (options.flags ?? {}) as Layer);
+  const result = settingsSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const path = issue?.path.join('.') || 'settings';
+    throw new ConfigError(path, issue?.message ?? 'invalid');
+  }
+  return result.data;
+}
+
+export const formatConfigError = (error: ConfigError): string =>
+  `gatehouse: invalid setting ${error.message}`;

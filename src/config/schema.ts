@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+const seconds = z.coerce.number().int().positive();
+
+/** Every setting, its type and its secure default. Units are in the names. */
+export const settingsSchema = z.strictObject({
+  nodeEnv: z.enum(['development', 'production', 'test']).default('development'),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  dataDir: z.string().min(1).default('./data'),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
+  /** 32 bytes, base64url or hex. Generated into the data dir in development when absent. */
+  secretKey: z.string().optional(),
+  /** The public base URL; the JWT issuer and the origin that CSRF checks accept. */
+  publicUrl: z.url().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  trustProxy: z.coerce.boolean().default(false),
+  smtpUrl: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// URL')
+    .optional(),
+  mailFrom: z.string().default('Gatehouse <no-reply@localhost>'),
+  bodyLimitBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
+  session: z
+    .strictObject({
+      idleTimeoutSeconds: seconds.default(30 * 60),
+      absoluteTimeoutSeconds: seconds.default(7 * 24 * 3600),
+    })
+    .prefault({}),
+  password: z
+    .strictObject({
+      minLength: z.coerce.number().int().min(8).max(256).default(15),
+      minLengthWithSecondFactor: z.coerce.number().int().min(8).max(256).default(8),
+      maxLength: z.coerce.number().int().min(64).max(1024).default(256),
+      argon2MemoryKiB: z.coerce.number().int().min(8192).default(19456),
+      argon2TimeCost: z.coerce.number().int().min(1).default(2),
+      argon2Parallelism: z.coerce.number().int().min(1).default(1),
+    })
+    .prefault({}),
+  rateLimit: z
+    .strictObject({
+      loginPerAccount: z.coerce.number().int().positive().default(10),
+      loginPerIp: z.coerce.number().int().positive().default(100),
+      loginWindowSeconds: seconds.default(15 * 60),
+    })
+    .prefault({}),
+  /** When true, registering an existing email answers 409 instead of mailing the owner. */
+  revealRegisteredEmails: z.coerce.boolean().default(false),
+  resetTokenLifetimeSeconds: seconds.default(15 * 60),
+  emailVerificationLifetimeSeconds: seconds.default(24 * 3600),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingsInput = z.input<typeof settingsSchema>;

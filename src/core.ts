@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import type { Cache } from './cache/cache.js';
+import { createMemoryCache } from './cache/memory.js';
+import { createRedisCache } from './cache/redis.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Settings } from './config/schema.js';
+import { resolveSecretKey } from './config/secret-key.js';
+import type { Argon2Params } from './crypto/password-hash.js';
+import type { PasswordPolicy } from './crypto/password-policy.js';
+import { createLogger, type Logger } from './logger.js';
+import type { Mailer } from './mail/mailer.js';
+import { createOutboxMailer } from './mail/outbox.js';
+import { createSmtpMailer } from './mail/smtp.js';
+import { openStore, type Store } from './store/db.js';
+import { migrateToLatest } from './store/migrate.js';
+
+/** Everything the services share. Built once per process (or per test server). */
+export interface Core {
+  settings: Settings;
+  store: Store;
+  cache: Cache;
+  mailer: Mailer;
+  /** Set only when mail goes to the local outbox (development and tests). */
+  outbox: ReturnType<typeof createOutboxMailer> | undefined;
+  clock: Clock;
+  logger: Logger;
+  secretKey: Buffer;
+  argon2: Argon2Params;
+  passwordPolicy: PasswordPolicy;
+  /** Warnings about insecure or generated settings, printed at start-up. */
+  warnings: string[];
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Prefix for Redis keys and channels (tests isolate themselves with it). */
+  cachePrefix?: string;
+  migrate?: boolean;
+}
+
+export async function createCore(settings: Settings, options: CoreOptions = {}): Promise<Core> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(settings.logLevel);
+  const warnings: string[] = [];
+  const secret = resolveSecretKey(settings);
+  if (secret.generated) {
+    warnings.push(
+      `no GATEHOUSE_SECRET_KEY: generated one into ${join(settings.dataDir, 'secret.key')} (development only)`,
+    );
+  }
+  const store = openStore(settings);
+  if (options.migrate !== false) await migrateToLatest(store);
+  const cache = settings.redisUrl
+    ? createRedisCache({ url: settings.redisUrl, prefix: options.cachePrefix })
+    : createMemoryCache(clock);
+  const outbox = settings.smtpUrl
+    ? undefined
+    : createOutboxMailer(join(settings.dataDir, 'outbox.jsonl'), clock);
+  const mailer = settings.smtpUrl
+    ? createSmtpMailer(settings.smtpUrl, settings.mailFrom)
+    : (outbox as Mailer);
+  if (outbox && settings.nodeEnv === 'production') {
+    warnings.push('no SMTP_URL: mail is written to the local outbox file, not delivered');
+  }
+  const { password } = settings;
+  return {
+    settings,
+    store,
+    cache,
+    mailer,
+    outbox,
+    clock,
+    logger,
+    secretKey: secret.key,
+    argon2: {
+      memoryKiB: password.argon2MemoryKiB,
+      timeCost: password.argon2TimeCost,
+      parallelism: password.argon2Parallelism,
+    },
+    passwordPolicy: {
+      minLength: password.minLength,
+      minLengthWithSecondFactor: password.minLengthWithSecondFactor,
+      maxLength: password.maxLength,
+    },
+    warnings,
+    async close() {
+      await cache.close();
+      await store.close();
+    },
+  };
+}

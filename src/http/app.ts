@@ -1,0 +1,61 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { builtinPermissions, type PermissionChecker } from '../authz/permission-check.js';
+import type { Core } from '../core.js';
+import { installErrorHandling } from './errors.js';
+import { enforceSameOrigin } from './guard.js';
+import { buildOpenApi } from './openapi.js';
+import { registerRoutes } from './register-routes.js';
+import type { AnyRoute } from './route.js';
+import { defineRoute } from './route.js';
+import { adminRoutes } from './routes/admin.js';
+import { authRoutes } from './routes/auth.js';
+import { devRoutes, opsRoutes } from './routes/ops.js';
+import { passwordRoutes } from './routes/password.js';
+import { sessionRoutes } from './routes/sessions.js';
+
+export interface AppOptions {
+  permissions?: PermissionChecker;
+  /** Extra routes of an embedding app, behind the same guards. */
+  routes?: readonly AnyRoute[];
+}
+
+export const coreRoutes = (core: Core): AnyRoute[] => [
+  ...authRoutes,
+  ...sessionRoutes,
+  ...passwordRoutes,
+  ...adminRoutes,
+  ...opsRoutes,
+  ...(core.settings.nodeEnv === 'production' ? [] : devRoutes),
+];
+
+export async function buildApp(core: Core, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: core.logger as FastifyBaseLogger,
+    bodyLimit: core.settings.bodyLimitBytes,
+    trustProxy: core.settings.trustProxy,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  });
+  installErrorHandling(app);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  });
+  await app.register(fastifyCookie);
+  app.addHook('onRequest', async (request) => enforceSameOrigin(core, request));
+
+  const routes = [...coreRoutes(core), ...(options.routes ?? [])];
+  const openapi = defineRoute({
+    method: 'GET',
+    url: '/openapi.json',
+    access: 'public',
+    summary: 'This document',
+    tags: ['ops'],
+    handler: async () => buildOpenApi(all, '0.1.0'),
+  });
+  const all: AnyRoute[] = [...routes, openapi];
+  registerRoutes(app, core, options.permissions ?? builtinPermissions, all);
+  return app;
+}

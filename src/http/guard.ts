@@ -1,0 +1,59 @@
+import type { FastifyRequest } from 'fastify';
+import { isValidCsrfToken } from '../authn/csrf.js';
+import type { Principal } from '../authn/principal.js';
+import type { PermissionChecker } from '../authz/permission-check.js';
+import type { Core } from '../core.js';
+import { AuthError } from '../errors.js';
+import type { Access } from './route.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export const isUnsafe = (request: FastifyRequest): boolean => !SAFE_METHODS.has(request.method);
+
+/** 401 for an unknown caller, then 403 for a known one who may not: never the other way round. */
+export function enforceAccess(
+  access: Access,
+  principal: Principal | null,
+  permissions: PermissionChecker,
+): void {
+  if (access === 'public') return;
+  if (!principal) throw new AuthError('unauthenticated', 'Sign in or send a credential.');
+  if (access === 'authenticated') return;
+  if (!permissions.hasPermission(principal, access.permission)) {
+    throw new AuthError('forbidden', `Missing permission ${access.permission}.`);
+  }
+}
+
+/**
+ * Cookies ride along on cross-site requests; header credentials do not. So an
+ * unsafe request authenticated by the session cookie must echo the session's
+ * CSRF token, which another site cannot read.
+ */
+export function enforceCsrf(
+  core: Core,
+  request: FastifyRequest,
+  principal: Principal | null,
+): void {
+  if (principal?.via !== 'session' || !principal.sessionId || !isUnsafe(request)) return;
+  const presented = request.headers['x-csrf-token'];
+  if (
+    typeof presented !== 'string' ||
+    !isValidCsrfToken(core.secretKey, principal.sessionId, presented)
+  ) {
+    throw new AuthError('csrf_failed', 'Missing or wrong X-CSRF-Token header.');
+  }
+}
+
+/** Refuses any unsafe request that a browser marks as coming from another site. */
+export function enforceSameOrigin(core: Core, request: FastifyRequest): void {
+  if (!isUnsafe(request)) return;
+  if (request.headers['sec-fetch-site'] === 'cross-site') {
+    throw new AuthError('csrf_failed', 'Cross-site request refused.');
+  }
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  const allowed = core.settings.publicUrl
+    ? new URL(core.settings.publicUrl).origin
+    : `${request.protocol}://${request.headers.host ?? ''}`;
+  if (origin !== allowed) throw new AuthError('csrf_failed', 'Cross-origin request refused.');
+}

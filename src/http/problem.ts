@@ -1,0 +1,41 @@
+import type { FastifyReply } from 'fastify';
+import type { ErrorCode } from '../errors.js';
+
+/** The one place where an error code becomes an HTTP status and a public title. */
+export const problemCatalog: Readonly<Record<ErrorCode, { status: number; title: string }>> = {
+  invalid_request: { status: 400, title: 'Invalid request' },
+  weak_password: { status: 400, title: 'Password does not meet the policy' },
+  invalid_token: { status: 400, title: 'Invalid or expired token' },
+  invalid_credentials: { status: 401, title: 'Invalid credentials' },
+  unauthenticated: { status: 401, title: 'Authentication required' },
+  invalid_refresh_token: { status: 401, title: 'Invalid refresh token' },
+  account_banned: { status: 403, title: 'Account suspended' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  csrf_failed: { status: 403, title: 'CSRF check failed' },
+  not_found: { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'Conflict' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  invalid_config: { status: 500, title: 'Server misconfigured' },
+  invalid_policy: { status: 500, title: 'Server misconfigured' },
+  internal: { status: 500, title: 'Internal error' },
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail: string;
+}
+
+export function problem(code: ErrorCode, detail: string): Problem {
+  const { status, title } = problemCatalog[code];
+  return { type: 'about:blank', title, status, code, detail };
+}
+
+export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  if (body.status === 401) reply.header('www-authenticate', 'Bearer realm="gatehouse"');
+  return reply.code(body.status).type('application/problem+json').send(body);
+}

@@ -1,0 +1,63 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RequestMeta } from '../authn/meta.js';
+import type { PermissionChecker } from '../authz/permission-check.js';
+import type { Core } from '../core.js';
+import { authenticateRequest } from './authenticate.js';
+import { enforceAccess, enforceCsrf } from './guard.js';
+import type { Access, AnyRoute } from './route.js';
+import { parseInput } from './validate.js';
+
+const isAccess = (value: unknown): value is Access =>
+  value === 'public' ||
+  value === 'authenticated' ||
+  (typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { permission?: unknown }).permission === 'string');
+
+export const requestMeta = (request: FastifyRequest): RequestMeta => ({
+  ip: request.ip ?? null,
+  userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
+});
+
+/**
+ * Mounts routes behind one pipeline: authenticate → CSRF → authorize →
+ * validate → handle. A route without a valid `access` is a programming error
+ * that stops the server from starting.
+ */
+export function registerRoutes(
+  app: FastifyInstance,
+  core: Core,
+  permissions: PermissionChecker,
+  routes: readonly AnyRoute[],
+): void {
+  for (const route of routes) {
+    if (!isAccess(route.access)) {
+      throw new TypeError(
+        `route ${route.method} ${route.url} declares no access (public, authenticated or a permission)`,
+      );
+    }
+    app.route({
+      method: route.method,
+      url: route.url,
+      handler: async (request, reply) => {
+        const principal = await authenticateRequest(core, request);
+        enforceAccess(route.access, principal, permissions);
+        enforceCsrf(core, request, principal);
+        const result = await route.handler({
+          core,
+          request,
+          reply,
+          meta: requestMeta(request),
+          principal,
+          body: route.body ? parseInput(route.body, request.body, 'body') : undefined,
+          params: route.params ? parseInput(route.params, request.params, 'params') : undefined,
+          query: route.query ? parseInput(route.query, request.query, 'query') : undefined,
+        });
+        if (reply.sent) return reply;
+        if (result === undefined) return reply.code(204).send();
+        if (reply.statusCode === 200 && route.successStatus) reply.code(route.successStatus);
+        return reply.send(result);
+      },
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { RequestMeta } from '../authn/meta.js';
+import type { Principal } from '../authn/principal.js';
+import type { Core } from '../core.js';
+
+/**
+ * Who may call a route. Every route must say; the server refuses to start on
+ * one that does not (see register-routes.ts).
+ */
+export type Access = 'public' | 'authenticated' | { permission: string };
+
+type Schema = z.ZodType;
+type Infer<S> = S extends Schema ? z.output<S> : undefined;
+
+export interface RouteContext<A extends Access, B, P, Q> {
+  core: Core;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  meta: RequestMeta;
+  body: B;
+  params: P;
+  query: Q;
+  /** Present on every non-public route; on public ones only when a credential was sent. */
+  principal: A extends 'public' ? Principal | null : Principal;
+}
+
+export interface RouteDefinition<
+  A extends Access = Access,
+  BS extends Schema | undefined = Schema | undefined,
+  PS extends Schema | undefined = Schema | undefined,
+  QS extends Schema | undefined = Schema | undefined,
+> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  access: A;
+  summary: string;
+  tags?: string[];
+  body?: BS;
+  params?: PS;
+  query?: QS;
+  /** Status of a successful answer, for OpenAPI (default 200). */
+  successStatus?: number;
+  handler(ctx: RouteContext<A, Infer<BS>, Infer<PS>, Infer<QS>>): Promise<unknown>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the registry erases each route's generic parameters.
+export type AnyRoute = RouteDefinition<any, any, any, any>;
+
+/** Identity function that lets TypeScript infer the body, params and query types. */
+export const defineRoute = <
+  A extends Access,
+  BS extends Schema | undefined = undefined,
+  PS extends Schema | undefined = undefined,
+  QS extends Schema | undefined = undefined,
+>(
+  route: RouteDefinition<A, BS, PS, QS>,
+): RouteDefinition<A, BS, PS, QS> => route;

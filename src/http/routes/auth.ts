@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { audit } from '../../authn/audit.js';
+import { csrfTokenFor } from '../../authn/csrf.js';
+import { verifyEmail } from '../../authn/email-verification.js';
+import { verifyPasswordLogin } from '../../authn/password-login.js';
+import { register } from '../../authn/registration.js';
+import { createSession } from '../../authn/sessions.js';
+import { AuthError } from '../../errors.js';
+import { revokeOwnSession } from '../../store/repositories/sessions.js';
+import { findUserById } from '../../store/repositories/users.js';
+import { clearSessionCookie, setSessionCookie } from '../cookies.js';
+import { defineRoute } from '../route.js';
+import { emailSchema, passwordSchema, tokenSchema, userView } from '../schemas.js';
+
+const credentials = z.strictObject({ email: emailSchema, password: passwordSchema });
+const tags = ['auth'];
+
+export const authRoutes = [
+  defineRoute({
+    method: 'POST',
+    url: '/auth/register',
+    access: 'public',
+    summary: 'Create an account (answers the same for an email that already has one)',
+    tags,
+    body: credentials,
+    successStatus: 201,
+    handler: async ({ core, body, meta }) => ({ user: userView(await register(core, body, meta)) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/auth/login',
+    access: 'public',
+    summary: 'Sign in with email and password; sets the session cookie',
+    tags,
+    body: credentials,
+    handler: async ({ core, body, meta, reply }) => {
+      const user = await verifyPasswordLogin(core, body.email, body.password, meta);
+      const { session, token } = await createSession(core, user, meta, ['pwd']);
+      await audit(
+        core,
+        { type: 'login', outcome: 'success', userId: user.id, detail: { sessionId: session.id } },
+        meta,
+      );
+      setSessionCookie(reply, token, core.settings.session.absoluteTimeoutSeconds);
+      return { user: userView(user), csrfToken: csrfTokenFor(core.secretKey, session.id) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/auth/logout',
+    access: 'authenticated',
+    summary: 'End the current session and clear its cookie',
+    tags,
+    handler: async ({ core, principal, meta, reply }) => {
+      if (principal.sessionId) {
+        await revokeOwnSession(core.store.db, principal.userId, principal.sessionId, {
+          now: core.clock.now(),
+          reason: 'logout',
+        });
+        await audit(core, { type: 'logout', outcome: 'success', userId: principal.userId }, meta);
+      }
+      clearSessionCookie(reply);
+      return undefined;
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/auth/me',
+    access: 'authenticated',
+    summary: 'The caller',
+    tags,
+    handler: async ({ core, principal }) => {
+      const user = await findUserById(core.store.db, principal.userId);
+      if (!user) throw new AuthError('unauthenticated', 'The account no longer exists.');
+      return { user: { ...userView(user), via: principal.via } };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/auth/csrf',
+    access: 'authenticated',
+    summary: 'The CSRF token of the current session',
+    tags,
+    handler: async ({ core, principal }) => {
+      if (!principal.sessionId)
+        throw new AuthError('invalid_request', 'Only a session has a CSRF token.');
+      return { csrfToken: csrfTokenFor(core.secretKey, principal.sessionId) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/auth/email/verify',
+    access: 'public',
+    summary: 'Confirm an email address with the mailed token',
+    tags,
+    body: z.strictObject({ token: tokenSchema }),
+    handler: async ({ core, body, meta }) => {
+      await verifyEmail(core, body.token, meta);
+      return { verified: true };
+    },
+  }),
+];

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { changePassword, forgotPassword, resetPassword } from '../../authn/password-lifecycle.js';
+import { defineRoute } from '../route.js';
+import { emailSchema, passwordSchema, tokenSchema } from '../schemas.js';
+
+const tags = ['password'];
+
+export const passwordRoutes = [
+  defineRoute({
+    method: 'POST',
+    url: '/auth/password/change',
+    access: 'authenticated',
+    summary: 'Change the password (needs the current one); ends every other session',
+    tags,
+    body: z.strictObject({ currentPassword: passwordSchema, newPassword: passwordSchema }),
+    handler: async ({ core, principal, body, meta }) => {
+      await changePassword(
+        core,
+        { userId: principal.userId, sessionId: principal.sessionId, ...body },
+        meta,
+      );
+      return undefined;
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/auth/password/forgot',
+    access: 'public',
+    summary: 'Mail a reset token if the account exists; always 202',
+    tags,
+    body: z.strictObject({ email: emailSchema }),
+    successStatus: 202,
+    handler: async ({ core, body }) => {
+      await forgotPassword(core, body.email);
+      return { accepted: true };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/auth/password/reset',
+    access: 'public',
+    summary: 'Set a new password with a mailed reset token; ends every session',
+    tags,
+    body: z.strictObject({ token: tokenSchema, newPassword: passwordSchema }),
+    handler: async ({ core, body, meta }) => {
+      await resetPassword(core, body, meta);
+      return undefined;
+    },
+  }),
+];

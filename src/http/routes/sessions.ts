@@ -1,0 +1,83 @@
+import { audit } from '../../authn/audit.js';
+import { revokeAllSessions } from '../../authn/sessions.js';
+import { AuthError } from '../../errors.js';
+import { listLiveSessions, revokeOwnSession } from '../../store/repositories/sessions.js';
+import { defineRoute } from '../route.js';
+import { idParams } from '../schemas.js';
+
+const tags = ['sessions'];
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export const sessionRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/auth/sessions',
+    access: 'authenticated',
+    summary: "The caller's live sessions, the current one marked",
+    tags,
+    handler: async ({ core, principal }) => {
+      const sessions = await listLiveSessions(core.store.db, principal.userId, core.clock.now());
+      return {
+        sessions: sessions.map((s) => ({
+          id: s.id,
+          current: s.id === principal.sessionId,
+          createdAt: iso(s.createdAt),
+          lastSeenAt: iso(s.lastSeenAt),
+          idleExpiresAt: iso(s.idleExpiresAt),
+          absoluteExpiresAt: iso(s.absoluteExpiresAt),
+          ip: s.ip,
+          userAgent: s.userAgent,
+        })),
+      };
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/auth/sessions/:id',
+    access: 'authenticated',
+    summary: "Revoke one of the caller's own sessions (another user's id is a 404)",
+    tags,
+    params: idParams,
+    handler: async ({ core, principal, params, meta }) => {
+      const revoked = await revokeOwnSession(core.store.db, principal.userId, params.id, {
+        now: core.clock.now(),
+        reason: 'user_revoked',
+      });
+      if (!revoked) throw new AuthError('not_found', 'No such session.');
+      await audit(
+        core,
+        {
+          type: 'session_revoked',
+          outcome: 'success',
+          userId: principal.userId,
+          detail: { sessionId: params.id },
+        },
+        meta,
+      );
+      return undefined;
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/auth/sessions/revoke-others',
+    access: 'authenticated',
+    summary: 'End every session of the caller except the current one',
+    tags,
+    handler: async ({ core, principal, meta }) => {
+      const ids = await revokeAllSessions(core, principal.userId, 'user_revoked_others', {
+        keepSessionId: principal.sessionId,
+      });
+      await audit(
+        core,
+        {
+          type: 'session_revoked',
+          outcome: 'success',
+          userId: principal.userId,
+          detail: { count: ids.length },
+        },
+        meta,
+      );
+      return { revoked: ids.length };
+    },
+  }),
+];

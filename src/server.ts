@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { Settings } from './config/schema.js';
+import { type Core, type CoreOptions, createCore } from './core.js';
+import { type AppOptions, buildApp } from './http/app.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  core: Core;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the core and the HTTP app, listens, and logs where, on what storage, and what is insecure. */
+export async function startServer(
+  settings: Settings,
+  options: CoreOptions & AppOptions = {},
+): Promise<RunningServer> {
+  const core = await createCore(settings, options);
+  const app = await buildApp(core, options);
+  await app.listen({ host: settings.host, port: settings.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const shownHost =
+    settings.host === '127.0.0.1' || settings.host === '0.0.0.0' ? 'localhost' : settings.host;
+  const url = `http://${shownHost}:${port}`;
+  core.logger.info(
+    { url, storage: core.store.description, cache: core.cache.kind, mail: core.mailer.kind },
+    `Gatehouse listening on ${url}`,
+  );
+  for (const warning of core.warnings)
+    core.logger.warn(`insecure or generated setting: ${warning}`);
+  return {
+    app,
+    core,
+    url,
+    async close() {
+      await app.close();
+      await core.close();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Store } from './db.js';
+import type { Dialect } from './dialect.js';
+import * as m0001 from './migrations/0001_accounts_sessions.js';
+
+interface VersionedMigration {
+  up(db: Parameters<Migration['up']>[0], dialect: Dialect): Promise<void>;
+  down(db: Parameters<Migration['up']>[0], dialect: Dialect): Promise<void>;
+}
+
+/** Ordered by name; a new migration is a new file added here, never an edit of an old one. */
+const migrations: Record<string, VersionedMigration> = {
+  '0001_accounts_sessions': m0001,
+};
+
+function provider(dialect: Dialect): MigrationProvider {
+  const bound: Record<string, Migration> = {};
+  for (const [name, migration] of Object.entries(migrations)) {
+    bound[name] = {
+      up: (db) => migration.up(db, dialect),
+      down: (db) => migration.down(db, dialect),
+    };
+  }
+  return { getMigrations: async () => bound };
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  const migrator = new Migrator({ db: store.db, provider: provider(store.dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

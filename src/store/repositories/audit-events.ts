@@ -1,0 +1,64 @@
+import type { Db } from '../schema.js';
+
+export type AuditType =
+  | 'login'
+  | 'logout'
+  | 'register'
+  | 'password_change'
+  | 'password_reset'
+  | 'email_verified'
+  | 'session_revoked'
+  | 'user_banned'
+  | 'user_unbanned'
+  | 'roles_changed'
+  | 'refresh_token_reuse';
+
+export interface AuditEvent {
+  type: AuditType;
+  outcome: 'success' | 'failure';
+  userId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** Structured, non-secret facts: a reason, a target id, the acting admin. */
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+export interface StoredAuditEvent extends AuditEvent {
+  id: number;
+  at: number;
+}
+
+export async function recordAuditEvent(db: Db, event: AuditEvent, now: number): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values({
+      at: now,
+      type: event.type,
+      outcome: event.outcome,
+      user_id: event.userId,
+      ip: event.ip,
+      user_agent: event.userAgent,
+      detail: JSON.stringify(event.detail ?? {}),
+    })
+    .execute();
+}
+
+export async function listAuditEvents(
+  db: Db,
+  filter: { limit: number; userId?: string | undefined; type?: string | undefined },
+): Promise<StoredAuditEvent[]> {
+  let query = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(filter.limit);
+  if (filter.userId) query = query.where('user_id', '=', filter.userId);
+  if (filter.type) query = query.where('type', '=', filter.type);
+  const rows = await query.execute();
+  return rows.map((row) => ({
+    id: Number(row.id),
+    at: row.at,
+    type: row.type as AuditType,
+    outcome: row.outcome,
+    userId: row.user_id,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    detail: JSON.parse(row.detail) as AuditEvent['detail'],
+  }));
+}

@@ -1,0 +1,147 @@
+import type { Db, SessionsTable } from '../schema.js';
+
+export interface Session {
+  id: string;
+  userId: string;
+  createdAt: number;
+  lastSeenAt: number;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+  ip: string | null;
+  userAgent: string | null;
+  amr: string[];
+  authTime: number;
+}
+
+const toSession = (row: SessionsTable): Session => ({
+  id: row.id,
+  userId: row.user_id,
+  createdAt: row.created_at,
+  lastSeenAt: row.last_seen_at,
+  idleExpiresAt: row.idle_expires_at,
+  absoluteExpiresAt: row.absolute_expires_at,
+  ip: row.ip,
+  userAgent: row.user_agent,
+  amr: JSON.parse(row.amr) as string[],
+  authTime: row.auth_time,
+});
+
+export async function insertSession(
+  db: Db,
+  row: Omit<SessionsTable, 'revoked_at' | 'revoked_reason'>,
+): Promise<Session> {
+  await db
+    .insertInto('sessions')
+    .values({ ...row, revoked_at: null, revoked_reason: null })
+    .execute();
+  return toSession({ ...row, revoked_at: null, revoked_reason: null });
+}
+
+/** A session that is not revoked and within both its idle and absolute expiry. */
+export async function findLiveSessionByTokenHash(
+  db: Db,
+  tokenHash: string,
+  now: number,
+): Promise<Session | null> {
+  const row = await db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .where('revoked_at', 'is', null)
+    .where('idle_expires_at', '>', now)
+    .where('absolute_expires_at', '>', now)
+    .executeTakeFirst();
+  return row ? toSession(row) : null;
+}
+
+export async function findLiveSessionById(
+  db: Db,
+  id: string,
+  now: number,
+): Promise<Session | null> {
+  const row = await db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .where('idle_expires_at', '>', now)
+    .where('absolute_expires_at', '>', now)
+    .executeTakeFirst();
+  return row ? toSession(row) : null;
+}
+
+/** Slides the idle expiry, never past the absolute one. */
+export async function touchSession(
+  db: Db,
+  session: Session,
+  now: number,
+  idleTimeoutMs: number,
+): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({
+      last_seen_at: now,
+      idle_expires_at: Math.min(now + idleTimeoutMs, session.absoluteExpiresAt),
+    })
+    .where('id', '=', session.id)
+    .execute();
+}
+
+export async function listLiveSessions(db: Db, userId: string, now: number): Promise<Session[]> {
+  const rows = await db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('idle_expires_at', '>', now)
+    .where('absolute_expires_at', '>', now)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map(toSession);
+}
+
+export interface Revocation {
+  now: number;
+  reason: string;
+}
+
+/** Revokes one session of this user; false when it is not theirs or not live. */
+export async function revokeOwnSession(
+  db: Db,
+  userId: string,
+  sessionId: string,
+  revocation: Revocation,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ revoked_at: revocation.now, revoked_reason: revocation.reason })
+    .where('id', '=', sessionId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Revokes every live session of a user except `keepSessionId`; returns the ids revoked. */
+export async function revokeUserSessions(
+  db: Db,
+  userId: string,
+  revocation: Revocation,
+  keepSessionId?: string,
+): Promise<string[]> {
+  let query = db
+    .selectFrom('sessions')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null);
+  if (keepSessionId) query = query.where('id', '!=', keepSessionId);
+  const ids = (await query.execute()).map((r) => r.id);
+  if (ids.length > 0) {
+    await db
+      .updateTable('sessions')
+      .set({ revoked_at: revocation.now, revoked_reason: revocation.reason })
+      .where('id', 'in', ids)
+      .execute();
+  }
+  return ids;
+}

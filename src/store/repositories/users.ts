@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { Db, UsersTable } from '../schema.js';
+
+export interface User {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  roles: string[];
+  attributes: Record<string, unknown>;
+  isService: boolean;
+  bannedAt: number | null;
+  createdAt: number;
+}
+
+export interface UserWithSecret extends User {
+  passwordHash: string | null;
+}
+
+const parseAttributes = (json: string): Record<string, unknown> => {
+  const value: unknown = JSON.parse(json);
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+};
+
+const toUser = (row: UsersTable, roles: string[]): UserWithSecret => ({
+  id: row.id,
+  email: row.email,
+  emailVerified: row.email_verified_at !== null,
+  roles,
+  attributes: parseAttributes(row.attributes),
+  isService: row.is_service === 1,
+  bannedAt: row.banned_at,
+  createdAt: row.created_at,
+  passwordHash: row.password_hash,
+});
+
+/** Drops the hash so it cannot travel further than the code that verifies it. */
+export const withoutSecret = ({ passwordHash: _, ...user }: UserWithSecret): User => user;
+
+export async function rolesOf(db: Db, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('user_roles')
+    .select('role')
+    .where('user_id', '=', userId)
+    .orderBy('role')
+    .execute();
+  return rows.map((r) => r.role);
+}
+
+async function hydrate(db: Db, row: UsersTable | undefined): Promise<UserWithSecret | null> {
+  return row ? toUser(row, await rolesOf(db, row.id)) : null;
+}
+
+export const findUserByEmail = async (db: Db, email: string): Promise<UserWithSecret | null> =>
+  hydrate(
+    db,
+    await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst(),
+  );
+
+export const findUserById = async (db: Db, id: string): Promise<UserWithSecret | null> =>
+  hydrate(db, await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst());
+
+export interface NewUser {
+  email: string;
+  passwordHash: string | null;
+  roles?: string[];
+  attributes?: Record<string, unknown>;
+  isService?: boolean;
+  now: number;
+}
+
+/** Inserts the user and its roles together; call inside a transaction. */
+export async function insertUser(db: Db, input: NewUser): Promise<User> {
+  const id = randomUUID();
+  await db
+    .insertInto('users')
+    .values({
+      id,
+      email: input.email,
+      email_verified_at: null,
+      password_hash: input.passwordHash,
+      attributes: JSON.stringify(input.attributes ?? {}),
+      is_service: input.isService ? 1 : 0,
+      banned_at: null,
+      banned_reason: null,
+      created_at: input.now,
+      updated_at: input.now,
+    })
+    .execute();
+  await setRoles(db, id, input.roles ?? []);
+  const user = await findUserById(db, id);
+  if (!user) throw new Error('inserted user vanished');
+  return withoutSecret(user);
+}
+
+export async function setRoles(db: Db, userId: string, roles: readonly string[]): Promise<void> {
+  await db.deleteFrom('user_roles').where('user_id', '=', userId).execute();
+  const unique = [...new Set(roles)];
+  if (unique.length > 0) {
+    await db
+      .insertInto('user_roles')
+      .values(unique.map((role) => ({ user_id: userId, role })))
+      .execute();
+  }
+}
+
+export async function setPasswordHash(
+  db: Db,
+  userId: string,
+  hash: string,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ password_hash: hash, updated_at: now })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export async function setBanned(
+  db: Db,
+  userId: string,
+  ban: { bannedAt: number | null; reason: string | null; now: number },
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ banned_at: ban.bannedAt, banned_reason: ban.reason, updated_at: ban.now })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export async function markEmailVerified(db: Db, userId: string, now: number): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ email_verified_at: now, updated_at: now })
+    .where('id', '=', userId)
+    .where('email_verified_at', 'is', null)
+    .execute();
+}
+
+export async function listUsers(db: Db, page: { limit: number; offset: number }): Promise<User[]> {
+  const rows = await db
+    .selectFrom('users')
+    .selectAll()
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  const roles = rows.length
+    ? await db
+        .selectFrom('user_roles')
+        .selectAll()
+        .where(
+          'user_id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute()
+    : [];
+  return rows.map((row) =>
+    withoutSecret(
+      toUser(
+        row,
+        roles
+          .filter((r) => r.user_id === row.id)
+          .map((r) => r.role)
+          .sort(),
+      ),
+    ),
+  );
+}

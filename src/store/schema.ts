@@ -1,0 +1,70 @@
+import type { Generated, Kysely } from 'kysely';
+
+/** Times are epoch milliseconds in a bigint column on both dialects. */
+export interface UsersTable {
+  id: string;
+  email: string;
+  email_verified_at: number | null;
+  password_hash: string | null;
+  /** JSON object of attributes for attribute rules. */
+  attributes: string;
+  is_service: number;
+  banned_at: number | null;
+  banned_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserRolesTable {
+  user_id: string;
+  role: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  last_seen_at: number;
+  idle_expires_at: number;
+  absolute_expires_at: number;
+  ip: string | null;
+  user_agent: string | null;
+  /** JSON array of authentication method references (RFC 8176), e.g. ["pwd"]. */
+  amr: string;
+  auth_time: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+}
+
+export interface OneTimeTokensTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  purpose: 'password_reset' | 'email_verification';
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: number;
+  type: string;
+  outcome: 'success' | 'failure';
+  user_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  /** JSON object; never holds a secret. */
+  detail: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  user_roles: UserRolesTable;
+  sessions: SessionsTable;
+  one_time_tokens: OneTimeTokensTable;
+  audit_events: AuditEventsTable;
+}
+
+export type Db = Kysely<Database>;

@@ -1,0 +1,27 @@
+import { register } from '../../src/authn/registration.js';
+import { Client } from './client.js';
+import type { TestServer } from './server.js';
+
+export const strongPassword = 'correct horse battery staple 42';
+
+let counter = 0;
+export const uniqueEmail = (name = 'user') => `${name}${++counter}-${process.pid}@example.com`;
+
+/** Creates a user through the core (as the CLI does) and returns a signed-in client. */
+export async function signedInUser(
+  server: TestServer,
+  options: { email?: string; password?: string; roles?: string[] } = {},
+): Promise<{ client: Client; email: string; password: string; userId: string }> {
+  const email = options.email ?? uniqueEmail();
+  const password = options.password ?? strongPassword;
+  const user = await register(
+    server.core,
+    { email, password, roles: options.roles ?? [] },
+    { ip: null, userAgent: 'test' },
+  );
+  const client = new Client(server.url);
+  const login = await client.post<{ csrfToken: string }>('/auth/login', { email, password });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
+  client.csrfToken = login.body.csrfToken;
+  return { client, email, password, userId: user.id };
+}
