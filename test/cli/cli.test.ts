@@ -1,0 +1,166 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const bin = join(import.meta.dirname, '../../dist/cli/main.js');
+const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a separate process, as an operator would. */
+function gatehouse(
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
+  return new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...options.env };
+    const child = spawn(process.execPath, [bin, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.stdin.end(options.stdin ?? '');
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('gatehouse CLI', () => {
+  it('migrates, then reports the schema up to date', async () => {
+    const first = await gatehouse(['migrate', '--data-dir', dataDir]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/applied 0001_accounts_sessions/);
+    const second = await gatehouse(['migrate', '--data-dir', dataDir]);
+    expect(second.stdout).toMatch(/up to date/);
+  });
+
+  it('creates a user with a password from stdin and roles, and refuses a duplicate', async () => {
+    const created = await gatehouse(
+      [
+        'user',
+        'create',
+        '--email',
+        'Admin@Example.com',
+        '--password-stdin',
+        '--role',
+        'admin',
+        '--data-dir',
+        dataDir,
+      ],
+      { stdin: 'a very long operator passphrase\n' },
+    );
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      email: 'admin@example.com',
+      roles: ['admin'],
+    });
+    const again = await gatehouse(
+      ['user', 'create', '--email', 'admin@example.com', '--password-stdin', '--data-dir', dataDir],
+      {
+        stdin: 'a very long operator passphrase\n',
+      },
+    );
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/conflict/);
+  });
+
+  it('refuses a weak password and a missing --password-stdin', async () => {
+    const weak = await gatehouse(
+      ['user', 'create', '--email', 'w@example.com', '--password-stdin', '--data-dir', dataDir],
+      { stdin: 'short\n' },
+    );
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toMatch(/weak_password.*at least 15/);
+    const noStdin = await gatehouse([
+      'user',
+      'create',
+      '--email',
+      'w@example.com',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(noStdin.code).toBe(1);
+    expect(noStdin.stderr).toMatch(/--password-stdin/);
+  });
+
+  it('bans and unbans by email; an unknown email is an error', async () => {
+    const ban = await gatehouse([
+      'user',
+      'ban',
+      '--email',
+      'admin@example.com',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(ban.code).toBe(0);
+    expect(JSON.parse(ban.stdout)).toEqual({ banned: 'admin@example.com' });
+    const unban = await gatehouse([
+      'user',
+      'unban',
+      '--email',
+      'admin@example.com',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(JSON.parse(unban.stdout)).toEqual({ unbanned: 'admin@example.com' });
+    const unknown = await gatehouse([
+      'user',
+      'ban',
+      '--email',
+      'nobody@example.com',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no user with email nobody@example.com/);
+  });
+
+  it('stops on a bad setting with one line naming it', async () => {
+    const badPort = await gatehouse(['serve', '--data-dir', dataDir], { env: { PORT: 'eighty' } });
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr.trim().split('\n')).toHaveLength(1);
+    expect(badPort.stderr).toMatch(/^gatehouse: invalid setting port: /);
+    const badDb = await gatehouse(['migrate', '--data-dir', dataDir], {
+      env: { DATABASE_URL: 'mysql://x' },
+    });
+    expect(badDb.stderr).toMatch(/invalid setting databaseUrl/);
+  });
+
+  it('requires GATEHOUSE_SECRET_KEY in production', async () => {
+    const run = await gatehouse(['serve', '--data-dir', dataDir, '--port', '0'], {
+      env: { NODE_ENV: 'production' },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/invalid setting secretKey: GATEHOUSE_SECRET_KEY is required/);
+  });
+
+  it('serves, printing the URL, the storage and the generated-secret warning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-serve-'));
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dir], {
+      env: { PATH: process.env.PATH },
+    });
+    let out = '';
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('Gatehouse listening') && out.includes('GATEHOUSE_SECRET_KEY')) resolve();
+      });
+    });
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('close', r));
+    rmSync(dir, { recursive: true, force: true });
+    expect(out).toMatch(/Gatehouse listening on http:\/\/localhost:\d+/);
+    expect(out).toMatch(/"storage":"sqlite [^"]+gatehouse.sqlite"/);
+    expect(out).toMatch(/no GATEHOUSE_SECRET_KEY: generated one/);
+  });
+});

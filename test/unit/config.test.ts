@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSettings } from '../../src/config/load.js';
+import { resolveSecretKey } from '../../src/config/secret-key.js';
+import { ConfigError } from '../../src/errors.js';
+
+describe('settings', () => {
+  it('has secure defaults', () => {
+    const s = loadSettings({ env: {} });
+    expect(s).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: './data',
+      revealRegisteredEmails: false,
+    });
+    expect(s.session).toEqual({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 604800 });
+    expect(s.password).toMatchObject({
+      minLength: 15,
+      maxLength: 256,
+      argon2MemoryKiB: 19456,
+      argon2TimeCost: 2,
+      argon2Parallelism: 1,
+    });
+  });
+
+  it('layers flags over environment over file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-config-'));
+    const file = join(dir, 'gatehouse.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ port: 1000, logLevel: 'warn', session: { idleTimeoutSeconds: 60 } }),
+    );
+    const s = loadSettings({ env: { PORT: '2000' }, configFile: file, flags: {} });
+    expect(s.port).toBe(2000);
+    expect(s.logLevel).toBe('warn');
+    expect(s.session.idleTimeoutSeconds).toBe(60);
+    expect(s.session.absoluteTimeoutSeconds).toBe(604800);
+    expect(
+      loadSettings({ env: { PORT: '2000' }, configFile: file, flags: { port: 3000 } }).port,
+    ).toBe(3000);
+  });
+
+  it('names the bad setting', () => {
+    expect(() => loadSettings({ env: { PORT: '99999' } })).toThrow(/^port: /);
+    expect(() => loadSettings({ env: { REDIS_URL: 'http://x' } })).toThrow(/^redisUrl: /);
+    expect(() => loadSettings({ env: {}, flags: { nope: 1 } as never })).toThrow(ConfigError);
+  });
+
+  it('generates a dev secret into the data dir once, readable only by its owner', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gh-secret-'));
+    const settings = loadSettings({ env: {}, flags: { dataDir } });
+    const first = resolveSecretKey(settings);
+    expect(first.generated).toBe(true);
+    expect(first.key).toHaveLength(32);
+    expect(statSync(join(dataDir, 'secret.key')).mode & 0o077).toBe(0);
+    const second = resolveSecretKey(settings);
+    expect(second.generated).toBe(false);
+    expect(second.key.equals(first.key)).toBe(true);
+    expect(readFileSync(join(dataDir, 'secret.key'), 'utf8').trim()).toBe(
+      first.key.toString('base64url'),
+    );
+  });
+
+  it('refuses production without a secret, and a malformed secret anywhere', () => {
+    expect(() => resolveSecretKey(loadSettings({ env: { NODE_ENV: 'production' } }))).toThrow(
+      /required when NODE_ENV=production/,
+    );
+    expect(() =>
+      resolveSecretKey(loadSettings({ env: { GATEHOUSE_SECRET_KEY: 'short' } })),
+    ).toThrow(/32 bytes/);
+  });
+});
