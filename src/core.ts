@@ -5,6 +5,7 @@ import { createRedisCache } from './cache/redis.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Settings } from './config/schema.js';
 import { resolveSecretKey } from './config/secret-key.js';
+import { setHashConcurrency } from './crypto/hash-limiter.js';
 import type { Argon2Params } from './crypto/password-hash.js';
 import type { PasswordPolicy } from './crypto/password-policy.js';
 import { createLogger, type Logger } from './logger.js';
@@ -65,6 +66,7 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
     warnings.push('no SMTP_URL: mail is written to the local outbox file, not delivered');
   }
   const { password } = settings;
+  if (password.hashConcurrency) setHashConcurrency(password.hashConcurrency);
   return {
     settings,
     store,

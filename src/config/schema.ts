@@ -46,6 +46,8 @@ export const settingsSchema = z.strictObject({
       argon2MemoryKiB: z.coerce.number().int().min(8192).default(19456),
       argon2TimeCost: z.coerce.number().int().min(1).default(2),
       argon2Parallelism: z.coerce.number().int().min(1).default(1),
+      /** Hashes computed at once; default: cores - 1 (see crypto/hash-limiter.ts). */
+      hashConcurrency: z.coerce.number().int().min(1).optional(),
     })
     .prefault({}),
   rateLimit: z

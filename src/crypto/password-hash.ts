@@ -1,5 +1,6 @@
 import { type Algorithm, hash, verify } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
+import { withHashSlot } from './hash-limiter.js';
 
 export interface Argon2Params {
   memoryKiB: number;
@@ -15,20 +16,26 @@ const ARGON2ID = 2 as Algorithm;
 
 /** Hashes on libuv's thread pool, so the event loop keeps serving while it works. */
 export const hashPassword = (password: string, params: Argon2Params): Promise<string> =>
-  hash(password, {
-    algorithm: ARGON2ID,
-    memoryCost: params.memoryKiB,
-    timeCost: params.timeCost,
-    parallelism: params.parallelism,
-  });
+  withHashSlot(() =>
+    hash(password, {
+      algorithm: ARGON2ID,
+      memoryCost: params.memoryKiB,
+      timeCost: params.timeCost,
+      parallelism: params.parallelism,
+    }),
+  );
 
 const isBcrypt = (encoded: string): boolean => /^\$2[aby]\$\d{2}\$/.test(encoded);
 const isArgon2id = (encoded: string): boolean => encoded.startsWith('$argon2id$');
 
-/** False for a wrong password and for a hash in a format we do not accept. */
+/**
+ * bcryptjs is pure JavaScript; its async compare yields between rounds, so an
+ * imported user's one bcrypt login does not stall the loop before the rehash.
+ * False for a wrong password and for a hash in a format we do not accept. */
 export async function verifyPassword(encoded: string, password: string): Promise<boolean> {
-  if (isArgon2id(encoded)) return verify(encoded, password).catch(() => false);
-  if (isBcrypt(encoded)) return bcrypt.compare(password, encoded).catch(() => false);
+  if (isArgon2id(encoded)) return withHashSlot(() => verify(encoded, password)).catch(() => false);
+  if (isBcrypt(encoded))
+    return withHashSlot(() => bcrypt.compare(password, encoded)).catch(() => false);
   return false;
 }
 

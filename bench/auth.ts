@@ -1,0 +1,89 @@
+// Issue 2's benchmark: login throughput and event-loop delay during a burst of
+// logins, beside the raw argon2id hash rate; GET /auth/me with a session cookie
+// beside a bare Fastify route. Figures are printed, never asserted.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
+import autocannon from 'autocannon';
+import { hashPassword, owaspArgon2Params } from '../src/crypto/password-hash.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+
+async function argon2Rate(): Promise<number> {
+  const concurrency = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const until = Date.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) {
+        await hashPassword('a benchmark passphrase of some length', owaspArgon2Params);
+        done += 1;
+      }
+    }),
+  );
+  return done / seconds;
+}
+
+async function load(options: autocannon.Options): Promise<autocannon.Result> {
+  return autocannon({ duration: seconds, connections: 10, ...options });
+}
+
+const child = fork(new URL('./auth-server.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
+child.on('exit', (code) => {
+  if (code !== 0) throw new Error(`bench server exited with ${code}`);
+});
+const [ready] = (await once(child, 'message')) as [
+  { url: string; bareUrl: string; email: string; password: string },
+];
+const ask = async <T>(cmd: string, reply: string): Promise<T> => {
+  child.send({ cmd });
+  for (;;) {
+    const [message] = (await once(child, 'message')) as [{ cmd: string } & T];
+    if (message.cmd === reply) return message;
+  }
+};
+
+const hashRate = await argon2Rate();
+
+await ask('loop:start', 'loop:started');
+const login = await load({
+  url: `${ready.url}/auth/login`,
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ email: ready.email, password: ready.password }),
+});
+const loop = await ask<{ p50: number; p99: number; max: number }>('loop:stop', 'loop');
+
+const cookieResponse = await fetch(`${ready.url}/auth/login`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ email: ready.email, password: ready.password }),
+});
+const cookie = cookieResponse.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+const me = await load({ url: `${ready.url}/auth/me`, headers: { cookie } });
+const bare = await load({ url: `${ready.bareUrl}/bare` });
+child.send({ cmd: 'exit' });
+
+const fmt = (n: number) => n.toFixed(0).padStart(10);
+console.log(
+  `\nGatehouse auth benchmark — ${availableParallelism()} cores, ${seconds}s per run, 10 connections\n`,
+);
+console.log('what                                       per second   notes');
+console.log(
+  `raw argon2id hash (m=19MiB,t=2,p=1)      ${fmt(hashRate)}   ${process.env.UV_THREADPOOL_SIZE ?? 4} concurrent, libuv pool`,
+);
+console.log(
+  `POST /auth/login                         ${fmt(login.requests.average)}   non-2xx: ${login.non2xx}`,
+);
+console.log(
+  `  event-loop delay during the logins     p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(1)} ms`,
+);
+console.log(
+  `GET /auth/me (session cookie)            ${fmt(me.requests.average)}   p99 latency ${me.latency.p99} ms, non-2xx: ${me.non2xx}`,
+);
+console.log(
+  `GET bare Fastify route                   ${fmt(bare.requests.average)}   p99 latency ${bare.latency.p99} ms`,
+);
+console.log(
+  `/auth/me as a share of bare              ${((me.requests.average / bare.requests.average) * 100).toFixed(0).padStart(9)}%`,
+);
