@@ -2,6 +2,7 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Store } from './db.js';
 import type { Dialect } from './dialect.js';
 import * as m0001 from './migrations/0001_accounts_sessions.js';
+import * as m0002 from './migrations/0002_tokens.js';
 
 interface VersionedMigration {
   up(db: Parameters<Migration['up']>[0], dialect: Dialect): Promise<void>;
@@ -11,6 +12,7 @@ interface VersionedMigration {
 /** Ordered by name; a new migration is a new file added here, never an edit of an old one. */
 const migrations: Record<string, VersionedMigration> = {
   '0001_accounts_sessions': m0001,
+  '0002_tokens': m0002,
 };
 
 function provider(dialect: Dialect): MigrationProvider {
