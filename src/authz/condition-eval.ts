@@ -19,7 +19,7 @@ import type { ResourceInput } from './resource.js';
 
 /** Everything a condition can read during one decision. */
 export class EvalScope {
-  private readonly localTimes = new Map<LocalClock, LocalTime>();
+  private localTimes: Map<LocalClock, LocalTime> | undefined;
 
   constructor(
     readonly principal: Principal,
@@ -31,6 +31,7 @@ export class EvalScope {
   localTime(clock: LocalClock): LocalTime | undefined {
     const now = this.context?.now;
     if (now === undefined) return undefined;
+    this.localTimes ??= new Map();
     let local = this.localTimes.get(clock);
     if (local === undefined) {
       local = clock.at(now);

@@ -22,7 +22,7 @@ import type { Principal } from '../authn/principal.js';
 import { aclOutcome } from './acl.js';
 import { EvalScope } from './condition-eval.js';
 import type { DecisionContext } from './environment.js';
-import type { Decision, Policy, Rule } from './policy-types.js';
+import type { Decision, Policy, Role, Rule } from './policy-types.js';
 import type { ResourceInput } from './resource.js';
 
 export type { Decision } from './policy-types.js';
@@ -70,60 +70,46 @@ export function evaluate(
   }
   let decision: Decision | undefined;
   let scope: EvalScope | undefined;
-  const matches = (rule: Rule): boolean => {
-    if (rule.memberRoles !== undefined && !principal.roles.some((r) => rule.memberRoles?.has(r)))
-      return false;
-    if (rule.test === undefined) return true;
-    scope ??= new EvalScope(principal, resource, context, policy.clock);
-    return rule.test(scope);
-  };
-  const record = (
-    source: TraceStep['source'],
-    id: string,
-    effect: TraceStep['effect'],
-    hit: boolean,
-    line?: number,
-  ): void => {
-    trace?.push({
-      source,
-      id,
-      effect,
-      outcome: hit ? 'matched' : 'not_matched',
-      ...(line === undefined ? {} : { line }),
-    });
-  };
-
   for (const rule of entry.denyRules) {
-    const hit = matches(rule);
-    record('rule', rule.id, 'deny', hit, rule.line);
+    let hit = isMember(rule, principal);
+    if (hit && rule.test !== undefined) {
+      scope ??= new EvalScope(principal, resource, context, policy.clock);
+      hit = rule.test(scope);
+    }
+    if (trace !== undefined) trace.push(step('rule', rule.id, 'deny', hit, rule.line));
     if (hit && decision === undefined) {
       decision = rule.decision;
       if (trace === undefined) return decision;
     }
   }
-  if (entry.aclGoverned) {
+  if (entry.aclGoverned && resource.acl !== undefined) {
     const type = policy.resourceTypes.get(entry.resourceType);
     const outcome =
       type === undefined ? 'none' : aclOutcome(type, entry.action, principal, resource.acl);
     if (outcome !== 'none') {
-      record('acl', 'acl', outcome === 'granted' ? 'allow' : 'deny', true);
-      decision ??= outcome === 'granted' ? ACL_GRANTED : ACL_NOT_GRANTED;
+      const granted = outcome === 'granted';
+      if (trace !== undefined) trace.push(step('acl', 'acl', granted ? 'allow' : 'deny', true));
+      decision ??= granted ? ACL_GRANTED : ACL_NOT_GRANTED;
       if (trace === undefined) return decision;
     }
   }
-  for (const role of principal.roles) {
+  const { roles } = principal;
+  for (let i = 0; i < roles.length; i += 1) {
+    const role = roles[i] as string;
+    const hit = entry.grantingRoles.has(role);
+    if (hit && trace === undefined) return decision ?? (policy.roles.get(role) as Role).decision;
     const info = policy.roles.get(role);
     if (info === undefined) continue;
-    const hit = entry.grantingRoles.has(role);
-    record('role', role, 'allow', hit, info.line);
-    if (hit && decision === undefined) {
-      decision = info.decision;
-      if (trace === undefined) return decision;
-    }
+    if (trace !== undefined) trace.push(step('role', role, 'allow', hit, info.line));
+    if (hit) decision ??= info.decision;
   }
   for (const rule of entry.allowRules) {
-    const hit = matches(rule);
-    record('rule', rule.id, 'allow', hit, rule.line);
+    let hit = isMember(rule, principal);
+    if (hit && rule.test !== undefined) {
+      scope ??= new EvalScope(principal, resource, context, policy.clock);
+      hit = rule.test(scope);
+    }
+    if (trace !== undefined) trace.push(step('rule', rule.id, 'allow', hit, rule.line));
     if (hit && decision === undefined) {
       decision = rule.decision;
       if (trace === undefined) return decision;
@@ -131,3 +117,24 @@ export function evaluate(
   }
   return decision ?? DEFAULT_DENY;
 }
+
+function isMember(rule: Rule, principal: Principal): boolean {
+  const members = rule.memberRoles;
+  if (members === undefined) return true;
+  for (const role of principal.roles) if (members.has(role)) return true;
+  return false;
+}
+
+const step = (
+  source: TraceStep['source'],
+  id: string,
+  effect: TraceStep['effect'],
+  hit: boolean,
+  line?: number,
+): TraceStep => ({
+  source,
+  id,
+  effect,
+  outcome: hit ? 'matched' : 'not_matched',
+  ...(line === undefined ? {} : { line }),
+});
