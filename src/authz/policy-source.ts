@@ -26,7 +26,11 @@ export class PolicySource {
         error.message.split('\n')[0] ?? '',
       );
     }
-    this.root = this.doc.toJS({ maxAliasCount: 0 });
+    try {
+      this.root = this.doc.toJS({ maxAliasCount: 0 });
+    } catch {
+      throw new PolicyError(file, 1, '', 'YAML aliases are not allowed in a policy');
+    }
   }
 
   /** The 1-based line of the value at `path`, or of its nearest ancestor that exists. */

@@ -44,7 +44,7 @@ describe('loading', () => {
     expect(demoPolicy.rules.map((rule) => rule.id)).toContain('edit-own-categories-only');
   });
 
-  it('rejects a missing file through the same loader', async () => {
+  it('loadPolicy reports the real file path and line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'policy-'));
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, `${header}roles:\n  viewer: { permissions: [posts:fly] }\n`);
@@ -190,5 +190,22 @@ rules:
     ).toMatch(/HH:MM/);
     expect(policyError('roles: [\n')).toMatchObject({ code: 'invalid_policy' });
     expect(() => parsePolicy('version: 2\nresources: {}\nroles: {}\n')).toThrow(PolicyError);
+    expect(() =>
+      parsePolicy(
+        'version: 1\nresources: { a: { actions: &x [r] }, b: { actions: *x } }\nroles: {}\n',
+      ),
+    ).toThrow(PolicyError);
+  });
+
+  it('a resource attribute must be declared on every type a rule touches', () => {
+    const error = policyError(`  docs: { actions: [read] }
+roles: {}
+rules:
+  - { id: r, effect: allow, actions: [posts:read, docs:read], when: 'resource.category == "a"' }
+`);
+    expect(error).toMatchObject({
+      line: 11,
+      detail: 'unknown attribute resource.category (at column 1)',
+    });
   });
 });
