@@ -22,7 +22,7 @@ import type { Principal } from '../authn/principal.js';
 import { aclOutcome } from './acl.js';
 import { EvalScope } from './condition-eval.js';
 import type { DecisionContext } from './environment.js';
-import type { Decision, Policy, Role, Rule } from './policy-types.js';
+import type { Decision, Policy, Rule } from './policy-types.js';
 import type { ResourceInput } from './resource.js';
 
 export type { Decision } from './policy-types.js';
@@ -96,12 +96,12 @@ export function evaluate(
   const { roles } = principal;
   for (let i = 0; i < roles.length; i += 1) {
     const role = roles[i] as string;
-    const hit = entry.grantingRoles.has(role);
-    if (hit && trace === undefined) return decision ?? (policy.roles.get(role) as Role).decision;
+    const granted = entry.grantingRoles.get(role);
+    if (granted !== undefined && trace === undefined) return granted;
     const info = policy.roles.get(role);
-    if (info === undefined) continue;
-    if (trace !== undefined) trace.push(step('role', role, 'allow', hit, info.line));
-    if (hit) decision ??= info.decision;
+    if (info === undefined || trace === undefined) continue;
+    trace.push(step('role', role, 'allow', granted !== undefined, info.line));
+    decision ??= granted;
   }
   for (const rule of entry.allowRules) {
     let hit = isMember(rule, principal);

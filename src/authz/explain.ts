@@ -6,7 +6,7 @@ import type { Decision, Policy } from './policy-types.js';
 import type { ResourceInput } from './resource.js';
 
 export interface Explanation extends Decision {
-  /** The step that decided; undefined for `default_deny` and for refusals before any rule (unknown action, scope). */
+  /** The step that decided; undefined for `default_deny` and `action:unknown`. */
   readonly decidedBy: TraceStep | undefined;
   /** Every rule, ACL check and role looked at, in evaluation order, with its outcome. */
   readonly considered: readonly TraceStep[];

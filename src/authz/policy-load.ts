@@ -67,8 +67,10 @@ function indexPermissions(
       resourceType: type.name,
       action,
       aclGoverned: type.aclLevels !== undefined,
-      grantingRoles: new Set(
-        [...roles.values()].filter((r) => r.permissions.has(permission)).map((r) => r.name),
+      grantingRoles: new Map(
+        [...roles.values()]
+          .filter((role) => role.permissions.has(permission))
+          .map((role) => [role.name, role.decision]),
       ),
       denyRules: applicable.filter((rule) => rule.effect === 'deny'),
       allowRules: applicable.filter((rule) => rule.effect === 'allow'),

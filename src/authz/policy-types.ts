@@ -53,8 +53,8 @@ export interface PermissionEntry {
   readonly action: string;
   /** True when the resource type takes ACL grants for this action. */
   readonly aclGoverned: boolean;
-  /** Roles (direct or by inheritance) that hold the permission. */
-  readonly grantingRoles: ReadonlySet<string>;
+  /** Roles (direct or by inheritance) that hold the permission → the decision each gives. */
+  readonly grantingRoles: ReadonlyMap<string, Decision>;
   readonly denyRules: readonly Rule[];
   readonly allowRules: readonly Rule[];
 }

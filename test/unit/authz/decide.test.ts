@@ -90,13 +90,13 @@ describe('RBAC with inheritance (CMS posts)', () => {
 });
 
 describe('ACL (Q3 Financial Report)', () => {
-  const cases: [string, Parameters<typeof decide>[1], boolean, boolean, boolean][] = [
-    ['Alice', alice, true, true, false],
-    ['Bob', bob, true, false, false],
-    ['Carol', carol, false, false, false],
-    ['David', david, true, true, true],
+  const cases: [string, boolean, boolean, boolean, Parameters<typeof decide>[1]][] = [
+    ['Alice', true, true, false, alice],
+    ['Bob', true, false, false, bob],
+    ['Carol', false, false, false, carol],
+    ['David', true, true, true, david],
   ];
-  it.each(cases)('%s: read=%s write=%s share=%s', (_name, who, read, write, share) => {
+  it.each(cases)('%s: read=%s write=%s share=%s', (_name, read, write, share, who) => {
     expect(allowed(who, 'documents:read', q3Report, tuesdayMorning)).toBe(read);
     expect(allowed(who, 'documents:write', q3Report, tuesdayMorning)).toBe(write);
     expect(allowed(who, 'documents:share', q3Report, tuesdayMorning)).toBe(share);
