@@ -59,4 +59,20 @@ export class ConfigError extends AuthError {
   }
 }
 
+/**
+ * A policy file that cannot be trusted: the server refuses to start on it.
+ * `path` is the YAML path (`rules.2.when`), `line` is 1-based in `file`.
+ */
+export class PolicyError extends AuthError {
+  override readonly name = 'PolicyError';
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly path: string,
+    readonly detail: string,
+  ) {
+    super('invalid_policy', `${file}:${line}: ${path ? `${path}: ` : ''}${detail}`);
+  }
+}
+
 export const isAuthError = (value: unknown): value is AuthError => value instanceof AuthError;

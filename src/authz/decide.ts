@@ -1,0 +1,140 @@
+/**
+ * The decision function. Precedence, first match wins:
+ *
+ *   1. unknown action, or an action of another resource type → deny `action:unknown`
+ *   2. the credential is narrowed (`principal.scopes`) and the action is not in
+ *      its scopes → deny `scope:excluded`
+ *   3. an explicit deny rule matches → deny `rule:<id>` (a deny beats every allow,
+ *      ACL grants included)
+ *   4. the resource type takes ACL grants and a grant on this resource names the
+ *      principal (as user, or as a group = one of its roles or `groups`):
+ *      the ACL alone decides → allow `acl:granted` or deny `acl:not_granted`.
+ *      This is how ACL entries override RBAC defaults per resource, both ways.
+ *   5. a role of the principal (with inheritance) holds the permission → allow `role:<name>`
+ *   6. an allow rule matches → allow `rule:<id>`
+ *   7. otherwise → deny `default_deny`
+ *
+ * A rule matches when the principal has one of its `roles` (if any), the
+ * caller owns the resource (if `owner: true`) and its `when` holds. The clock
+ * and IP come from `context`; without a context, env conditions never hold.
+ */
+import type { Principal } from '../authn/principal.js';
+import { aclOutcome } from './acl.js';
+import { EvalScope } from './condition-eval.js';
+import type { DecisionContext } from './environment.js';
+import type { Decision, Policy, Rule } from './policy-types.js';
+import type { ResourceInput } from './resource.js';
+
+export type { Decision } from './policy-types.js';
+
+export interface TraceStep {
+  readonly source: 'scope' | 'rule' | 'acl' | 'role';
+  /** Rule id, role name, or `acl` / `scope`. */
+  readonly id: string;
+  readonly effect: 'allow' | 'deny';
+  readonly outcome: 'matched' | 'not_matched';
+  /** Line in the policy file, for rules and roles. */
+  readonly line?: number;
+}
+
+const UNKNOWN_ACTION: Decision = Object.freeze({ allowed: false, reason: 'action:unknown' });
+const SCOPE_EXCLUDED: Decision = Object.freeze({ allowed: false, reason: 'scope:excluded' });
+const ACL_GRANTED: Decision = Object.freeze({ allowed: true, reason: 'acl:granted' });
+const ACL_NOT_GRANTED: Decision = Object.freeze({ allowed: false, reason: 'acl:not_granted' });
+export const DEFAULT_DENY: Decision = Object.freeze({ allowed: false, reason: 'default_deny' });
+
+export function decide(
+  policy: Policy,
+  principal: Principal,
+  action: string,
+  resource: ResourceInput,
+  context?: DecisionContext,
+): Decision {
+  return evaluate(policy, principal, action, resource, context, undefined);
+}
+
+/** The engine; with `trace`, every step is evaluated and recorded, and the result is the same. */
+export function evaluate(
+  policy: Policy,
+  principal: Principal,
+  action: string,
+  resource: ResourceInput,
+  context: DecisionContext | undefined,
+  trace: TraceStep[] | undefined,
+): Decision {
+  const entry = policy.permissions.get(action);
+  if (entry === undefined || entry.resourceType !== resource.type) return UNKNOWN_ACTION;
+  if (principal.scopes !== undefined && !principal.scopes.includes(action)) {
+    trace?.push({ source: 'scope', id: 'scope', effect: 'deny', outcome: 'matched' });
+    return SCOPE_EXCLUDED;
+  }
+  let decision: Decision | undefined;
+  let scope: EvalScope | undefined;
+  for (const rule of entry.denyRules) {
+    let hit = isMember(rule, principal);
+    if (hit && rule.test !== undefined) {
+      scope ??= new EvalScope(principal, resource, context, policy.clock);
+      hit = rule.test(scope);
+    }
+    if (trace !== undefined) trace.push(step('rule', rule.id, 'deny', hit, rule.line));
+    if (hit && decision === undefined) {
+      decision = rule.decision;
+      if (trace === undefined) return decision;
+    }
+  }
+  if (entry.aclGoverned && resource.acl !== undefined) {
+    const type = policy.resourceTypes.get(entry.resourceType);
+    const outcome =
+      type === undefined ? 'none' : aclOutcome(type, entry.action, principal, resource.acl);
+    if (outcome !== 'none') {
+      const granted = outcome === 'granted';
+      if (trace !== undefined) trace.push(step('acl', 'acl', granted ? 'allow' : 'deny', true));
+      decision ??= granted ? ACL_GRANTED : ACL_NOT_GRANTED;
+      if (trace === undefined) return decision;
+    }
+  }
+  const { roles } = principal;
+  for (let i = 0; i < roles.length; i += 1) {
+    const role = roles[i] as string;
+    const granted = entry.grantingRoles.get(role);
+    if (granted !== undefined && trace === undefined) return granted;
+    const info = policy.roles.get(role);
+    if (info === undefined || trace === undefined) continue;
+    trace.push(step('role', role, 'allow', granted !== undefined, info.line));
+    decision ??= granted;
+  }
+  for (const rule of entry.allowRules) {
+    let hit = isMember(rule, principal);
+    if (hit && rule.test !== undefined) {
+      scope ??= new EvalScope(principal, resource, context, policy.clock);
+      hit = rule.test(scope);
+    }
+    if (trace !== undefined) trace.push(step('rule', rule.id, 'allow', hit, rule.line));
+    if (hit && decision === undefined) {
+      decision = rule.decision;
+      if (trace === undefined) return decision;
+    }
+  }
+  return decision ?? DEFAULT_DENY;
+}
+
+function isMember(rule: Rule, principal: Principal): boolean {
+  const members = rule.memberRoles;
+  if (members === undefined) return true;
+  for (const role of principal.roles) if (members.has(role)) return true;
+  return false;
+}
+
+const step = (
+  source: TraceStep['source'],
+  id: string,
+  effect: TraceStep['effect'],
+  hit: boolean,
+  line?: number,
+): TraceStep => ({
+  source,
+  id,
+  effect,
+  outcome: hit ? 'matched' : 'not_matched',
+  ...(line === undefined ? {} : { line }),
+});

@@ -1,0 +1,38 @@
+/** Why a decision came out the way it did: the deciding step and every step considered. */
+import type { Principal } from '../authn/principal.js';
+import { evaluate, type TraceStep } from './decide.js';
+import type { DecisionContext } from './environment.js';
+import type { Decision, Policy } from './policy-types.js';
+import type { ResourceInput } from './resource.js';
+
+export interface Explanation extends Decision {
+  /** The step that decided; undefined for `default_deny` and `action:unknown`. */
+  readonly decidedBy: TraceStep | undefined;
+  /** Every rule, ACL check and role looked at, in evaluation order, with its outcome. */
+  readonly considered: readonly TraceStep[];
+}
+
+export function explain(
+  policy: Policy,
+  principal: Principal,
+  action: string,
+  resource: ResourceInput,
+  context?: DecisionContext,
+): Explanation {
+  const considered: TraceStep[] = [];
+  const decision = evaluate(policy, principal, action, resource, context, considered);
+  return {
+    allowed: decision.allowed,
+    reason: decision.reason,
+    decidedBy: considered.find(
+      (step) => step.outcome === 'matched' && reasonOf(step) === decision.reason,
+    ),
+    considered,
+  };
+}
+
+function reasonOf(step: TraceStep): string {
+  if (step.source === 'acl') return step.effect === 'allow' ? 'acl:granted' : 'acl:not_granted';
+  if (step.source === 'scope') return 'scope:excluded';
+  return `${step.source}:${step.id}`;
+}
