@@ -12,7 +12,7 @@ export const NOW_SECONDS = NOW_MILLISECONDS / 1000;
 export interface TestKey {
   readonly kid: string;
   readonly alg: 'EdDSA' | 'ES256';
-  readonly privateKey: CryptoKey;
+  readonly privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   readonly publicJwk: JWK;
 }
 
