@@ -20,7 +20,7 @@ export async function generateSigningKey(alg: SigningAlgorithm, now: Date): Prom
   if (crv === undefined) throw new TypeError(`unsupported signing algorithm: ${String(alg)}`);
   const { publicKey, privateKey } = await generateKeyPair(alg, { crv, extractable: true });
   const publicParts = await exportJWK(publicKey);
-  const kid = await calculateJwkThumbprint(publicParts, 'sha256');
+  const kid = await keyIdOf(publicParts);
   const labels = { kid, alg, use: 'sig' } as const;
   return {
     kid,
@@ -30,3 +30,7 @@ export async function generateSigningKey(alg: SigningAlgorithm, now: Date): Prom
     createdAt: new Date(now.getTime()),
   };
 }
+
+/** The kid of a public key: its RFC 7638 SHA-256 thumbprint, base64url. */
+export const keyIdOf = (publicJwk: JWK): Promise<string> =>
+  calculateJwkThumbprint(publicJwk, 'sha256');
