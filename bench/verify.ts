@@ -1,0 +1,136 @@
+/**
+ * Access-token verification throughput: the gatehouse/verify verifier
+ * (cached and uncached) beside raw jose.jwtVerify, and a Fastify route
+ * protected by the verify middleware beside a bare Fastify route, for EdDSA
+ * and ES256. Run: node --import tsx bench/verify.ts  (about 50 s)
+ */
+import { fork } from 'node:child_process';
+import autocannon from 'autocannon';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { signAccessToken } from '../src/crypto/access-token.js';
+import { buildJwks } from '../src/crypto/jwks.js';
+import { generateSigningKey, type SigningAlgorithm } from '../src/crypto/signing-keys.js';
+import { createRevocationSet, createVerifier } from '../src/verify/index.js';
+
+const ISSUER = 'https://gatehouse.bench';
+const AUDIENCE = 'api://bench';
+const MICRO_DURATION_MILLISECONDS = 1500;
+const HTTP_DURATION_SECONDS = 5;
+const CONNECTIONS = 50;
+const WARM_UP_SECONDS = 1;
+
+interface Row {
+  alg: SigningAlgorithm;
+  subject: string;
+  perSecond: number;
+  unit: 'verifications/s' | 'requests/s';
+}
+
+async function opsPerSecond(operation: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 200; i += 1) await operation();
+  let count = 0;
+  const start = performance.now();
+  while (performance.now() - start < MICRO_DURATION_MILLISECONDS) {
+    for (let i = 0; i < 100; i += 1) await operation();
+    count += 100;
+  }
+  return (count * 1000) / (performance.now() - start);
+}
+
+async function startTarget(mode: string, jwks: unknown): Promise<{ port: number; stop(): void }> {
+  const url = new URL('./verify-target.ts', import.meta.url);
+  const child = fork(url, [mode, ISSUER, AUDIENCE, JSON.stringify(jwks)], {
+    execArgv: ['--import', 'tsx'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`target exited with ${code}`)));
+  });
+  return { port, stop: () => child.disconnect() };
+}
+
+async function requestsPerSecond(mode: string, jwks: unknown, token: string): Promise<number> {
+  const target = await startTarget(mode, jwks);
+  const load = (duration: number) =>
+    autocannon({
+      url: `http://127.0.0.1:${target.port}/resource`,
+      connections: CONNECTIONS,
+      duration,
+      headers: { authorization: `Bearer ${token}` },
+    });
+  try {
+    await load(WARM_UP_SECONDS);
+    const result = await load(HTTP_DURATION_SECONDS);
+    if (result.non2xx > 0 || result.errors > 0) {
+      throw new Error(`${mode}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    }
+    return result.requests.average;
+  } finally {
+    target.stop();
+  }
+}
+
+async function benchAlgorithm(alg: SigningAlgorithm): Promise<Row[]> {
+  const key = await generateSigningKey(alg, new Date());
+  const jwks = buildJwks([key]);
+  const token = await signAccessToken(key, {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'user-1',
+    sid: 'session-1',
+    roles: ['member'],
+    scope: 'orders:read',
+    lifetimeSeconds: 3600,
+    now: new Date(),
+  });
+  const options = { issuer: ISSUER, audience: AUDIENCE, jwks, revocation: createRevocationSet() };
+  const cached = createVerifier(options);
+  const uncached = createVerifier({ ...options, cache: { maxEntries: 0 } });
+  const localJwks = createLocalJWKSet(jwks);
+  const raw = () =>
+    jwtVerify(token, localJwks, { issuer: ISSUER, audience: AUDIENCE, algorithms: [alg] });
+  const row = (subject: string, perSecond: number, unit: Row['unit']): Row => ({
+    alg,
+    subject,
+    perSecond,
+    unit,
+  });
+  return [
+    row('raw jose.jwtVerify', await opsPerSecond(raw), 'verifications/s'),
+    row('verifier, uncached', await opsPerSecond(() => uncached.verify(token)), 'verifications/s'),
+    row('verifier, cached', await opsPerSecond(() => cached.verify(token)), 'verifications/s'),
+    row('bare Fastify route', await requestsPerSecond('bare', jwks, token), 'requests/s'),
+    row('protected route', await requestsPerSecond('protected', jwks, token), 'requests/s'),
+    row(
+      'protected route, no cache',
+      await requestsPerSecond('protected-uncached', jwks, token),
+      'requests/s',
+    ),
+  ];
+}
+
+function print(rows: readonly Row[]): void {
+  const baseline = (row: Row) =>
+    rows.find(
+      (other) =>
+        other.alg === row.alg &&
+        other.subject === (row.unit === 'requests/s' ? 'bare Fastify route' : 'raw jose.jwtVerify'),
+    )?.perSecond ?? Number.NaN;
+  console.log(
+    `\n${'alg'.padEnd(6)} ${'what'.padEnd(27)} ${'per second'.padStart(12)}  vs baseline`,
+  );
+  for (const row of rows) {
+    const ratio = `${((row.perSecond / baseline(row)) * 100).toFixed(0)}%`;
+    const figure = Math.round(row.perSecond).toLocaleString('en-US');
+    console.log(
+      `${row.alg.padEnd(6)} ${row.subject.padEnd(27)} ${figure.padStart(12)}  ${ratio.padStart(6)}  ${row.unit}`,
+    );
+  }
+  console.log(
+    `\nNode ${process.version}, ${CONNECTIONS} connections, ${HTTP_DURATION_SECONDS} s per HTTP run`,
+  );
+}
+
+const rows: Row[] = [];
+for (const alg of ['EdDSA', 'ES256'] as const) rows.push(...(await benchAlgorithm(alg)));
+print(rows);
