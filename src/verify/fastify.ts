@@ -23,20 +23,47 @@ export type FastifyAuthHook = (
   reply: FastifyReply,
 ) => Promise<FastifyReply | undefined>;
 
-/** A preHandler that verifies the bearer token and sets `request.accessToken`. */
-export function bearerAuth(verifier: Verifier, options: ChallengeOptions = {}): FastifyAuthHook {
+export type FastifyCallbackHook = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: (error?: Error) => void,
+) => void;
+
+/**
+ * A preHandler that verifies the bearer token and sets `request.accessToken`.
+ * Callback-style so that a cache hit completes synchronously, with no promise
+ * per request; for speed, `app.decorateRequest('accessToken', undefined)`.
+ */
+export function bearerAuth(
+  verifier: Verifier,
+  options: ChallengeOptions = {},
+): FastifyCallbackHook {
   const realm = checkRealm(options.realm);
-  return async (request, reply) => {
+  return (request, reply, done) => {
+    const fail = (error: unknown): void => {
+      if (!(error instanceof VerifyError)) return done(toError(error));
+      send(reply, httpFailureFor(error, realm));
+    };
     const token = bearerTokenFrom(request.headers.authorization);
+    if (token === undefined) return fail(new VerifyError('missing_token', 'no_bearer_token'));
     try {
-      if (token === undefined) throw new VerifyError('missing_token', 'no_bearer_token');
-      request.accessToken = await verifier.verify(token);
-      return undefined;
+      const cached = verifier.verifyCached(token);
+      if (cached !== undefined) {
+        request.accessToken = cached;
+        return done();
+      }
     } catch (error) {
-      return send(reply, httpFailureFor(error, realm));
+      return fail(error);
     }
+    verifier.verify(token).then((verified) => {
+      request.accessToken = verified;
+      done();
+    }, fail);
   };
 }
+
+const toError = (error: unknown): Error =>
+  error instanceof Error ? error : new Error('verification failed', { cause: error });
 
 /** A preHandler, placed after `bearerAuth`, that demands every listed scope. */
 export function requireScope(

@@ -9,6 +9,12 @@ import { TokenCache } from './token-cache.js';
 export interface Verifier {
   /** Resolves with the verified token or rejects with a VerifyError; nothing else. */
   verify(token: string): Promise<VerifiedAccessToken>;
+  /**
+   * The synchronous fast path: the token if it is in the cache and still
+   * valid, `undefined` if it is not cached (then call `verify`). Throws a
+   * VerifyError when it is cached but has since expired or been revoked.
+   */
+  verifyCached(token: string): VerifiedAccessToken | undefined;
 }
 
 /** RFC 9068 §2.1: access tokens carry `typ: at+jwt`. */
@@ -20,13 +26,19 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const getKey = createKeyGetter(options);
   const cache = new TokenCache(resolved.cacheMaxEntries);
 
+  const verifyCached = (token: string): VerifiedAccessToken | undefined => {
+    const cached = cache.get(token);
+    return cached === undefined ? undefined : checkStillValid(cached, token, resolved, cache);
+  };
+
   return {
+    verifyCached,
     async verify(token) {
       if (typeof token !== 'string' || token === '') {
         throw new VerifyError('invalid_token', 'malformed');
       }
-      const cached = cache.get(token);
-      if (cached !== undefined) return checkStillValid(cached, token, resolved, cache);
+      const cached = verifyCached(token);
+      if (cached !== undefined) return cached;
       const verified = await verifySignatureAndClaims(token, getKey, resolved);
       checkNotRevoked(verified, resolved);
       cache.set(token, verified);

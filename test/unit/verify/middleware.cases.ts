@@ -67,6 +67,15 @@ export function describeBearerMiddleware(
       expect(response.body).toEqual({ sub: 'user-1', scope: ['orders:read'] });
     });
 
+    it('answers a repeated token (a cache hit) the same way', async () => {
+      const token = await mint(key);
+      for (let round = 0; round < 3; round += 1) {
+        const response = await app.get('/me', bearer(token));
+        expect(response.status).toBe(200);
+        expect(response.body).toEqual({ sub: 'user-1', scope: ['orders:read'] });
+      }
+    });
+
     it('answers 401 with a bare realm challenge when no token is sent', async () => {
       const noBearer: Record<string, string>[] = [{}, { authorization: 'Basic dXNlcjpwYXNz' }];
       for (const headers of noBearer) {

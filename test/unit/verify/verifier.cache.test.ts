@@ -87,4 +87,17 @@ describe('the verified-token cache', () => {
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'invalid_token' });
     expect(keyLookups()).toBe(2);
   });
+
+  it('verifyCached: undefined on a miss, the token on a hit, throws once expired', async () => {
+    const { key, verifier, advanceSeconds } = await setup();
+    const token = await mint(key, { exp: NOW_SECONDS + 60 });
+    expect(verifier.verifyCached(token)).toBeUndefined();
+    const verified = await verifier.verify(token);
+    expect(verifier.verifyCached(token)).toBe(verified);
+    advanceSeconds(120);
+    expect(() => verifier.verifyCached(token)).toThrow(
+      expect.objectContaining({ code: 'token_expired' }),
+    );
+    expect(verifier.verifyCached(token)).toBeUndefined();
+  });
 });
