@@ -31,6 +31,7 @@ if (mode === 'bare') {
     revocation: createRevocationSet(),
     cache: { maxEntries: mode === 'protected' ? 10_000 : 0 },
   });
+  app.decorateRequest('accessToken', undefined);
   app.get('/resource', { preHandler: bearerAuth(verifier) }, async () => ({ ok: true }));
 }
 await app.listen({ host: '127.0.0.1', port: 0 });
