@@ -41,19 +41,25 @@ export function bearerAuth(
   const realm = checkRealm(options.realm);
   return (request, reply, done) => {
     const fail = (error: unknown): void => {
-      if (!(error instanceof VerifyError)) return done(toError(error));
-      send(reply, httpFailureFor(error, realm));
+      if (error instanceof VerifyError) send(reply, httpFailureFor(error, realm));
+      else done(toError(error));
     };
     const token = bearerTokenFrom(request.headers.authorization);
-    if (token === undefined) return fail(new VerifyError('missing_token', 'no_bearer_token'));
+    if (token === undefined) {
+      fail(new VerifyError('missing_token', 'no_bearer_token'));
+      return;
+    }
+    let cached: VerifiedAccessToken | undefined;
     try {
-      const cached = verifier.verifyCached(token);
-      if (cached !== undefined) {
-        request.accessToken = cached;
-        return done();
-      }
+      cached = verifier.verifyCached(token);
     } catch (error) {
-      return fail(error);
+      fail(error);
+      return;
+    }
+    if (cached !== undefined) {
+      request.accessToken = cached;
+      done();
+      return;
     }
     verifier.verify(token).then((verified) => {
       request.accessToken = verified;
