@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { importJWK, type JWK, SignJWT } from 'jose';
+import type { SigningAlgorithm } from './signing-keys.js';
+
+export interface AccessTokenSigner {
+  readonly privateJwk: JWK;
+  readonly kid: string;
+  readonly alg: SigningAlgorithm;
+}
+
+export interface AccessTokenClaims {
+  readonly iss: string;
+  readonly aud: string;
+  /** User id. */
+  readonly sub: string;
+  /** Session id: revoking the session revokes the token. */
+  readonly sid: string;
+  readonly roles: readonly string[];
+  /** Space-delimited, RFC 9068; omitted when absent. */
+  readonly scope?: string;
+  readonly lifetimeSeconds: number;
+  readonly now: Date;
+}
+
+export const MAX_ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
+
+/**
+ * Signs an RFC 9068 access token. The claim set is exactly iss, sub, aud,
+ * exp, iat, nbf, jti, sid, roles (+ scope): nothing personal, nothing secret.
+ */
+export async function signAccessToken(
+  signer: AccessTokenSigner,
+  claims: AccessTokenClaims,
+): Promise<string> {
+  checkLifetime(claims.lifetimeSeconds);
+  const iat = Math.floor(claims.now.getTime() / 1000);
+  const payload: Record<string, unknown> = { sid: claims.sid, roles: [...claims.roles] };
+  if (claims.scope !== undefined) payload.scope = claims.scope;
+  const key = await importJWK(signer.privateJwk, signer.alg);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'at+jwt' })
+    .setIssuer(claims.iss)
+    .setSubject(claims.sub)
+    .setAudience(claims.aud)
+    .setIssuedAt(iat)
+    .setNotBefore(iat)
+    .setExpirationTime(iat + claims.lifetimeSeconds)
+    .setJti(randomUUID())
+    .sign(key);
+}
+
+function checkLifetime(lifetimeSeconds: number): void {
+  if (
+    !Number.isInteger(lifetimeSeconds) ||
+    lifetimeSeconds <= 0 ||
+    lifetimeSeconds > MAX_ACCESS_TOKEN_LIFETIME_SECONDS
+  ) {
+    throw new TypeError(
+      `lifetimeSeconds must be an integer in 1..${MAX_ACCESS_TOKEN_LIFETIME_SECONDS}`,
+    );
+  }
+}

@@ -1,0 +1,61 @@
+import type { JWTPayload } from 'jose';
+import { VerifyError } from './errors.js';
+
+/** A verified RFC 9068 access token, as the resource server sees its caller. */
+export interface VerifiedAccessToken {
+  readonly sub: string;
+  readonly sid: string;
+  readonly scope: readonly string[];
+  readonly roles: readonly string[];
+  readonly jti: string;
+  /** Expiry, epoch seconds. */
+  readonly exp: number;
+  /** Issued at, epoch seconds. */
+  readonly iat: number;
+  /** The whole verified claim set. */
+  readonly claims: Readonly<JWTPayload>;
+}
+
+/** Narrows a claim set whose signature, iss, aud and times jose already checked. */
+export function toVerifiedAccessToken(claims: JWTPayload): VerifiedAccessToken {
+  return Object.freeze({
+    sub: requireString(claims, 'sub'),
+    sid: requireString(claims, 'sid'),
+    jti: requireString(claims, 'jti'),
+    exp: requireNumber(claims, 'exp'),
+    iat: requireNumber(claims, 'iat'),
+    scope: Object.freeze(parseScope(claims.scope)),
+    roles: Object.freeze(parseRoles(claims.roles)),
+    claims: Object.freeze(claims),
+  });
+}
+
+function requireString(claims: JWTPayload, name: string): string {
+  const value = claims[name];
+  if (typeof value !== 'string' || value === '') throw invalidClaim(name);
+  return value;
+}
+
+function requireNumber(claims: JWTPayload, name: string): number {
+  const value = claims[name];
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidClaim(name);
+  return value;
+}
+
+/** RFC 9068 / RFC 8693: `scope` is one space-delimited string. */
+function parseScope(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (typeof value !== 'string') throw invalidClaim('scope');
+  return value.split(' ').filter((item) => item !== '');
+}
+
+function parseRoles(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    throw invalidClaim('roles');
+  }
+  return [...value];
+}
+
+const invalidClaim = (claim: string): VerifyError =>
+  new VerifyError('invalid_token', `${claim}_invalid`, { claim });

@@ -1,0 +1,62 @@
+import type { JWSAlgorithm } from 'jose';
+import type { KeySource } from './key-source.js';
+import type { RevocationCheck } from './revocation.js';
+
+export type VerifierOptions = KeySource & {
+  readonly issuer: string;
+  readonly audience: string;
+  /** Accepted `alg` values. Default `['EdDSA', 'ES256']`; symmetric and `none` are refused. */
+  readonly algorithms?: readonly JWSAlgorithm[];
+  /** Allowed clock skew for exp/nbf/iat. Default 5, at most 30. */
+  readonly clockToleranceSeconds?: number;
+  readonly revocation?: RevocationCheck;
+  /** Cache of verified tokens. Default 10,000 entries; 0 disables it. */
+  readonly cache?: { readonly maxEntries?: number };
+  /** Clock in epoch milliseconds, like Date.now. */
+  readonly now?: () => number;
+};
+
+export interface ResolvedOptions {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly algorithms: JWSAlgorithm[];
+  readonly clockToleranceSeconds: number;
+  readonly revocation: RevocationCheck | undefined;
+  readonly cacheMaxEntries: number;
+  readonly now: () => number;
+}
+
+const ASYMMETRIC = /^(EdDSA|Ed25519|ES(256|384|512)|PS(256|384|512)|RS(256|384|512))$/;
+const MAX_CLOCK_TOLERANCE_SECONDS = 30;
+
+/** Validates options once, at creation. Misconfiguration is a TypeError. */
+export function resolveOptions(options: VerifierOptions): ResolvedOptions {
+  requireNonEmpty('issuer', options.issuer);
+  requireNonEmpty('audience', options.audience);
+  if ('jwksUrl' in options && 'jwks' in options) {
+    throw new TypeError('give either jwksUrl or jwks, not both');
+  }
+  const algorithms = [...(options.algorithms ?? ['EdDSA', 'ES256'])];
+  if (algorithms.length === 0 || !algorithms.every((alg) => ASYMMETRIC.test(alg))) {
+    throw new TypeError('algorithms must be a non-empty list of asymmetric JWS algorithms');
+  }
+  const clockToleranceSeconds = options.clockToleranceSeconds ?? 5;
+  if (!(clockToleranceSeconds >= 0 && clockToleranceSeconds <= MAX_CLOCK_TOLERANCE_SECONDS)) {
+    throw new TypeError(`clockToleranceSeconds must be within 0..${MAX_CLOCK_TOLERANCE_SECONDS}`);
+  }
+  return {
+    issuer: options.issuer,
+    audience: options.audience,
+    algorithms,
+    clockToleranceSeconds,
+    revocation: options.revocation,
+    cacheMaxEntries: options.cache?.maxEntries ?? 10_000,
+    now: options.now ?? Date.now,
+  };
+}
+
+function requireNonEmpty(name: string, value: unknown): void {
+  if (typeof value !== 'string' || value === '') {
+    throw new TypeError(`${name} must be a non-empty string`);
+  }
+}

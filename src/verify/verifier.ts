@@ -1,0 +1,98 @@
+import { type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { toVerifiedAccessToken, type VerifiedAccessToken } from './access-token.js';
+import { VerifyError } from './errors.js';
+import { createKeyGetter } from './key-source.js';
+import { toVerifyError } from './map-jose-error.js';
+import { type ResolvedOptions, resolveOptions, type VerifierOptions } from './options.js';
+import { TokenCache } from './token-cache.js';
+
+export interface Verifier {
+  /** Resolves with the verified token or rejects with a VerifyError; nothing else. */
+  verify(token: string): Promise<VerifiedAccessToken>;
+  /**
+   * The synchronous fast path: the token if it is in the cache and still
+   * valid, `undefined` if it is not cached (then call `verify`). Throws a
+   * VerifyError when it is cached but has since expired or been revoked.
+   */
+  verifyCached(token: string): VerifiedAccessToken | undefined;
+}
+
+/** RFC 9068 §2.1: access tokens carry `typ: at+jwt`. */
+const ACCESS_TOKEN_TYP = 'at+jwt';
+const REQUIRED_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'sub', 'jti', 'sid'];
+
+export function createVerifier(options: VerifierOptions): Verifier {
+  const resolved = resolveOptions(options);
+  const getKey = createKeyGetter(options);
+  const cache = new TokenCache(resolved.cacheMaxEntries);
+
+  const verifyCached = (token: string): VerifiedAccessToken | undefined => {
+    const cached = cache.get(token);
+    return cached === undefined ? undefined : checkStillValid(cached, token, resolved, cache);
+  };
+
+  return {
+    verifyCached,
+    async verify(token) {
+      if (typeof token !== 'string' || token === '') {
+        throw new VerifyError('invalid_token', 'malformed');
+      }
+      const cached = verifyCached(token);
+      if (cached !== undefined) return cached;
+      const verified = await verifySignatureAndClaims(token, getKey, resolved);
+      checkNotRevoked(verified, resolved);
+      cache.set(token, verified);
+      return verified;
+    },
+  };
+}
+
+async function verifySignatureAndClaims(
+  token: string,
+  getKey: JWTVerifyGetKey,
+  options: ResolvedOptions,
+): Promise<VerifiedAccessToken> {
+  const nowMilliseconds = options.now();
+  let claims: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+  try {
+    ({ payload: claims } = await jwtVerify(token, getKey, {
+      algorithms: options.algorithms,
+      issuer: options.issuer,
+      audience: options.audience,
+      typ: ACCESS_TOKEN_TYP,
+      requiredClaims: REQUIRED_CLAIMS,
+      clockTolerance: options.clockToleranceSeconds,
+      currentDate: new Date(nowMilliseconds),
+    }));
+  } catch (error) {
+    throw toVerifyError(error);
+  }
+  const verified = toVerifiedAccessToken(claims);
+  if (verified.iat > epochSeconds(nowMilliseconds) + options.clockToleranceSeconds) {
+    throw new VerifyError('invalid_token', 'iat_in_future', { claim: 'iat' });
+  }
+  return verified;
+}
+
+/** A cache hit proves the signature and audience; time and revocation move on. */
+function checkStillValid(
+  verified: VerifiedAccessToken,
+  token: string,
+  options: ResolvedOptions,
+  cache: TokenCache,
+): VerifiedAccessToken {
+  if (verified.exp <= epochSeconds(options.now()) - options.clockToleranceSeconds) {
+    cache.delete(token);
+    throw new VerifyError('token_expired', 'expired', { claim: 'exp' });
+  }
+  checkNotRevoked(verified, options);
+  return verified;
+}
+
+function checkNotRevoked(verified: VerifiedAccessToken, options: ResolvedOptions): void {
+  if (options.revocation?.isRevoked(verified) === true) {
+    throw new VerifyError('token_revoked', 'revoked');
+  }
+}
+
+const epochSeconds = (milliseconds: number): number => Math.floor(milliseconds / 1000);
