@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { type KeyRing, openKeyRing } from './authn/key-ring.js';
+import { openRevocationFeed, type RevocationFeed } from './authn/revocation-feed.js';
 import type { Cache } from './cache/cache.js';
 import { createMemoryCache } from './cache/memory.js';
 import { createRedisCache } from './cache/redis.js';
@@ -14,6 +16,7 @@ import { createOutboxMailer } from './mail/outbox.js';
 import { createSmtpMailer } from './mail/smtp.js';
 import { openStore, type Store } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
+import { createVerifier, type Verifier } from './verify/index.js';
 
 /** Everything the services share. Built once per process (or per test server). */
 export interface Core {
@@ -28,6 +31,12 @@ export interface Core {
   secretKey: Buffer;
   argon2: Argon2Params;
   passwordPolicy: PasswordPolicy;
+  /** The `iss` of access tokens: the public URL, or http://localhost:PORT. */
+  issuer: string;
+  keys: KeyRing;
+  revocations: RevocationFeed;
+  /** Verifies our own access tokens: local keys, revocation set, no database. */
+  accessTokens: Verifier;
   /** Warnings about insecure or generated settings, printed at start-up. */
   warnings: string[];
   close(): Promise<void>;
@@ -65,6 +74,33 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
   if (outbox && settings.nodeEnv === 'production') {
     warnings.push('no SMTP_URL: mail is written to the local outbox file, not delivered');
   }
+  const keys = await openKeyRing({
+    db: store.db,
+    secretKey: secret.key,
+    clock,
+    algorithm: settings.tokens.signingAlgorithm,
+    accessTokenLifetimeSeconds: settings.tokens.accessTokenLifetimeSeconds,
+    rotationSeconds: settings.tokens.keyRotationSeconds,
+  });
+  await keys.rotateIfDue();
+  const revocations = await openRevocationFeed({
+    db: store.db,
+    cache,
+    clock,
+    accessTokenLifetimeSeconds: settings.tokens.accessTokenLifetimeSeconds,
+  });
+  const issuer = settings.publicUrl ?? `http://localhost:${settings.port}`;
+  const accessTokens = createVerifier({
+    jwks: keys.getKey,
+    issuer,
+    audience: settings.tokens.audience,
+    algorithms: [settings.tokens.signingAlgorithm],
+    revocation: revocations.set,
+    now: () => clock.now(),
+  });
+  if (settings.allowInsecureBasicOverHttp) {
+    warnings.push('allowInsecureBasicOverHttp: Basic credentials are accepted over plain HTTP from any address');
+  }
   const { password } = settings;
   if (password.hashConcurrency) setHashConcurrency(password.hashConcurrency);
   return {
@@ -86,8 +122,13 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
       minLengthWithSecondFactor: password.minLengthWithSecondFactor,
       maxLength: password.maxLength,
     },
+    issuer,
+    keys,
+    revocations,
+    accessTokens,
     warnings,
     async close() {
+      revocations.close();
       await cache.close();
       await store.close();
     },

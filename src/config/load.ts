@@ -16,6 +16,7 @@ const envNames: Record<string, string> = {
   GATEHOUSE_TRUST_PROXY: 'trustProxy',
   SMTP_URL: 'smtpUrl',
   MAIL_FROM: 'mailFrom',
+  GATEHOUSE_ALLOW_INSECURE_BASIC_OVER_HTTP: 'allowInsecureBasicOverHttp',
 };
 
 type Layer = Record<string, unknown>;

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
 const seconds = z.coerce.number().int().positive();
+/** From JSON a boolean; from the environment a word (z.coerce.boolean would read "false" as true). */
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 
 /** Every setting, its type and its secure default. Units are in the names. */
 export const settingsSchema = z.strictObject({
@@ -21,7 +25,7 @@ export const settingsSchema = z.strictObject({
   /** The public base URL; the JWT issuer and the origin that CSRF checks accept. */
   publicUrl: z.url().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  trustProxy: z.coerce.boolean().default(false),
+  trustProxy: flag.default(false),
   smtpUrl: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// URL')
@@ -58,8 +62,23 @@ export const settingsSchema = z.strictObject({
     })
     .prefault({}),
   /** When true, registering an existing email answers 409 instead of mailing the owner. */
-  revealRegisteredEmails: z.coerce.boolean().default(false),
+  revealRegisteredEmails: flag.default(false),
   resetTokenLifetimeSeconds: seconds.default(15 * 60),
+  tokens: z
+    .strictObject({
+      /** The JWT `aud` of access tokens; resource servers verify against it. */
+      audience: z.string().min(1).default('gatehouse'),
+      /** RFC 9068 access tokens are short-lived: 10 min by default, 1 h at most. */
+      accessTokenLifetimeSeconds: z.coerce.number().int().min(30).max(3600).default(600),
+      signingAlgorithm: z.enum(['EdDSA', 'ES256']).default('EdDSA'),
+      /** Retire the signing key after this long (0: only `gatehouse keys rotate`). */
+      keyRotationSeconds: z.coerce.number().int().min(0).default(30 * 24 * 3600),
+      /** A rotated refresh token presented again this soon returns the same successor (concurrent refreshes). */
+      refreshGraceSeconds: z.coerce.number().int().min(0).max(60).default(10),
+    })
+    .prefault({}),
+  /** Basic credentials over plain HTTP from a non-loopback address; off unless set, and logged loudly. */
+  allowInsecureBasicOverHttp: flag.default(false),
   emailVerificationLifetimeSeconds: seconds.default(24 * 3600),
 });
 

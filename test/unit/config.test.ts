@@ -72,3 +72,11 @@ describe('settings', () => {
     ).toThrow(/32 bytes/);
   });
 });
+
+describe('boolean settings from the environment', () => {
+  it('reads "false" as false and refuses other words', () => {
+    expect(loadSettings({ env: { GATEHOUSE_TRUST_PROXY: 'false' } }).trustProxy).toBe(false);
+    expect(loadSettings({ env: { GATEHOUSE_TRUST_PROXY: 'true' } }).trustProxy).toBe(true);
+    expect(() => loadSettings({ env: { GATEHOUSE_TRUST_PROXY: 'maybe' } })).toThrow(/^trustProxy: /);
+  });
+});

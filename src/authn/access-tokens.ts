@@ -1,0 +1,26 @@
+import { signAccessToken } from '../crypto/access-token.js';
+import type { Core } from '../core.js';
+
+export interface IssuedAccessToken {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+/** An RFC 9068 access token for a session: who, which session, and the roles to authorize with. Nothing secret. */
+export async function issueAccessToken(
+  core: Core,
+  subject: { userId: string; sessionId: string; roles: readonly string[] },
+): Promise<IssuedAccessToken> {
+  const lifetimeSeconds = core.settings.tokens.accessTokenLifetimeSeconds;
+  const accessToken = await signAccessToken(core.keys.signer(), {
+    iss: core.issuer,
+    aud: core.settings.tokens.audience,
+    sub: subject.userId,
+    sid: subject.sessionId,
+    roles: subject.roles,
+    lifetimeSeconds,
+    now: new Date(core.clock.now()),
+  });
+  return { accessToken, tokenType: 'Bearer', expiresIn: lifetimeSeconds };
+}
