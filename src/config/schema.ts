@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 const seconds = z.coerce.number().int().positive();
+/** A boolean from JSON or from text ("true"/"false", "1"/"0", "yes"/"no", ...); anything else is an error. */
+const flag = z.union([z.boolean(), z.stringbool()]);
 
 /** Every setting, its type and its secure default. Units are in the names. */
 export const settingsSchema = z.strictObject({
@@ -21,7 +23,7 @@ export const settingsSchema = z.strictObject({
   /** The public base URL; the JWT issuer and the origin that CSRF checks accept. */
   publicUrl: z.url().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  trustProxy: z.coerce.boolean().default(false),
+  trustProxy: flag.default(false),
   smtpUrl: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// URL')
@@ -56,7 +58,7 @@ export const settingsSchema = z.strictObject({
     })
     .prefault({}),
   /** When true, registering an existing email answers 409 instead of mailing the owner. */
-  revealRegisteredEmails: z.coerce.boolean().default(false),
+  revealRegisteredEmails: flag.default(false),
   resetTokenLifetimeSeconds: seconds.default(15 * 60),
   emailVerificationLifetimeSeconds: seconds.default(24 * 3600),
 });
