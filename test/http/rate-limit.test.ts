@@ -53,3 +53,32 @@ describe('login brute-force limits', () => {
     expect((await attempt(victim.email, strongPassword)).status).toBe(200);
   });
 });
+
+describe('the client IP behind the limits', () => {
+  const spoofing = async (target: TestServer) => {
+    const { email } = await signedInUser(target);
+    for (let i = 0; i < 10; i++) {
+      await new Client(target.url).post('/auth/login', { email, password: `wrong ${i}` });
+    }
+    // A new X-Forwarded-For on each request must not buy a fresh per-IP budget.
+    return new Client(target.url).post(
+      '/auth/login',
+      { email, password: strongPassword },
+      { headers: { 'x-forwarded-for': '203.0.113.7' } },
+    );
+  };
+
+  it('ignores X-Forwarded-For by default', async () => {
+    expect((await spoofing(server)).status).toBe(429);
+  });
+
+  it('ignores X-Forwarded-For when trustProxy is set to the string "false" (as from the environment)', async () => {
+    const target = await startTestServer({ settings: { trustProxy: 'false' } });
+    try {
+      expect(target.core.settings.trustProxy).toBe(false);
+      expect((await spoofing(target)).status).toBe(429);
+    } finally {
+      await target.stop();
+    }
+  });
+});
