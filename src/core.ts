@@ -63,7 +63,7 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
   const store = openStore(settings);
   if (options.migrate !== false) await migrateToLatest(store);
   const cache = settings.redisUrl
-    ? createRedisCache({ url: settings.redisUrl, prefix: options.cachePrefix })
+    ? createRedisCache({ url: settings.redisUrl, prefix: options.cachePrefix, clock })
     : createMemoryCache(clock);
   const outbox = settings.smtpUrl
     ? undefined

@@ -16,8 +16,15 @@ export async function startServer(
   options: CoreOptions & AppOptions = {},
 ): Promise<RunningServer> {
   const core = await createCore(settings, options);
-  const app = await buildApp(core, options);
-  await app.listen({ host: settings.host, port: settings.port });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(core, options);
+    await app.listen({ host: settings.host, port: settings.port });
+  } catch (error) {
+    // A server that refuses to start must not keep its database pool and cache connections open.
+    await core.close();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   const shownHost =

@@ -1,14 +1,36 @@
 import { Redis } from 'ioredis';
+import { type Clock, systemClock } from '../clock.js';
 import type { Cache, Counter } from './cache.js';
 
 export interface RedisCacheOptions {
   url: string;
   /** Namespaces every key and channel, so tests and tenants can share a server. */
   prefix?: string;
+  /** Windows are measured on this clock, as in the memory cache; Redis's own TTL only collects garbage. */
+  clock?: Clock;
 }
+
+/**
+ * A fixed window stored as a hash {c: count, r: reset time in ms on the
+ * injected clock}: a window that has ended on that clock starts afresh, so
+ * expiry follows the same time as the rest of the core (and tests need not sleep).
+ */
+const incrementScript = `
+local now = tonumber(ARGV[1])
+local windowMs = tonumber(ARGV[2])
+local reset = tonumber(redis.call('HGET', KEYS[1], 'r') or '0')
+if reset <= now then
+  reset = now + windowMs
+  redis.call('HSET', KEYS[1], 'c', 0, 'r', reset)
+  redis.call('PEXPIRE', KEYS[1], windowMs)
+end
+local count = redis.call('HINCRBY', KEYS[1], 'c', 1)
+return {count, reset}
+`;
 
 export function createRedisCache(options: RedisCacheOptions): Cache {
   const prefix = options.prefix ?? 'gatehouse:';
+  const clock = options.clock ?? systemClock;
   const client = new Redis(options.url, {
     keyPrefix: prefix,
     maxRetriesPerRequest: 2,
@@ -17,27 +39,27 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   let subscriber: Redis | undefined;
   const handlers = new Map<string, Array<(message: string) => void>>();
 
-  const counter = (count: number, ttlMs: number): Counter => ({
+  const counter = (count: number, resetAtMs: number): Counter => ({
     count,
-    resetInSeconds: Math.max(1, Math.ceil(ttlMs / 1000)),
+    resetInSeconds: Math.max(1, Math.ceil((resetAtMs - clock.now()) / 1000)),
   });
 
   return {
     kind: 'redis',
     async increment(key, windowSeconds) {
-      const result = await client
-        .multi()
-        .incr(key)
-        .pexpire(key, windowSeconds * 1000, 'NX')
-        .pttl(key)
-        .exec();
-      const count = Number(result?.[0]?.[1] ?? 0);
-      const ttlMs = Number(result?.[2]?.[1] ?? windowSeconds * 1000);
-      return counter(count, ttlMs);
+      const [count, resetAtMs] = (await client.eval(
+        incrementScript,
+        1,
+        key,
+        clock.now(),
+        windowSeconds * 1000,
+      )) as [number, number];
+      return counter(Number(count), Number(resetAtMs));
     },
     async peek(key) {
-      const [count, ttlMs] = await Promise.all([client.get(key), client.pttl(key)]);
-      return count === null ? null : counter(Number(count), ttlMs);
+      const [count, resetAtMs] = await client.hmget(key, 'c', 'r');
+      if (count === null || resetAtMs === null || Number(resetAtMs) <= clock.now()) return null;
+      return counter(Number(count), Number(resetAtMs));
     },
     async delete(key) {
       await client.del(key);

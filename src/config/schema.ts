@@ -1,10 +1,8 @@
 import { z } from 'zod';
 
 const seconds = z.coerce.number().int().positive();
-/** From JSON a boolean; from the environment a word (z.coerce.boolean would read "false" as true). */
-const flag = z
-  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
-  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+/** A boolean from JSON or from text ("true"/"false", "1"/"0", "yes"/"no", ...); anything else is an error. */
+const flag = z.union([z.boolean(), z.stringbool()]);
 
 /** Every setting, its type and its secure default. Units are in the names. */
 export const settingsSchema = z.strictObject({

@@ -64,6 +64,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clock,
     logger: createLogger('info', sink),
     cachePrefix,
+  }).catch(async (error: unknown) => {
+    if (!shared) {
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    throw error;
   });
   return {
     ...server,

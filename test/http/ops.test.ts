@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coreRoutes } from '../../src/http/app.js';
+import { backend } from '../helpers/backend.js';
+import { Client } from '../helpers/client.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server.stop());
+
+interface OpenApi {
+  openapi: string;
+  paths: Record<string, Record<string, { 'x-access': unknown; responses: object }>>;
+}
+
+describe('GET /healthz', () => {
+  it('reports storage reachable, on the storage in use', async () => {
+    const response = await new Client(server.url).get<{
+      status: string;
+      storage: { kind: string; ok: boolean };
+      cache: { kind: string; ok: boolean };
+    }>('/healthz');
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe('ok');
+    expect(response.body.storage).toEqual({ kind: backend, ok: true });
+    expect(response.body.cache.ok).toBe(true);
+    expect(response.body.cache.kind).toBe(backend === 'postgres' ? 'redis' : 'memory');
+  });
+
+  it('sends the security headers', async () => {
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(response.headers.get('x-frame-options')).toBeTruthy();
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('describes every registered route with its access', async () => {
+    const response = await new Client(server.url).get<OpenApi>('/openapi.json');
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toMatch(/^3\.1/);
+    const documented = new Set(
+      Object.entries(response.body.paths).flatMap(([path, methods]) =>
+        Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+      ),
+    );
+    const expected = [
+      ...coreRoutes(server.core).map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`),
+      'GET /openapi.json',
+    ];
+    expect([...documented].sort()).toEqual([...new Set(expected)].sort());
+    for (const route of [
+      'POST /auth/register',
+      'POST /auth/login',
+      'POST /auth/logout',
+      'GET /auth/me',
+      'GET /auth/csrf',
+      'GET /auth/sessions',
+      'DELETE /auth/sessions/{id}',
+      'POST /auth/sessions/revoke-others',
+      'POST /auth/password/change',
+      'POST /auth/password/forgot',
+      'POST /auth/password/reset',
+      'POST /auth/email/verify',
+      'GET /admin/users',
+      'POST /admin/users/{id}/ban',
+      'POST /admin/users/{id}/unban',
+      'PUT /admin/users/{id}/roles',
+      'GET /admin/audit',
+      'GET /healthz',
+    ]) {
+      expect(documented, route).toContain(route);
+    }
+    const login = response.body.paths['/auth/login']?.post as unknown as {
+      requestBody: { content: { 'application/json': { schema: { properties: object } } } };
+    };
+    expect(
+      Object.keys(login.requestBody.content['application/json'].schema.properties).sort(),
+    ).toEqual(['email', 'password']);
+    expect(response.body.paths['/admin/users']?.get?.['x-access']).toEqual({
+      permission: 'users:manage',
+    });
+  });
+});
