@@ -99,7 +99,9 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
     now: () => clock.now(),
   });
   if (settings.allowInsecureBasicOverHttp) {
-    warnings.push('allowInsecureBasicOverHttp: Basic credentials are accepted over plain HTTP from any address');
+    warnings.push(
+      'allowInsecureBasicOverHttp: Basic credentials are accepted over plain HTTP from any address',
+    );
   }
   const { password } = settings;
   if (password.hashConcurrency) setHashConcurrency(password.hashConcurrency);

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, errors as joseErrors, type JWK, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, type JWK, type JWTVerifyGetKey, errors as joseErrors } from 'jose';
 import type { Clock } from '../clock.js';
 import type { AccessTokenSigner } from '../crypto/access-token.js';
 import { buildJwks, type PublicJwk } from '../crypto/jwks.js';
@@ -112,7 +112,11 @@ export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     rotate,
     reload,
     async rotateIfDue() {
-      if (options.rotationSeconds === 0 || clock.now() - activeCreatedAt < options.rotationSeconds * 1000) return false;
+      if (
+        options.rotationSeconds === 0 ||
+        clock.now() - activeCreatedAt < options.rotationSeconds * 1000
+      )
+        return false;
       await rotate();
       return true;
     },

@@ -74,10 +74,19 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
 
   // A restarted instance is not blind: load what happened within a token's lifetime.
   const windowStartMs = clock.now() - (options.accessTokenLifetimeSeconds + SKEW_SECONDS) * 1000;
-  const revoked = await db.selectFrom('sessions').select('id').where('revoked_at', '>', windowStartMs).execute();
+  const revoked = await db
+    .selectFrom('sessions')
+    .select('id')
+    .where('revoked_at', '>', windowStartMs)
+    .execute();
   for (const { id } of revoked) set.revokeSession(id, until());
-  const banned = await db.selectFrom('users').select(['id', 'banned_at']).where('banned_at', '>', windowStartMs).execute();
-  for (const { id, banned_at } of banned) set.banUser(id, Math.floor((banned_at ?? 0) / 1000), until());
+  const banned = await db
+    .selectFrom('users')
+    .select(['id', 'banned_at'])
+    .where('banned_at', '>', windowStartMs)
+    .execute();
+  for (const { id, banned_at } of banned)
+    set.banUser(id, Math.floor((banned_at ?? 0) / 1000), until());
 
   const pruner = setInterval(() => set.prune(), PRUNE_INTERVAL_MS);
   pruner.unref();
@@ -85,12 +94,23 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
   return {
     set,
     async sessionsRevoked(sessionIds) {
-      for (const sid of sessionIds) await send({ type: 'session_revoked', sid, untilEpochSeconds: until() });
+      for (const sid of sessionIds)
+        await send({ type: 'session_revoked', sid, untilEpochSeconds: until() });
     },
     userBanned: (userId) =>
-      send({ type: 'user_banned', sub: userId, sinceEpochSeconds: nowSeconds(), untilEpochSeconds: until() }),
+      send({
+        type: 'user_banned',
+        sub: userId,
+        sinceEpochSeconds: nowSeconds(),
+        untilEpochSeconds: until(),
+      }),
     rolesChanged: (userId) =>
-      send({ type: 'user_banned', sub: userId, sinceEpochSeconds: nowSeconds() - 1, untilEpochSeconds: until() }),
+      send({
+        type: 'user_banned',
+        sub: userId,
+        sinceEpochSeconds: nowSeconds() - 1,
+        untilEpochSeconds: until(),
+      }),
     apiKeyRevoked: (id) => send({ type: 'api_key_revoked', id }),
     onApiKeyRevoked: (handler) => {
       apiKeyHandlers.push(handler);

@@ -4,6 +4,7 @@ import { randomToken, sha256 } from '../crypto/random.js';
 import {
   findLiveSessionByTokenHash,
   insertSession,
+  revokeOwnSession,
   revokeUserSessions,
   type Session,
   touchSession,
@@ -75,17 +76,33 @@ export async function resolveSessionToken(
   return { session, user: withoutSecret(user) };
 }
 
-/** Ends every session of a user (ban, password reset), or all but one (password change). */
-export function revokeAllSessions(
+/**
+ * Ends every session of a user (ban, password reset), or all but one (password
+ * change). Their cookies and refresh tokens die with the row; their access
+ * tokens are rejected by every instance through the revocation feed.
+ */
+export async function revokeAllSessions(
   core: Core,
   userId: string,
   reason: string,
-  options: { keepSessionId?: string; db?: Db } = {},
+  options: { keepSessionId?: string | undefined; db?: Db } = {},
 ): Promise<string[]> {
-  return revokeUserSessions(
-    options.db ?? core.store.db,
-    userId,
-    { now: core.clock.now(), reason },
-    options.keepSessionId,
-  );
+  const revocation = { now: core.clock.now(), reason };
+  const db = options.db ?? core.store.db;
+  const ids = await revokeUserSessions(db, userId, revocation, options.keepSessionId);
+  await core.revocations.sessionsRevoked(ids);
+  return ids;
+}
+
+/** Ends one session of this user; false when it is not theirs or not live. */
+export async function revokeSessionById(
+  core: Core,
+  userId: string,
+  sessionId: string,
+  reason: string,
+): Promise<boolean> {
+  const revocation = { now: core.clock.now(), reason };
+  const revoked = await revokeOwnSession(core.store.db, userId, sessionId, revocation);
+  if (revoked) await core.revocations.sessionsRevoked([sessionId]);
+  return revoked;
 }

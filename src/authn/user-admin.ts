@@ -36,6 +36,7 @@ export async function banUser(
       trx,
     );
   });
+  await core.revocations.userBanned(userId);
   return existing(core, userId);
 }
 
@@ -78,5 +79,7 @@ export async function replaceRoles(
       trx,
     );
   });
+  // Access tokens carry roles: cut off the old ones so the next refresh brings the new roles.
+  await core.revocations.rolesChanged(userId);
   return existing(core, userId);
 }

@@ -70,7 +70,11 @@ export const settingsSchema = z.strictObject({
       accessTokenLifetimeSeconds: z.coerce.number().int().min(30).max(3600).default(600),
       signingAlgorithm: z.enum(['EdDSA', 'ES256']).default('EdDSA'),
       /** Retire the signing key after this long (0: only `gatehouse keys rotate`). */
-      keyRotationSeconds: z.coerce.number().int().min(0).default(30 * 24 * 3600),
+      keyRotationSeconds: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .default(30 * 24 * 3600),
       /** A rotated refresh token presented again this soon returns the same successor (concurrent refreshes). */
       refreshGraceSeconds: z.coerce.number().int().min(0).max(60).default(10),
     })

@@ -10,10 +10,12 @@ import { registerRoutes } from './register-routes.js';
 import type { AnyRoute } from './route.js';
 import { defineRoute } from './route.js';
 import { adminRoutes } from './routes/admin.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 import { authRoutes } from './routes/auth.js';
 import { devRoutes, opsRoutes } from './routes/ops.js';
 import { passwordRoutes } from './routes/password.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { tokenRoutes } from './routes/tokens.js';
 
 export interface AppOptions {
   permissions?: PermissionChecker;
@@ -24,6 +26,8 @@ export interface AppOptions {
 export const coreRoutes = (core: Core): AnyRoute[] => [
   ...authRoutes,
   ...sessionRoutes,
+  ...tokenRoutes,
+  ...apiKeyRoutes,
   ...passwordRoutes,
   ...adminRoutes,
   ...opsRoutes,

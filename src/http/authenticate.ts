@@ -1,26 +1,24 @@
 import type { FastifyRequest } from 'fastify';
+import { authenticate } from '../authn/authenticate.js';
 import type { Principal } from '../authn/principal.js';
-import { resolveSessionToken } from '../authn/sessions.js';
 import type { Core } from '../core.js';
 import { SESSION_COOKIE } from './cookies.js';
+import { requestMeta } from './request-meta.js';
 
-/** Turns the request's credential into a principal; null when there is none or it is not valid. */
-export async function authenticateRequest(
+const isLoopback = (ip: string): boolean =>
+  ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
+
+/** Gathers the request's credentials for the core's authenticate(); null when there is none or it is not valid. */
+export function authenticateRequest(
   core: Core,
   request: FastifyRequest,
 ): Promise<Principal | null> {
-  const cookie = request.cookies[SESSION_COOKIE];
-  if (cookie) {
-    const resolved = await resolveSessionToken(core, cookie);
-    if (resolved) {
-      return {
-        userId: resolved.user.id,
-        roles: resolved.user.roles,
-        attributes: resolved.user.attributes,
-        via: 'session',
-        sessionId: resolved.session.id,
-      };
-    }
-  }
-  return null;
+  const apiKey = request.headers['x-api-key'];
+  return authenticate(core, {
+    authorization: request.headers.authorization,
+    apiKey: typeof apiKey === 'string' ? apiKey : undefined,
+    sessionCookie: request.cookies[SESSION_COOKIE],
+    transport: { encrypted: request.protocol === 'https', loopback: isLoopback(request.ip) },
+    meta: requestMeta(request),
+  });
 }

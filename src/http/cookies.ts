@@ -23,3 +23,26 @@ export function setSessionCookie(reply: FastifyReply, token: string, maxAgeSecon
 export function clearSessionCookie(reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(0));
 }
+
+/**
+ * The refresh token rides only to the refresh endpoint (Path) and never on a
+ * cross-site request (SameSite=Strict). `__Secure-` because `__Host-` demands Path=/.
+ */
+export const REFRESH_COOKIE = '__Secure-gh_refresh';
+export const REFRESH_PATH = '/auth/refresh';
+
+const refreshCookieOptions = (maxAgeSeconds: number): CookieSerializeOptions => ({
+  httpOnly: true,
+  secure: true,
+  sameSite: 'strict',
+  path: REFRESH_PATH,
+  maxAge: maxAgeSeconds,
+});
+
+export function setRefreshCookie(reply: FastifyReply, token: string, maxAgeSeconds: number): void {
+  reply.setCookie(REFRESH_COOKIE, token, refreshCookieOptions(maxAgeSeconds));
+}
+
+export function clearRefreshCookie(reply: FastifyReply): void {
+  reply.clearCookie(REFRESH_COOKIE, refreshCookieOptions(0));
+}

@@ -36,6 +36,7 @@ export function problem(code: ErrorCode, detail: string): Problem {
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
-  if (body.status === 401) reply.header('www-authenticate', 'Bearer realm="gatehouse"');
+  if (body.status === 401)
+    reply.header('www-authenticate', 'Bearer realm="gatehouse", Basic realm="gatehouse"');
   return reply.code(body.status).type('application/problem+json').send(body);
 }

@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RequestMeta } from '../authn/meta.js';
+import type { FastifyInstance } from 'fastify';
 import type { PermissionChecker } from '../authz/permission-check.js';
 import type { Core } from '../core.js';
 import { authenticateRequest } from './authenticate.js';
 import { enforceAccess, enforceCsrf } from './guard.js';
+import { requestMeta } from './request-meta.js';
 import type { Access, AnyRoute } from './route.js';
 import { parseInput } from './validate.js';
 
@@ -13,11 +13,6 @@ const isAccess = (value: unknown): value is Access =>
   (typeof value === 'object' &&
     value !== null &&
     typeof (value as { permission?: unknown }).permission === 'string');
-
-export const requestMeta = (request: FastifyRequest): RequestMeta => ({
-  ip: request.ip ?? null,
-  userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
-});
 
 /**
  * Mounts routes behind one pipeline: authenticate → CSRF → authorize →

@@ -71,6 +71,11 @@ describe('GET /openapi.json', () => {
       'PUT /admin/users/{id}/roles',
       'GET /admin/audit',
       'GET /healthz',
+      'POST /auth/refresh',
+      'GET /.well-known/jwks.json',
+      'POST /auth/api-keys',
+      'GET /auth/api-keys',
+      'DELETE /auth/api-keys/{id}',
     ]) {
       expect(documented, route).toContain(route);
     }
@@ -79,7 +84,7 @@ describe('GET /openapi.json', () => {
     };
     expect(
       Object.keys(login.requestBody.content['application/json'].schema.properties).sort(),
-    ).toEqual(['email', 'password']);
+    ).toEqual(['email', 'password', 'refreshTokenDelivery']);
     expect(response.body.paths['/admin/users']?.get?.['x-access']).toEqual({
       permission: 'users:manage',
     });

@@ -77,6 +77,8 @@ describe('boolean settings from the environment', () => {
   it('reads "false" as false and refuses other words', () => {
     expect(loadSettings({ env: { GATEHOUSE_TRUST_PROXY: 'false' } }).trustProxy).toBe(false);
     expect(loadSettings({ env: { GATEHOUSE_TRUST_PROXY: 'true' } }).trustProxy).toBe(true);
-    expect(() => loadSettings({ env: { GATEHOUSE_TRUST_PROXY: 'maybe' } })).toThrow(/^trustProxy: /);
+    expect(() => loadSettings({ env: { GATEHOUSE_TRUST_PROXY: 'maybe' } })).toThrow(
+      /^trustProxy: /,
+    );
   });
 });

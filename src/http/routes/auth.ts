@@ -4,15 +4,24 @@ import { csrfTokenFor } from '../../authn/csrf.js';
 import { verifyEmail } from '../../authn/email-verification.js';
 import { verifyPasswordLogin } from '../../authn/password-login.js';
 import { register } from '../../authn/registration.js';
-import { createSession } from '../../authn/sessions.js';
+import { revokeSessionById } from '../../authn/sessions.js';
+import { signIn } from '../../authn/sign-in.js';
 import { AuthError } from '../../errors.js';
-import { revokeOwnSession } from '../../store/repositories/sessions.js';
 import { findUserById } from '../../store/repositories/users.js';
-import { clearSessionCookie, setSessionCookie } from '../cookies.js';
+import {
+  clearRefreshCookie,
+  clearSessionCookie,
+  setRefreshCookie,
+  setSessionCookie,
+} from '../cookies.js';
 import { defineRoute } from '../route.js';
 import { emailSchema, passwordSchema, tokenSchema, userView } from '../schemas.js';
 
 const credentials = z.strictObject({ email: emailSchema, password: passwordSchema });
+const loginBody = credentials.extend({
+  /** Native clients without a cookie jar ask for the refresh token in the body. */
+  refreshTokenDelivery: z.enum(['cookie', 'body']).default('cookie'),
+});
 const tags = ['auth'];
 
 export const authRoutes = [
@@ -32,17 +41,20 @@ export const authRoutes = [
     access: 'public',
     summary: 'Sign in with email and password; sets the session cookie',
     tags,
-    body: credentials,
+    body: loginBody,
     handler: async ({ core, body, meta, reply }) => {
       const user = await verifyPasswordLogin(core, body.email, body.password, meta);
-      const { session, token } = await createSession(core, user, meta, ['pwd']);
-      await audit(
-        core,
-        { type: 'login', outcome: 'success', userId: user.id, detail: { sessionId: session.id } },
-        meta,
-      );
-      setSessionCookie(reply, token, core.settings.session.absoluteTimeoutSeconds);
-      return { user: userView(user), csrfToken: csrfTokenFor(core.secretKey, session.id) };
+      const signedIn = await signIn(core, user, meta, ['pwd']);
+      const { absoluteTimeoutSeconds } = core.settings.session;
+      setSessionCookie(reply, signedIn.sessionToken, absoluteTimeoutSeconds);
+      const inBody = body.refreshTokenDelivery === 'body';
+      if (!inBody) setRefreshCookie(reply, signedIn.refreshToken, absoluteTimeoutSeconds);
+      return {
+        user: userView(user),
+        csrfToken: signedIn.csrfToken,
+        ...signedIn.access,
+        ...(inBody ? { refreshToken: signedIn.refreshToken } : {}),
+      };
     },
   }),
   defineRoute({
@@ -53,13 +65,11 @@ export const authRoutes = [
     tags,
     handler: async ({ core, principal, meta, reply }) => {
       if (principal.sessionId) {
-        await revokeOwnSession(core.store.db, principal.userId, principal.sessionId, {
-          now: core.clock.now(),
-          reason: 'logout',
-        });
+        await revokeSessionById(core, principal.userId, principal.sessionId, 'logout');
         await audit(core, { type: 'logout', outcome: 'success', userId: principal.userId }, meta);
       }
       clearSessionCookie(reply);
+      clearRefreshCookie(reply);
       return undefined;
     },
   }),

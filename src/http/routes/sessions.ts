@@ -1,7 +1,7 @@
 import { audit } from '../../authn/audit.js';
-import { revokeAllSessions } from '../../authn/sessions.js';
+import { revokeAllSessions, revokeSessionById } from '../../authn/sessions.js';
 import { AuthError } from '../../errors.js';
-import { listLiveSessions, revokeOwnSession } from '../../store/repositories/sessions.js';
+import { listLiveSessions } from '../../store/repositories/sessions.js';
 import { defineRoute } from '../route.js';
 import { idParams } from '../schemas.js';
 
@@ -39,10 +39,7 @@ export const sessionRoutes = [
     tags,
     params: idParams,
     handler: async ({ core, principal, params, meta }) => {
-      const revoked = await revokeOwnSession(core.store.db, principal.userId, params.id, {
-        now: core.clock.now(),
-        reason: 'user_revoked',
-      });
+      const revoked = await revokeSessionById(core, principal.userId, params.id, 'user_revoked');
       if (!revoked) throw new AuthError('not_found', 'No such session.');
       await audit(
         core,

@@ -16,14 +16,24 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
   await db.schema
     .createTable('refresh_tokens')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+    .addColumn('session_id', 'text', (c) =>
+      c.notNull().references('sessions.id').onDelete('cascade'),
+    )
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
     .addColumn('parent_id', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('rotated_at', 'bigint')
     .execute();
-  await db.schema.createIndex('refresh_tokens_session_idx').on('refresh_tokens').column('session_id').execute();
-  await db.schema.createIndex('refresh_tokens_parent_idx').on('refresh_tokens').column('parent_id').execute();
+  await db.schema
+    .createIndex('refresh_tokens_session_idx')
+    .on('refresh_tokens')
+    .column('session_id')
+    .execute();
+  await db.schema
+    .createIndex('refresh_tokens_parent_idx')
+    .on('refresh_tokens')
+    .column('parent_id')
+    .execute();
 
   await db.schema
     .createTable('api_keys')

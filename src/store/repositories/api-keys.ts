@@ -27,8 +27,14 @@ const toApiKey = (row: ApiKeysTable): ApiKeyWithHash => ({
   secretHash: row.secret_hash,
 });
 
-export async function insertApiKey(db: Db, row: Omit<ApiKeysTable, 'last_used_at' | 'revoked_at'>): Promise<ApiKey> {
-  await db.insertInto('api_keys').values({ ...row, last_used_at: null, revoked_at: null }).execute();
+export async function insertApiKey(
+  db: Db,
+  row: Omit<ApiKeysTable, 'last_used_at' | 'revoked_at'>,
+): Promise<ApiKey> {
+  await db
+    .insertInto('api_keys')
+    .values({ ...row, last_used_at: null, revoked_at: null })
+    .execute();
   const { secretHash: _, ...key } = toApiKey({ ...row, last_used_at: null, revoked_at: null });
   return key;
 }
@@ -39,7 +45,13 @@ export async function findApiKey(db: Db, id: string): Promise<ApiKeyWithHash | n
 }
 
 export async function listApiKeys(db: Db, userId: string): Promise<ApiKey[]> {
-  const rows = await db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null).orderBy('created_at', 'desc').execute();
+  const rows = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .execute();
   return rows.map((row) => {
     const { secretHash: _, ...key } = toApiKey(row);
     return key;
@@ -47,7 +59,12 @@ export async function listApiKeys(db: Db, userId: string): Promise<ApiKey[]> {
 }
 
 /** Revokes one of this user's keys; false when it is not theirs or already revoked. */
-export async function revokeApiKey(db: Db, userId: string, id: string, now: number): Promise<boolean> {
+export async function revokeApiKey(
+  db: Db,
+  userId: string,
+  id: string,
+  now: number,
+): Promise<boolean> {
   const result = await db
     .updateTable('api_keys')
     .set({ revoked_at: now })

@@ -1,0 +1,115 @@
+import type { Core } from '../core.js';
+import { constantTimeEqual, sha256 } from '../crypto/random.js';
+import { AuthError } from '../errors.js';
+import {
+  type ApiKey,
+  findApiKey,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+  touchApiKey,
+} from '../store/repositories/api-keys.js';
+import { findUserById } from '../store/repositories/users.js';
+import { formatApiKey, parseApiKey } from './api-key-format.js';
+import type { Principal } from './principal.js';
+
+/** A verified key is remembered this long per instance; revocation evicts it at once via the feed. */
+const CACHE_TTL_MS = 30_000;
+const CACHE_MAX_ENTRIES = 10_000;
+/** `last used` is written at most this often per key. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface CreatedApiKey extends ApiKey {
+  /** Shown once, never stored: only its SHA-256 is kept. */
+  key: string;
+}
+
+export async function createApiKey(
+  core: Core,
+  userId: string,
+  input: { name: string; scopes?: string[] | undefined; expiresAt?: number | undefined },
+): Promise<CreatedApiKey> {
+  const now = core.clock.now();
+  if (input.expiresAt !== undefined && input.expiresAt <= now) {
+    throw new AuthError('invalid_request', 'expiresAt must be in the future.');
+  }
+  const { key, id, secret } = formatApiKey(
+    core.settings.nodeEnv === 'production' ? 'live' : 'test',
+  );
+  // SHA-256, not argon2: the secret is 256 random bits, so there is nothing to
+  // brute-force and a slow hash would only slow every API call down.
+  const created = await insertApiKey(core.store.db, {
+    id,
+    user_id: userId,
+    name: input.name,
+    secret_hash: sha256(secret),
+    scopes: input.scopes ? JSON.stringify([...new Set(input.scopes)]) : null,
+    created_at: now,
+    expires_at: input.expiresAt ?? null,
+  });
+  return { ...created, key };
+}
+
+export const listUserApiKeys = (core: Core, userId: string): Promise<ApiKey[]> =>
+  listApiKeys(core.store.db, userId);
+
+export async function revokeUserApiKey(core: Core, userId: string, id: string): Promise<void> {
+  if (!(await revokeApiKey(core.store.db, userId, id, core.clock.now()))) {
+    throw new AuthError('not_found', 'No such API key.');
+  }
+  await core.revocations.apiKeyRevoked(id);
+}
+
+interface CachedKey {
+  principal: Principal;
+  expiresAtMs: number;
+  lastTouchMs: number;
+}
+
+/** Verifies API keys, remembering good ones briefly; a revocation on any instance evicts them everywhere. */
+export function createApiKeyVerifier(core: Core) {
+  const cache = new Map<string, CachedKey>();
+  core.revocations.onApiKeyRevoked((id) => {
+    for (const key of cache.keys()) if (key.includes(`_${id}_`)) cache.delete(key);
+  });
+
+  async function load(candidate: string): Promise<CachedKey | null> {
+    const parsed = parseApiKey(candidate);
+    if (!parsed) return null;
+    const now = core.clock.now();
+    const stored = await findApiKey(core.store.db, parsed.id);
+    if (!stored || stored.revokedAt !== null) return null;
+    if (!constantTimeEqual(stored.secretHash, sha256(parsed.secret))) return null;
+    if (stored.expiresAt !== null && stored.expiresAt <= now) return null;
+    const user = await findUserById(core.store.db, stored.userId);
+    if (!user || user.bannedAt !== null) return null;
+    const principal: Principal = {
+      userId: user.id,
+      roles: user.roles,
+      attributes: user.attributes,
+      via: 'api_key',
+      ...(stored.scopes ? { scopes: stored.scopes } : {}),
+    };
+    const expiresAtMs = Math.min(now + CACHE_TTL_MS, stored.expiresAt ?? Number.POSITIVE_INFINITY);
+    return { principal, expiresAtMs, lastTouchMs: 0 };
+  }
+
+  return async function verifyApiKey(candidate: string): Promise<Principal | null> {
+    const now = core.clock.now();
+    let entry = cache.get(candidate);
+    if (!entry || entry.expiresAtMs <= now) {
+      cache.delete(candidate);
+      const loaded = await load(candidate);
+      if (!loaded) return null;
+      if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+      cache.set(candidate, loaded);
+      entry = loaded;
+    }
+    if (now - entry.lastTouchMs >= TOUCH_INTERVAL_MS) {
+      entry.lastTouchMs = now;
+      const id = parseApiKey(candidate)?.id;
+      if (id) await touchApiKey(core.store.db, id, now);
+    }
+    return entry.principal;
+  };
+}

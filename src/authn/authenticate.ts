@@ -1,0 +1,95 @@
+import type { Core } from '../core.js';
+import { isVerifyError, type VerifiedAccessToken } from '../verify/index.js';
+import { looksLikeApiKey } from './api-key-format.js';
+import { createApiKeyVerifier } from './api-keys.js';
+import { assertBasicTransport, parseBasic, type Transport, verifyServiceAccount } from './basic.js';
+import type { RequestMeta } from './meta.js';
+import type { Principal } from './principal.js';
+import { resolveSessionToken } from './sessions.js';
+
+/** The credentials a request may carry, as the HTTP layer found them. */
+export interface Credentials {
+  authorization?: string | undefined;
+  apiKey?: string | undefined;
+  sessionCookie?: string | undefined;
+  transport: Transport;
+  meta: RequestMeta;
+}
+
+const apiKeyVerifiers = new WeakMap<Core, ReturnType<typeof createApiKeyVerifier>>();
+const apiKeyVerifier = (core: Core) => {
+  let verifier = apiKeyVerifiers.get(core);
+  if (!verifier) {
+    verifier = createApiKeyVerifier(core);
+    apiKeyVerifiers.set(core, verifier);
+  }
+  return verifier;
+};
+
+const fromAccessToken = (token: VerifiedAccessToken): Principal => ({
+  userId: token.sub,
+  roles: token.roles,
+  // Tokens carry no personal attributes; attribute rules about the user need a session or an API key.
+  attributes: {},
+  via: 'access_token',
+  sessionId: token.sid,
+  ...(token.scope.length > 0 ? { scopes: token.scope } : {}),
+});
+
+/** Verifies an access JWT with local keys and the in-memory revocation set: no database on the way. */
+async function verifyAccessToken(core: Core, token: string): Promise<Principal | null> {
+  try {
+    return fromAccessToken(
+      core.accessTokens.verifyCached(token) ?? (await core.accessTokens.verify(token)),
+    );
+  } catch (error) {
+    if (isVerifyError(error)) return null;
+    throw error;
+  }
+}
+
+async function fromAuthorization(
+  core: Core,
+  header: string,
+  credentials: Credentials,
+): Promise<Principal | null> {
+  const space = header.indexOf(' ');
+  const scheme = header.slice(0, space).toLowerCase();
+  const value = header.slice(space + 1).trim();
+  if (space < 0 || value === '') return null;
+  if (scheme === 'bearer') {
+    return looksLikeApiKey(value) ? apiKeyVerifier(core)(value) : verifyAccessToken(core, value);
+  }
+  if (scheme === 'basic') {
+    assertBasicTransport(core, credentials.transport);
+    const basic = parseBasic(value);
+    if (!basic) return null;
+    if (basic.username === 'apikey') return apiKeyVerifier(core)(basic.password);
+    return verifyServiceAccount(core, basic.username, basic.password, credentials.meta);
+  }
+  return null;
+}
+
+/**
+ * Who is calling: a header credential (Authorization, then X-API-Key) if one
+ * was sent, else the session cookie. A header credential that fails does not
+ * fall back to the cookie. Null means unauthenticated.
+ */
+export async function authenticate(
+  core: Core,
+  credentials: Credentials,
+): Promise<Principal | null> {
+  if (credentials.authorization)
+    return fromAuthorization(core, credentials.authorization, credentials);
+  if (credentials.apiKey) return apiKeyVerifier(core)(credentials.apiKey);
+  if (!credentials.sessionCookie) return null;
+  const resolved = await resolveSessionToken(core, credentials.sessionCookie);
+  if (!resolved) return null;
+  return {
+    userId: resolved.user.id,
+    roles: resolved.user.roles,
+    attributes: resolved.user.attributes,
+    via: 'session',
+    sessionId: resolved.session.id,
+  };
+}

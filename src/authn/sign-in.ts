@@ -1,0 +1,60 @@
+import type { Core } from '../core.js';
+import type { Session } from '../store/repositories/sessions.js';
+import type { User } from '../store/repositories/users.js';
+import { type IssuedAccessToken, issueAccessToken } from './access-tokens.js';
+import { audit } from './audit.js';
+import { csrfTokenFor } from './csrf.js';
+import type { RequestMeta } from './meta.js';
+import { startRefreshFamily } from './refresh-tokens.js';
+import { createSession } from './sessions.js';
+
+export interface SignedIn {
+  session: Session;
+  /** For the session cookie. */
+  sessionToken: string;
+  refreshToken: string;
+  csrfToken: string;
+  access: IssuedAccessToken;
+}
+
+/**
+ * The one way a verified user becomes signed in, whatever proved who they are:
+ * a session row and its first refresh token, written together, then an access token.
+ */
+export async function signIn(
+  core: Core,
+  user: User,
+  meta: RequestMeta,
+  amr: string[],
+): Promise<SignedIn> {
+  const { session, token, refreshToken } = await core.store.db
+    .transaction()
+    .execute(async (trx) => {
+      const created = await createSession(core, user, meta, amr, trx);
+      const refresh = await startRefreshFamily(core, created.session.id, trx);
+      await audit(
+        core,
+        {
+          type: 'login',
+          outcome: 'success',
+          userId: user.id,
+          detail: { sessionId: created.session.id },
+        },
+        meta,
+        trx,
+      );
+      return { ...created, refreshToken: refresh };
+    });
+  const access = await issueAccessToken(core, {
+    userId: user.id,
+    sessionId: session.id,
+    roles: user.roles,
+  });
+  return {
+    session,
+    sessionToken: token,
+    refreshToken,
+    csrfToken: csrfTokenFor(core.secretKey, session.id),
+    access,
+  };
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { createApiKey, listUserApiKeys, revokeUserApiKey } from '../../authn/api-keys.js';
+import type { ApiKey } from '../../store/repositories/api-keys.js';
+import { defineRoute } from '../route.js';
+import { idParams } from '../schemas.js';
+
+const tags = ['api-keys'];
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+const keyView = (key: ApiKey) => ({
+  id: key.id,
+  name: key.name,
+  prefix: `gth_…_${key.id}`,
+  scopes: key.scopes,
+  createdAt: iso(key.createdAt),
+  lastUsedAt: iso(key.lastUsedAt),
+  expiresAt: iso(key.expiresAt),
+});
+
+export const apiKeyRoutes = [
+  defineRoute({
+    method: 'POST',
+    url: '/auth/api-keys',
+    access: 'authenticated',
+    summary: 'Create an API key; the key is in this answer only',
+    tags,
+    successStatus: 201,
+    body: z.strictObject({
+      name: z.string().min(1).max(100),
+      scopes: z
+        .array(z.string().regex(/^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$/))
+        .max(50)
+        .optional(),
+      expiresAt: z.iso.datetime({ offset: true }).optional(),
+    }),
+    handler: async ({ core, principal, body }) => {
+      // A key can narrow its creator's rights, never widen them.
+      const scopes = principal.scopes
+        ? (body.scopes ?? principal.scopes).filter((s) => principal.scopes?.includes(s))
+        : body.scopes;
+      const created = await createApiKey(core, principal.userId, {
+        name: body.name,
+        scopes,
+        expiresAt: body.expiresAt ? Date.parse(body.expiresAt) : undefined,
+      });
+      return { apiKey: { ...keyView(created), key: created.key } };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/auth/api-keys',
+    access: 'authenticated',
+    summary: "The caller's live API keys (never the secrets)",
+    tags,
+    handler: async ({ core, principal }) => ({
+      apiKeys: (await listUserApiKeys(core, principal.userId)).map(keyView),
+    }),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/auth/api-keys/:id',
+    access: 'authenticated',
+    summary: "Revoke one of the caller's API keys (effective on every instance within a second)",
+    tags,
+    params: idParams,
+    handler: async ({ core, principal, params }) => {
+      await revokeUserApiKey(core, principal.userId, params.id);
+      return undefined;
+    },
+  }),
+];
