@@ -36,11 +36,19 @@ export async function startServer(
   );
   for (const warning of core.warnings)
     core.logger.warn(`insecure or generated setting: ${warning}`);
+  // Scheduled rotation: checked hourly; a key older than tokens.keyRotationSeconds is retired.
+  const rotation = setInterval(() => {
+    core.keys
+      .rotateIfDue()
+      .catch((error: unknown) => core.logger.error({ err: error }, 'key rotation failed'));
+  }, 3600_000);
+  rotation.unref();
   return {
     app,
     core,
     url,
     async close() {
+      clearInterval(rotation);
       await app.close();
       await core.close();
     },

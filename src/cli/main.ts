@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, isAuthError } from '../errors.js';
+import { runKeys } from './keys.js';
 import { runMigrate } from './migrate.js';
 import { runServe } from './serve.js';
 import { runUser } from './user.js';
@@ -12,6 +13,8 @@ commands:
   user create --email E --password-stdin [--role R]...  create a user (password read from stdin)
   user ban --email E [--reason TEXT]                  ban a user and end all their sessions
   user unban --email E                                lift a ban
+  keys rotate                                         sign with a new key; old keys verify until their tokens expire
+  keys list                                           print the public JWKS
 
 settings also come from the environment (PORT, DATABASE_URL, REDIS_URL, GATEHOUSE_SECRET_KEY, ...)`;
 
@@ -19,6 +22,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   serve: runServe,
   migrate: runMigrate,
   user: runUser,
+  keys: runKeys,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -164,3 +164,23 @@ describe('gatehouse CLI', () => {
     expect(out).toMatch(/no GATEHOUSE_SECRET_KEY: generated one/);
   });
 });
+
+describe('gatehouse keys', () => {
+  it('rotates: the new key signs, the old one stays in the JWKS', async () => {
+    const before = await gatehouse(['keys', 'list', '--data-dir', dataDir]);
+    expect(before.code).toBe(0);
+    const oldKids = (
+      JSON.parse(before.stdout) as { keys: Array<{ kid: string; d?: string }> }
+    ).keys.map((k) => k.kid);
+    expect(oldKids).toHaveLength(1);
+    const rotated = await gatehouse(['keys', 'rotate', '--data-dir', dataDir]);
+    expect(rotated.code).toBe(0);
+    const { signingKid, jwks } = JSON.parse(rotated.stdout) as {
+      signingKid: string;
+      jwks: string[];
+    };
+    expect(oldKids).not.toContain(signingKid);
+    expect(jwks.sort()).toEqual([...oldKids, signingKid].sort());
+    expect(before.stdout).not.toMatch(/"d":/);
+  });
+});
