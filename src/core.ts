@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { loadConfiguredPolicy } from './authz/policy-setup.js';
+import type { Policy } from './authz/policy-types.js';
 import type { Cache } from './cache/cache.js';
 import { createMemoryCache } from './cache/memory.js';
 import { createRedisCache } from './cache/redis.js';
@@ -28,6 +30,8 @@ export interface Core {
   secretKey: Buffer;
   argon2: Argon2Params;
   passwordPolicy: PasswordPolicy;
+  /** The authorization policy every guard and `/authz/check` decides with. */
+  policy: Policy;
   /** Warnings about insecure or generated settings, printed at start-up. */
   warnings: string[];
   close(): Promise<void>;
@@ -39,12 +43,16 @@ export interface CoreOptions {
   /** Prefix for Redis keys and channels (tests isolate themselves with it). */
   cachePrefix?: string;
   migrate?: boolean;
+  /** A policy already loaded; otherwise `settings.policyFile` or the built-in default is loaded. */
+  policy?: Policy;
 }
 
 export async function createCore(settings: Settings, options: CoreOptions = {}): Promise<Core> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(settings.logLevel);
   const warnings: string[] = [];
+  // First, so a bad policy stops start-up before anything is opened.
+  const policy = options.policy ?? (await loadConfiguredPolicy(settings));
   const secret = resolveSecretKey(settings);
   if (secret.generated) {
     warnings.push(
@@ -86,6 +94,7 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
       minLengthWithSecondFactor: password.minLengthWithSecondFactor,
       maxLength: password.maxLength,
     },
+    policy,
     warnings,
     async close() {
       await cache.close();

@@ -16,6 +16,7 @@ const envNames: Record<string, string> = {
   GATEHOUSE_TRUST_PROXY: 'trustProxy',
   SMTP_URL: 'smtpUrl',
   MAIL_FROM: 'mailFrom',
+  GATEHOUSE_POLICY: 'policyFile',
 };
 
 type Layer = Record<string, unknown>;
