@@ -106,6 +106,32 @@ describe('documents with sharing ("Q3 Financial Report")', () => {
   });
 });
 
+describe('POST /authz/check against stored grants', () => {
+  it('reads the ACL of a resource named by id from the store', async () => {
+    const bob = await demo.login('bob');
+    const ask = (action: string) =>
+      bob.post<{ allowed: boolean; reason: string }>('/authz/check', {
+        action,
+        resource: { type: 'documents', id: demo.seed.docs.q3Report },
+      });
+    expect((await ask('documents:read')).body).toEqual({ allowed: true, reason: 'acl:granted' });
+    expect((await ask('documents:share')).body).toEqual({
+      allowed: false,
+      reason: 'acl:not_granted',
+    });
+    const batch = await bob.post<{ results: { allowed: boolean }[] }>('/authz/check-batch', {
+      checks: [
+        { action: 'posts:update', resource: { type: 'posts', attributes: { category: 'sports' } } },
+        {
+          action: 'posts:update',
+          resource: { type: 'posts', attributes: { category: 'politics' } },
+        },
+      ],
+    });
+    expect(batch.body.results.map((r) => r.allowed)).toEqual([true, false]);
+  });
+});
+
 describe('the attribute-guarded document ("Engineering Handbook")', () => {
   // Europe/London is on GMT in January: 2026-01-07 is a Wednesday.
   const wednesday10 = Date.parse('2026-01-07T10:00:00Z');
