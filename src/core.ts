@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { type KeyRing, openKeyRing } from './authn/key-ring.js';
 import { openRevocationFeed, type RevocationFeed } from './authn/revocation-feed.js';
+import { loadConfiguredPolicy } from './authz/policy-setup.js';
+import type { Policy } from './authz/policy-types.js';
 import type { Cache } from './cache/cache.js';
 import { createMemoryCache } from './cache/memory.js';
 import { createRedisCache } from './cache/redis.js';
@@ -37,6 +39,8 @@ export interface Core {
   revocations: RevocationFeed;
   /** Verifies our own access tokens: local keys, revocation set, no database. */
   accessTokens: Verifier;
+  /** The authorization policy every guard and `/authz/check` decides with. */
+  policy: Policy;
   /** Warnings about insecure or generated settings, printed at start-up. */
   warnings: string[];
   close(): Promise<void>;
@@ -48,12 +52,16 @@ export interface CoreOptions {
   /** Prefix for Redis keys and channels (tests isolate themselves with it). */
   cachePrefix?: string;
   migrate?: boolean;
+  /** A policy already loaded; otherwise `settings.policyFile` or the built-in default is loaded. */
+  policy?: Policy;
 }
 
 export async function createCore(settings: Settings, options: CoreOptions = {}): Promise<Core> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(settings.logLevel);
   const warnings: string[] = [];
+  // First, so a bad policy stops start-up before anything is opened.
+  const policy = options.policy ?? (await loadConfiguredPolicy(settings));
   const secret = resolveSecretKey(settings);
   if (secret.generated) {
     warnings.push(
@@ -128,6 +136,7 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
     keys,
     revocations,
     accessTokens,
+    policy,
     warnings,
     async close() {
       revocations.close();

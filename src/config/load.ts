@@ -17,6 +17,7 @@ const envNames: Record<string, string> = {
   SMTP_URL: 'smtpUrl',
   MAIL_FROM: 'mailFrom',
   GATEHOUSE_ALLOW_INSECURE_BASIC_OVER_HTTP: 'allowInsecureBasicOverHttp',
+  GATEHOUSE_POLICY: 'policyFile',
 };
 
 type Layer = Record<string, unknown>;

@@ -29,6 +29,8 @@ export const settingsSchema = z.strictObject({
     .regex(/^smtps?:\/\//, 'must be an smtp:// URL')
     .optional(),
   mailFrom: z.string().default('Gatehouse <no-reply@localhost>'),
+  /** Authorization policy (YAML, see src/authz/README.md); the built-in one (assets/default-policy.yaml) when absent. */
+  policyFile: z.string().min(1).optional(),
   bodyLimitBytes: z.coerce
     .number()
     .int()

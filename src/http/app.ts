@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { builtinPermissions, type PermissionChecker } from '../authz/permission-check.js';
+import { type PermissionChecker, policyPermissions } from '../authz/permission-check.js';
 import type { Core } from '../core.js';
 import { installErrorHandling } from './errors.js';
 import { enforceSameOrigin } from './guard.js';
@@ -12,6 +12,7 @@ import { defineRoute } from './route.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authRoutes } from './routes/auth.js';
+import { authzRoutes } from './routes/authz.js';
 import { devRoutes, opsRoutes } from './routes/ops.js';
 import { passwordRoutes } from './routes/password.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -30,6 +31,7 @@ export const coreRoutes = (core: Core): AnyRoute[] => [
   ...apiKeyRoutes,
   ...passwordRoutes,
   ...adminRoutes,
+  ...authzRoutes,
   ...opsRoutes,
   ...(core.settings.nodeEnv === 'production' ? [] : devRoutes),
 ];
@@ -60,6 +62,6 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     handler: async () => buildOpenApi(all, '0.1.0'),
   });
   const all: AnyRoute[] = [...routes, openapi];
-  registerRoutes(app, core, options.permissions ?? builtinPermissions, all);
+  registerRoutes(app, core, options.permissions ?? policyPermissions(core.policy), all);
   return app;
 }

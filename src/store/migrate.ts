@@ -3,6 +3,7 @@ import type { Store } from './db.js';
 import type { Dialect } from './dialect.js';
 import * as m0001 from './migrations/0001_accounts_sessions.js';
 import * as m0002 from './migrations/0002_tokens.js';
+import * as m0003 from './migrations/0003_authz.js';
 
 interface VersionedMigration {
   up(db: Parameters<Migration['up']>[0], dialect: Dialect): Promise<void>;
@@ -13,6 +14,7 @@ interface VersionedMigration {
 const migrations: Record<string, VersionedMigration> = {
   '0001_accounts_sessions': m0001,
   '0002_tokens': m0002,
+  '0003_authz': m0003,
 };
 
 function provider(dialect: Dialect): MigrationProvider {

@@ -31,6 +31,7 @@ describe('loading', () => {
     const policy = await loadPolicy(examplePolicyFile);
     expect([...(policy.roles.get('admin')?.permissions ?? [])].sort()).toEqual(
       [
+        'audit:read',
         'documents:create',
         'orders:create',
         'posts:create',
