@@ -3,12 +3,14 @@
  * attribute-guarded one, and orders for everyone. Runs once: a database that
  * already has alice@example.com is left alone.
  */
+
 import type { Core } from '../../src/core.js';
 import { hashPassword } from '../../src/crypto/password-hash.js';
 import { checkPassword } from '../../src/crypto/password-policy.js';
 import { addGrant } from '../../src/store/repositories/acl-grants.js';
 import { findUserByEmail, insertUser } from '../../src/store/repositories/users.js';
 import { insertDocument } from './store/documents.js';
+import { migrateDemo } from './store/migrations.js';
 import { insertOrder } from './store/orders.js';
 import { insertPost } from './store/posts.js';
 
@@ -38,6 +40,7 @@ export interface DemoSeed {
 
 /** Seeds the demo; returns the ids created, or null when it was seeded before. */
 export async function seedDemo(core: Core, password: string): Promise<DemoSeed | null> {
+  await migrateDemo(core);
   if (await findUserByEmail(core.store.db, demoEmail('alice'))) return null;
   let checked = password;
   for (const name of Object.keys(PEOPLE) as DemoUser[]) {

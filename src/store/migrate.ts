@@ -5,7 +5,7 @@ import * as m0001 from './migrations/0001_accounts_sessions.js';
 import * as m0002 from './migrations/0002_tokens.js';
 import * as m0003 from './migrations/0003_authz.js';
 
-interface VersionedMigration {
+export interface VersionedMigration {
   up(db: Parameters<Migration['up']>[0], dialect: Dialect): Promise<void>;
   down(db: Parameters<Migration['up']>[0], dialect: Dialect): Promise<void>;
 }
@@ -17,9 +17,9 @@ const migrations: Record<string, VersionedMigration> = {
   '0003_authz': m0003,
 };
 
-function provider(dialect: Dialect): MigrationProvider {
+function provider(set: Record<string, VersionedMigration>, dialect: Dialect): MigrationProvider {
   const bound: Record<string, Migration> = {};
-  for (const [name, migration] of Object.entries(migrations)) {
+  for (const [name, migration] of Object.entries(set)) {
     bound[name] = {
       up: (db) => migration.up(db, dialect),
       down: (db) => migration.down(db, dialect),
@@ -28,9 +28,24 @@ function provider(dialect: Dialect): MigrationProvider {
   return { getMigrations: async () => bound };
 }
 
-/** Applies every pending migration; returns the names applied. */
-export async function migrateToLatest(store: Store): Promise<string[]> {
-  const migrator = new Migrator({ db: store.db, provider: provider(store.dialect) });
+/**
+ * Applies every pending migration; returns the names applied. An embedding
+ * app passes its own set and history table, so its schema evolves apart from
+ * Gatehouse's (the demo in examples/ does).
+ */
+export async function migrateToLatest(
+  store: Store,
+  own: { migrations: Record<string, VersionedMigration>; historyTable: string } = {
+    migrations,
+    historyTable: 'gatehouse_migrations',
+  },
+): Promise<string[]> {
+  const migrator = new Migrator({
+    db: store.db,
+    provider: provider(own.migrations, store.dialect),
+    migrationTableName: own.historyTable,
+    migrationLockTableName: `${own.historyTable}_lock`,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

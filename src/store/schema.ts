@@ -99,36 +99,6 @@ export interface AclGrantsTable {
   permission: string;
 }
 
-/** Tables of the demo app (examples/demo): resources with an owner and their policy attributes. */
-export interface PostsTable {
-  id: string;
-  owner_id: string;
-  title: string;
-  body: string;
-  category: string;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface DocumentsTable {
-  id: string;
-  owner_id: string;
-  title: string;
-  body: string;
-  classification: string | null;
-  required_clearance: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface OrdersTable {
-  id: string;
-  owner_id: string;
-  item: string;
-  total: number;
-  created_at: number;
-}
-
 export interface Database {
   users: UsersTable;
   user_roles: UserRolesTable;
@@ -139,9 +109,6 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   api_keys: ApiKeysTable;
   acl_grants: AclGrantsTable;
-  posts: PostsTable;
-  documents: DocumentsTable;
-  orders: OrdersTable;
 }
 
 export type Db = Kysely<Database>;

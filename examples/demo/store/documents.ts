@@ -4,7 +4,8 @@ import type { Expression, SqlBool } from 'kysely';
 import type { AclGrant, ResourceInput } from '../../../src/authz/resource.js';
 import type { Guarded } from '../../../src/http/access.js';
 import { grantsOn } from '../../../src/store/repositories/acl-grants.js';
-import type { Db, DocumentsTable } from '../../../src/store/schema.js';
+import type { Db } from '../../../src/store/schema.js';
+import { type DocumentsTable, demo } from './schema.js';
 
 export interface Document {
   id: string;
@@ -49,7 +50,11 @@ export const documentResource = (doc: Document, acl: readonly AclGrant[]): Resou
 
 /** The document with its grants, read fresh so a share applies on the next request. */
 export async function findDocument(db: Db, id: string): Promise<Guarded<Document> | null> {
-  const row = await db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await demo(db)
+    .selectFrom('documents')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (row === undefined) return null;
   const doc = toDocument(row);
   const acl = await grantsOn(db, { resourceType: 'documents', resourceId: doc.id });
@@ -57,7 +62,7 @@ export async function findDocument(db: Db, id: string): Promise<Guarded<Document
 }
 
 export async function listDocuments(db: Db, where: Expression<SqlBool>): Promise<Document[]> {
-  const rows = await db
+  const rows = await demo(db)
     .selectFrom('documents')
     .selectAll()
     .where(where)
@@ -88,12 +93,12 @@ export async function insertDocument(db: Db, input: NewDocument): Promise<Docume
     created_at: input.now,
     updated_at: input.now,
   };
-  await db.insertInto('documents').values(row).execute();
+  await demo(db).insertInto('documents').values(row).execute();
   return toDocument(row);
 }
 
 export async function updateDocument(db: Db, doc: Document, now: number): Promise<Document> {
-  await db
+  await demo(db)
     .updateTable('documents')
     .set({ title: doc.title, body: doc.body, updated_at: now })
     .where('id', '=', doc.id)

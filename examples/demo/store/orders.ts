@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Expression, SqlBool } from 'kysely';
 import type { Guarded } from '../../../src/http/access.js';
-import type { Db, OrdersTable } from '../../../src/store/schema.js';
+import type { Db } from '../../../src/store/schema.js';
+import { demo, type OrdersTable } from './schema.js';
 
 export interface Order {
   id: string;
@@ -24,7 +25,11 @@ const toOrder = (row: OrdersTable): Order => ({
 });
 
 export async function findOrder(db: Db, id: string): Promise<Guarded<Order> | null> {
-  const row = await db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await demo(db)
+    .selectFrom('orders')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (row === undefined) return null;
   const order = toOrder(row);
   return {
@@ -39,7 +44,7 @@ export async function findOrder(db: Db, id: string): Promise<Guarded<Order> | nu
 }
 
 export async function listOrders(db: Db, where: Expression<SqlBool>): Promise<Order[]> {
-  const rows = await db
+  const rows = await demo(db)
     .selectFrom('orders')
     .selectAll()
     .where(where)
@@ -61,6 +66,6 @@ export async function insertOrder(
     total: input.total,
     created_at: input.now,
   };
-  await db.insertInto('orders').values(row).execute();
+  await demo(db).insertInto('orders').values(row).execute();
   return toOrder(row);
 }

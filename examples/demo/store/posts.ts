@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Expression, SqlBool } from 'kysely';
 import type { ResourceInput } from '../../../src/authz/resource.js';
 import type { Guarded } from '../../../src/http/access.js';
-import type { Db, PostsTable } from '../../../src/store/schema.js';
+import type { Db } from '../../../src/store/schema.js';
+import { demo, type PostsTable } from './schema.js';
 
 export interface Post {
   id: string;
@@ -40,14 +41,18 @@ export const postResource = (post: Pick<Post, 'id' | 'ownerId' | 'category'>): R
 });
 
 export async function findPost(db: Db, id: string): Promise<Guarded<Post> | null> {
-  const row = await db.selectFrom('posts').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await demo(db)
+    .selectFrom('posts')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (row === undefined) return null;
   const post = toPost(row);
   return { value: post, resource: postResource(post) };
 }
 
 export async function listPosts(db: Db, where: Expression<SqlBool>): Promise<Post[]> {
-  const rows = await db
+  const rows = await demo(db)
     .selectFrom('posts')
     .selectAll()
     .where(where)
@@ -71,12 +76,12 @@ export async function insertPost(
     created_at: input.now,
     updated_at: input.now,
   };
-  await db.insertInto('posts').values(row).execute();
+  await demo(db).insertInto('posts').values(row).execute();
   return toPost(row);
 }
 
 export async function updatePost(db: Db, post: Post, now: number): Promise<Post> {
-  await db
+  await demo(db)
     .updateTable('posts')
     .set({ title: post.title, body: post.body, category: post.category, updated_at: now })
     .where('id', '=', post.id)
@@ -85,5 +90,5 @@ export async function updatePost(db: Db, post: Post, now: number): Promise<Post>
 }
 
 export async function deletePost(db: Db, id: string): Promise<void> {
-  await db.deleteFrom('posts').where('id', '=', id).execute();
+  await demo(db).deleteFrom('posts').where('id', '=', id).execute();
 }
