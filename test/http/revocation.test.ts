@@ -79,6 +79,38 @@ describe(`revocation reaches ${multiInstance ? 'a second instance' : 'the instan
     expect((await meWith(a, { authorization: `Bearer ${key}` })).status).toBe(401);
   });
 
+  it('ban on A → the user’s API key, cached by B, is refused by B', async () => {
+    const user = await tokenUser(a);
+    const created = await user.client.post<{ apiKey: { key: string } }>('/auth/api-keys', {
+      name: 'bot',
+    });
+    const { key } = created.body.apiKey;
+    expect((await meWith(b, { 'x-api-key': key })).status).toBe(200);
+
+    expect((await admin.client.post(`/admin/users/${user.userId}/ban`, {})).status).toBe(200);
+    expect(await refusedOnBWithin1s(() => meWith(b, { 'x-api-key': key }))).toBe(true);
+    expect((await meWith(a, { 'x-api-key': key })).status).toBe(401);
+  });
+
+  it('roles removed on A → the owner’s API key, cached by B, loses them on B', async () => {
+    const owner = await tokenUser(a, { roles: ['admin'] });
+    const created = await owner.client.post<{ apiKey: { key: string } }>('/auth/api-keys', {
+      name: 'admin bot',
+    });
+    const asKey = authz(created.body.apiKey.key);
+    expect((await new Client(b.url).get('/admin/users', asKey)).status).toBe(200);
+
+    // No clock advance: a demotion in the same second as the key was cached still counts.
+    const demoted = await admin.client.put(`/admin/users/${owner.userId}/roles`, { roles: [] });
+    expect(demoted.status).toBe(200);
+    const lost = await within(
+      1000,
+      async () => (await new Client(b.url).get('/admin/users', asKey)).status === 403,
+    );
+    expect(lost).toBe(true);
+    expect((await meWith(b, asKey.headers)).status).toBe(200);
+  });
+
   it('a role change on A → the old access token is refused; a refresh carries the new roles', async () => {
     const user = await tokenUser(a, { delivery: 'body' });
     expect((await meWithToken(b, user.accessToken)).status).toBe(200);
