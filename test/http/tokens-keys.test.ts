@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier, isVerifyError } from '../../src/verify/index.js';
+import { backend } from '../helpers/backend.js';
 import { Client } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { claimsOf, headerOf, logIn, meWithToken, tokenUser } from '../helpers/tokens.js';
@@ -101,7 +102,9 @@ describe('key rotation and the resource-server verifier', () => {
     await rejection(verifier.verify(await forge({ ...claims }, newKid)));
     await rejection(verifier.verify(await forge({ ...claims }, oldKid)));
     await rejection(verifier.verify(await forge({ ...claims }, 'unknown-kid')));
-    await rejection(verifier.verify(`${fresh.accessToken.slice(0, -2)}AA`));
+    const [h, p, sig = ''] = fresh.accessToken.split('.');
+    const tampered = `${h}.${p}.${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`;
+    await rejection(verifier.verify(tampered));
   });
 
   it('the retired key stops being published once its tokens have all expired', async () => {
@@ -109,11 +112,44 @@ describe('key rotation and the resource-server verifier', () => {
     const oldKid = String(headerOf(user.accessToken).kid);
     const newKid = await server.core.keys.rotate();
     expect((await jwks()).body.keys.map((k) => k.kid)).toContain(oldKid);
-    // Lifetime (600 s) plus skew (30 s) later, the old key has nothing left to verify.
-    server.clock.advance(11 * 60_000);
+    // Lifetime (600 s), skew and the instances' key refresh interval later, the
+    // old key has nothing left to verify.
+    server.clock.advance(12 * 60_000);
     const kids = (await jwks()).body.keys.map((k) => k.kid);
     expect(kids).toContain(newKid);
     expect(kids).not.toContain(oldKid);
     expect((await meWithToken(server, user.accessToken)).status).toBe(401);
+  });
+});
+
+describe.runIf(backend === 'postgres')('key rotation across instances', () => {
+  it('a rotation on one instance reaches the others: they sign with the new key and publish it', async () => {
+    const a = await startTestServer();
+    const b = await startTestServer({ shareWith: a });
+    let c: TestServer | undefined;
+    try {
+      const user = await tokenUser(a);
+      expect((await meWithToken(b, user.accessToken)).status).toBe(200);
+      const newKid = await a.core.keys.rotate();
+
+      // Within a short while (test clock), B signs with the new key and publishes it.
+      a.clock.advance(60_000);
+      const onB = await logIn(b, user.email, user.password);
+      expect(headerOf(onB.accessToken).kid).toBe(newKid);
+      const published = await new Client(b.url).get<{ keys: JWK[] }>('/.well-known/jwks.json');
+      expect(published.body.keys.map((k) => k.kid)).toContain(newKid);
+
+      // Once the old key has nothing left to verify, an instance started now
+      // drops it, and still accepts every token the others issue.
+      a.clock.advance(11 * 60_000);
+      c = await startTestServer({ shareWith: a });
+      const late = await logIn(b, user.email, user.password);
+      expect(headerOf(late.accessToken).kid).toBe(newKid);
+      expect((await meWithToken(c, late.accessToken)).status).toBe(200);
+    } finally {
+      await c?.stop();
+      await b.stop();
+      await a.stop();
+    }
   });
 });
