@@ -13,6 +13,7 @@ export async function issueAccessToken(
   subject: { userId: string; sessionId: string; roles: readonly string[] },
 ): Promise<IssuedAccessToken> {
   const lifetimeSeconds = core.settings.tokens.accessTokenLifetimeSeconds;
+  await core.keys.refreshIfStale();
   const accessToken = await signAccessToken(core.keys.signer(), {
     iss: core.issuer,
     aud: core.settings.tokens.audience,

@@ -64,6 +64,8 @@ interface CachedKey {
   principal: Principal;
   expiresAtMs: number;
   lastTouchMs: number;
+  /** When the owner was read from the database, epoch seconds. */
+  loadedAtSeconds: number;
 }
 
 /** Verifies API keys, remembering good ones briefly; a revocation on any instance evicts them everywhere. */
@@ -91,13 +93,24 @@ export function createApiKeyVerifier(core: Core) {
       ...(stored.scopes ? { scopes: stored.scopes } : {}),
     };
     const expiresAtMs = Math.min(now + CACHE_TTL_MS, stored.expiresAt ?? Number.POSITIVE_INFINITY);
-    return { principal, expiresAtMs, lastTouchMs: 0 };
+    return { principal, expiresAtMs, lastTouchMs: 0, loadedAtSeconds: Math.floor(now / 1000) };
   }
+
+  // A ban or a role change since the owner was read (the revocation feed, as
+  // for access tokens) makes a cached principal stale: read the owner again.
+  // A read in the same second as the change counts as before it, so a demoted
+  // owner's key is never left with the old roles (a few extra reads at most).
+  const ownerChanged = (entry: CachedKey): boolean =>
+    core.revocations.set.isRevoked({
+      sid: '',
+      sub: entry.principal.userId,
+      iat: entry.loadedAtSeconds - 1,
+    });
 
   return async function verifyApiKey(candidate: string): Promise<Principal | null> {
     const now = core.clock.now();
     let entry = cache.get(candidate);
-    if (!entry || entry.expiresAtMs <= now) {
+    if (!entry || entry.expiresAtMs <= now || ownerChanged(entry)) {
       cache.delete(candidate);
       const loaded = await load(candidate);
       if (!loaded) return null;

@@ -15,6 +15,12 @@ import type { Db } from '../store/schema.js';
 
 /** Another instance may have rotated: an unknown kid reloads the keys, at most this often. */
 const RELOAD_COOLDOWN_MS = 2_000;
+/**
+ * Another instance (or `gatehouse keys rotate`) may have rotated: keys are
+ * re-read at most this long after the last read, before signing or serving
+ * the JWKS, so every instance moves to the new signing key within this time.
+ */
+const REFRESH_INTERVAL_MS = 30_000;
 const SKEW_MS = 30_000;
 
 export interface KeyRingOptions {
@@ -34,6 +40,8 @@ export interface KeyRing {
   getKey: JWTVerifyGetKey;
   rotate(): Promise<string>;
   reload(): Promise<void>;
+  /** Re-reads the keys when the last read is older than the refresh interval. */
+  refreshIfStale(): Promise<void>;
   /** Rotates when the signing key is older than the rotation period. */
   rotateIfDue(): Promise<boolean>;
 }
@@ -42,12 +50,15 @@ const aad = (kid: string) => `signing-key:${kid}`;
 
 export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
   const { db, secretKey, clock } = options;
-  const graceMs = options.accessTokenLifetimeSeconds * 1000 + SKEW_MS;
+  // An instance may sign with a just-retired key until its next refresh: its
+  // tokens must still verify, so a retired key is kept that much longer.
+  const graceMs = options.accessTokenLifetimeSeconds * 1000 + SKEW_MS + REFRESH_INTERVAL_MS;
   let rows: SigningKeyRow[] = [];
   let active: AccessTokenSigner | undefined;
   let activeCreatedAt = 0;
   let localSet: JWTVerifyGetKey = createLocalJWKSet({ keys: [] });
   let lastReloadMs = 0;
+  let refreshing: Promise<void> | undefined;
 
   const publishable = () =>
     rows
@@ -111,6 +122,13 @@ export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     },
     rotate,
     reload,
+    async refreshIfStale() {
+      if (clock.now() - lastReloadMs < REFRESH_INTERVAL_MS) return;
+      refreshing ??= reload().finally(() => {
+        refreshing = undefined;
+      });
+      await refreshing;
+    },
     async rotateIfDue() {
       if (
         options.rotationSeconds === 0 ||

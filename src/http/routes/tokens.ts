@@ -42,6 +42,7 @@ export const tokenRoutes = [
     summary: 'Public keys that verify access tokens: the signing key and recently retired ones',
     tags: ['tokens'],
     handler: async ({ core, reply }) => {
+      await core.keys.refreshIfStale();
       reply.header('cache-control', 'public, max-age=300, stale-while-revalidate=60');
       return core.keys.jwks();
     },
