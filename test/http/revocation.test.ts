@@ -138,7 +138,7 @@ describe(`revocation reaches ${multiInstance ? 'a second instance' : 'the instan
 
 const authz = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 
-describe.runIf(multiInstance)('a restarted instance is not blind', () => {
+describe('a restarted instance is not blind (state loaded from the database)', () => {
   it('an instance started after a ban refuses the banned user’s token', async () => {
     const user = await tokenUser(a);
     expect((await admin.client.post(`/admin/users/${user.userId}/ban`, {})).status).toBe(200);
