@@ -1,11 +1,13 @@
 import { availableParallelism } from 'node:os';
 
 /**
- * argon2id is memory-hard: running more hashes at once than there are cores
- * makes each slower (measured here: 4 at once on 2 cores gave 52 hashes/s,
- * 1 at a time gave 87) and starves the event loop of CPU. So hashes queue for
- * one of `cores - 1` slots, leaving a core for the event loop. The thread pool
- * is per process, so the limit is too.
+ * argon2id is memory-hard and runs on libuv's pool (4 threads by default).
+ * Letting every thread hash at once on a small machine takes the CPU from the
+ * event loop, so hashes queue for `cores - 1` slots (at least 1), leaving a
+ * core for everything else. Measured on 2 cores with `npm run bench` (logins
+ * per second, event-loop p99 during the burst): 1 slot 113/s, 6.4 ms;
+ * 2 slots 147/s, 9.6 ms; 4 slots 155/s, 19.3 ms. `password.hashConcurrency`
+ * trades latency for throughput. The pool is per process, so the limit is too.
  */
 let slots = Math.max(1, availableParallelism() - 1);
 let running = 0;
