@@ -106,6 +106,11 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
     revocation: revocations.set,
     now: () => clock.now(),
   });
+  if (settings.trustProxy === true) {
+    warnings.push(
+      'trustProxy=true: every X-Forwarded-For hop is believed, so clients can forge their IP; name the proxy instead',
+    );
+  }
   if (settings.allowInsecureBasicOverHttp) {
     warnings.push(
       'allowInsecureBasicOverHttp: Basic credentials are accepted over plain HTTP from any address',

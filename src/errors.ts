@@ -44,8 +44,11 @@ export class WeakPasswordError extends AuthError {
 
 export class RateLimitedError extends AuthError {
   override readonly name = 'RateLimitedError';
-  constructor(readonly retryAfterSeconds: number) {
-    super('rate_limited', 'Too many attempts; try again later.');
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'Too many attempts; try again later.',
+  ) {
+    super('rate_limited', message);
   }
 }
 

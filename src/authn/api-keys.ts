@@ -71,7 +71,12 @@ interface CachedKey {
 /** Verifies API keys, remembering good ones briefly; a revocation on any instance evicts them everywhere. */
 export function createApiKeyVerifier(core: Core) {
   const cache = new Map<string, CachedKey>();
+  // Remembered so that a key being loaded while its revocation arrives is not cached after it.
+  const revokedIds = new Set<string>();
   core.revocations.onApiKeyRevoked((id) => {
+    revokedIds.add(id);
+    if (revokedIds.size > CACHE_MAX_ENTRIES)
+      revokedIds.delete(revokedIds.values().next().value as string);
     for (const key of cache.keys()) if (key.includes(`_${id}_`)) cache.delete(key);
   });
 
@@ -113,7 +118,7 @@ export function createApiKeyVerifier(core: Core) {
     if (!entry || entry.expiresAtMs <= now || ownerChanged(entry)) {
       cache.delete(candidate);
       const loaded = await load(candidate);
-      if (!loaded) return null;
+      if (!loaded || revokedIds.has(parseApiKey(candidate)?.id ?? '')) return null;
       if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
       cache.set(candidate, loaded);
       entry = loaded;

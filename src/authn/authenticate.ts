@@ -6,6 +6,7 @@ import { assertBasicTransport, parseBasic, type Transport, verifyServiceAccount 
 import type { RequestMeta } from './meta.js';
 import type { Principal } from './principal.js';
 import { resolveSessionToken } from './sessions.js';
+import { createUserAttributeCache } from './user-attributes.js';
 
 /** The credentials a request may carry, as the HTTP layer found them. */
 export interface Credentials {
@@ -26,22 +27,34 @@ const apiKeyVerifier = (core: Core) => {
   return verifier;
 };
 
-const fromAccessToken = (token: VerifiedAccessToken): Principal => ({
+const attributeCaches = new WeakMap<Core, ReturnType<typeof createUserAttributeCache>>();
+const attributesOf = (core: Core, userId: string) => {
+  let cache = attributeCaches.get(core);
+  if (!cache) {
+    cache = createUserAttributeCache(core);
+    attributeCaches.set(core, cache);
+  }
+  return cache(userId);
+};
+
+const fromAccessToken = async (core: Core, token: VerifiedAccessToken): Promise<Principal> => ({
   userId: token.sub,
   roles: token.roles,
-  // Tokens carry no personal attributes; attribute rules about the user need a session or an API key.
-  attributes: {},
+  attributes: await attributesOf(core, token.sub),
   via: 'access_token',
   sessionId: token.sid,
   ...(token.scope.length > 0 ? { scopes: token.scope } : {}),
 });
 
-/** Verifies an access JWT with local keys and the in-memory revocation set: no database on the way. */
+/**
+ * Verifies an access JWT with local keys and the in-memory revocation set: no
+ * database on the way (attributes come from a per-user cache, see user-attributes.ts).
+ */
 async function verifyAccessToken(core: Core, token: string): Promise<Principal | null> {
   try {
-    return fromAccessToken(
-      core.accessTokens.verifyCached(token) ?? (await core.accessTokens.verify(token)),
-    );
+    const verified =
+      core.accessTokens.verifyCached(token) ?? (await core.accessTokens.verify(token));
+    return await fromAccessToken(core, verified);
   } catch (error) {
     if (isVerifyError(error)) return null;
     throw error;

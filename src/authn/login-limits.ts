@@ -1,65 +1,79 @@
+import { isIPv6 } from 'node:net';
 import type { Core } from '../core.js';
 import { sha256 } from '../crypto/random.js';
 import { RateLimitedError } from '../errors.js';
 
 /**
- * Failed logins are counted in fixed windows, in the shared cache:
- * - per account *and* IP (`loginPerAccount`, default 10 / 15 min): guessing one
- *   account from one place stops quickly, while its owner, elsewhere, can still sign in;
- * - per IP (`loginPerIp`, default 100 / 15 min): one source spraying many accounts;
+ * Password guesses are counted in fixed windows, in the shared cache:
+ * - per account *and* source (`loginPerAccount`, default 10 / 15 min): guessing
+ *   one account from one place stops quickly, while its owner, elsewhere, can
+ *   still sign in;
+ * - per source (`loginPerIp`, default 100 / 15 min): one source spraying accounts;
  * - per account from everywhere (10 × `loginPerAccount`): a distributed guess.
- * Every lock ends with its window, so no attacker can lock a user out for good,
- * and a success clears the account's own counter.
+ * A source is an IPv4 address or an IPv6 /64 (one subscriber's whole prefix).
+ *
+ * Each attempt is charged *before* the password is checked, atomically, so a
+ * burst of parallel guesses cannot all slip in before the first failure is
+ * counted; a success gives its charge back. Every lock ends with its window;
+ * only an attacker who keeps failing from ≥ 10 sources keeps the account-wide
+ * cap (NIST SP 800-63B's 100 failures) closed, and only while they keep going.
  */
+export function sourceOf(ip: string | null): string {
+  if (!ip) return 'unknown';
+  if (!isIPv6(ip) || ip.startsWith('::ffff:')) return ip;
+  const [head = '', tail = ''] = ip.split('::');
+  const left = head.split(':').filter(Boolean);
+  const right = tail.split(':').filter(Boolean);
+  const groups = ip.includes('::')
+    ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 const keys = (email: string, ip: string | null) => {
   const account = sha256(email);
+  const source = sourceOf(ip);
   return {
-    accountFromIp: `login:acct-ip:${account}:${ip ?? 'unknown'}`,
-    ip: `login:ip:${ip ?? 'unknown'}`,
+    accountFromSource: `login:acct-src:${account}:${source}`,
+    source: `login:src:${source}`,
     account: `login:acct:${account}`,
   };
 };
 
-export async function assertLoginAllowed(
+/** Charges one attempt to every counter; throws 429 when any is over its limit (and nothing is checked). */
+export async function chargeLoginAttempt(
   core: Core,
   email: string,
   ip: string | null,
 ): Promise<void> {
-  const { loginPerAccount, loginPerIp } = core.settings.rateLimit;
+  const { loginPerAccount, loginPerIp, loginWindowSeconds } = core.settings.rateLimit;
   const k = keys(email, ip);
-  const [accountFromIp, fromIp, account] = await Promise.all([
-    core.cache.peek(k.accountFromIp),
-    core.cache.peek(k.ip),
-    core.cache.peek(k.account),
+  const [accountFromSource, source, account] = await Promise.all([
+    core.cache.increment(k.accountFromSource, loginWindowSeconds),
+    core.cache.increment(k.source, loginWindowSeconds),
+    core.cache.increment(k.account, loginWindowSeconds),
   ]);
-  const blocked = [
-    accountFromIp && accountFromIp.count >= loginPerAccount ? accountFromIp : null,
-    fromIp && fromIp.count >= loginPerIp ? fromIp : null,
-    account && account.count >= loginPerAccount * 10 ? account : null,
+  const over = [
+    accountFromSource.count > loginPerAccount ? accountFromSource : null,
+    source.count > loginPerIp ? source : null,
+    account.count > loginPerAccount * 10 ? account : null,
   ].filter((c) => c !== null);
-  if (blocked.length > 0) {
-    throw new RateLimitedError(Math.max(...blocked.map((c) => c.resetInSeconds)));
-  }
+  if (over.length > 0) throw new RateLimitedError(Math.max(...over.map((c) => c.resetInSeconds)));
 }
 
-export async function recordLoginFailure(
+/** A correct password: clear this source's count for the account and give back the other charges. */
+export async function refundLoginAttempt(
   core: Core,
   email: string,
   ip: string | null,
 ): Promise<void> {
-  const windowSeconds = core.settings.rateLimit.loginWindowSeconds;
   const k = keys(email, ip);
   await Promise.all([
-    core.cache.increment(k.accountFromIp, windowSeconds),
-    core.cache.increment(k.ip, windowSeconds),
-    core.cache.increment(k.account, windowSeconds),
+    core.cache.delete(k.accountFromSource),
+    core.cache.decrement(k.source),
+    core.cache.decrement(k.account),
   ]);
-}
-
-export async function recordLoginSuccess(
-  core: Core,
-  email: string,
-  ip: string | null,
-): Promise<void> {
-  await core.cache.delete(keys(email, ip).accountFromIp);
 }

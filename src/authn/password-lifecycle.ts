@@ -1,16 +1,18 @@
 import type { Core } from '../core.js';
-import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
+import { hashPassword } from '../crypto/password-hash.js';
 import { checkPassword, normalizePassword } from '../crypto/password-policy.js';
 import { randomToken, sha256 } from '../crypto/random.js';
 import { AuthError } from '../errors.js';
 import {
   consumeOneTimeToken,
+  findLiveOneTimeToken,
   insertOneTimeToken,
   invalidateOneTimeTokens,
 } from '../store/repositories/one-time-tokens.js';
 import { findUserByEmail, findUserById, setPasswordHash } from '../store/repositories/users.js';
 import { audit } from './audit.js';
 import { normalizeEmail, type RequestMeta } from './meta.js';
+import { guessPassword } from './password-login.js';
 import { revokeAllSessions } from './sessions.js';
 
 /** Needs the current password; ends every other session of the user. */
@@ -24,11 +26,12 @@ export async function changePassword(
   },
   meta: RequestMeta,
 ): Promise<void> {
-  const user = await findUserById(core.store.db, input.userId);
-  if (
-    !user?.passwordHash ||
-    !(await verifyPassword(user.passwordHash, normalizePassword(input.currentPassword)))
-  ) {
+  const account = await findUserById(core.store.db, input.userId);
+  // Under the login limits: a stolen token must not become an unlimited password oracle.
+  const user = account
+    ? await guessPassword(core, account.email, normalizePassword(input.currentPassword), meta.ip)
+    : null;
+  if (!user) {
     await audit(core, { type: 'password_change', outcome: 'failure', userId: input.userId }, meta);
     throw new AuthError('invalid_credentials', 'The current password is wrong.');
   }
@@ -75,12 +78,20 @@ export async function resetPassword(
   meta: RequestMeta,
 ): Promise<void> {
   const now = core.clock.now();
+  const tokenHash = sha256(input.token);
+  const invalid = () =>
+    new AuthError('invalid_token', 'The reset link is invalid, used or expired.');
+  const holder = await findLiveOneTimeToken(core.store.db, tokenHash, 'password_reset', now);
+  const user = holder ? await findUserById(core.store.db, holder) : null;
+  if (!user) throw invalid();
+  // Checked and hashed before the transaction: a weak password leaves the token
+  // usable, and no connection is held while argon2 works.
+  const password = checkPassword(input.newPassword, core.passwordPolicy, { email: user.email });
+  const hash = await hashPassword(password, core.argon2);
   await core.store.db.transaction().execute(async (trx) => {
-    const userId = await consumeOneTimeToken(trx, sha256(input.token), 'password_reset', now);
-    const user = userId ? await findUserById(trx, userId) : null;
-    if (!user) throw new AuthError('invalid_token', 'The reset link is invalid, used or expired.');
-    const password = checkPassword(input.newPassword, core.passwordPolicy, { email: user.email });
-    await setPasswordHash(trx, user.id, await hashPassword(password, core.argon2), now);
+    if ((await consumeOneTimeToken(trx, tokenHash, 'password_reset', now)) !== user.id)
+      throw invalid();
+    await setPasswordHash(trx, user.id, hash, now);
     await revokeAllSessions(core, user.id, 'password_reset', { db: trx });
     await audit(core, { type: 'password_reset', outcome: 'success', userId: user.id }, meta, trx);
   });

@@ -7,10 +7,11 @@ import {
   findUserByEmail,
   setPasswordHash,
   type User,
+  type UserWithSecret,
   withoutSecret,
 } from '../store/repositories/users.js';
 import { audit } from './audit.js';
-import { assertLoginAllowed, recordLoginFailure, recordLoginSuccess } from './login-limits.js';
+import { chargeLoginAttempt, refundLoginAttempt } from './login-limits.js';
 import { normalizeEmail, type RequestMeta } from './meta.js';
 
 const dummyHashes = new Map<string, Promise<string>>();
@@ -26,6 +27,26 @@ function dummyHash(core: Core): Promise<string> {
   return hash;
 }
 
+/**
+ * One password guess for an email, under the login limits: the user when the
+ * password is right, null when it is wrong or the email unknown (after the same
+ * work: a dummy verification). Used by login, Basic and password change.
+ */
+export async function guessPassword(
+  core: Core,
+  email: string,
+  normalizedPassword: string,
+  ip: string | null,
+): Promise<UserWithSecret | null> {
+  await chargeLoginAttempt(core, email, ip);
+  const user = await findUserByEmail(core.store.db, email);
+  const stored = user?.passwordHash ?? (await dummyHash(core));
+  const ok = await verifyPassword(stored, normalizedPassword);
+  if (!ok || !user?.passwordHash) return null;
+  await refundLoginAttempt(core, email, ip);
+  return user;
+}
+
 const invalidCredentials = () => new AuthError('invalid_credentials', 'Invalid email or password.');
 
 /**
@@ -39,20 +60,16 @@ export async function verifyPasswordLogin(
   meta: RequestMeta,
 ): Promise<User> {
   const email = normalizeEmail(emailInput);
-  await assertLoginAllowed(core, email, meta.ip);
   const candidate = normalizePassword(password);
-  const user = await findUserByEmail(core.store.db, email);
-  const stored = user?.passwordHash ?? (await dummyHash(core));
-  const ok =
-    (await verifyPassword(stored, candidate)) && user !== null && user.passwordHash !== null;
-  if (!ok || !user) {
-    await recordLoginFailure(core, email, meta.ip);
+  const user = await guessPassword(core, email, candidate, meta.ip);
+  if (!user) {
+    const known = await findUserByEmail(core.store.db, email);
     await audit(
       core,
       {
         type: 'login',
         outcome: 'failure',
-        userId: user?.id ?? null,
+        userId: known?.id ?? null,
         detail: { reason: 'invalid_credentials' },
       },
       meta,
@@ -67,7 +84,6 @@ export async function verifyPasswordLogin(
     );
     throw new AuthError('account_banned', 'This account is suspended.');
   }
-  await recordLoginSuccess(core, email, meta.ip);
   if (user.passwordHash && needsRehash(user.passwordHash, core.argon2)) {
     await setPasswordHash(
       core.store.db,

@@ -9,7 +9,7 @@ import {
   markRotated,
   type RefreshTokenRow,
 } from '../store/repositories/refresh-tokens.js';
-import { findLiveSessionById, type Session } from '../store/repositories/sessions.js';
+import { findLiveSessionById, type Session, touchSession } from '../store/repositories/sessions.js';
 import { findUserById, type User, withoutSecret } from '../store/repositories/users.js';
 import type { Db } from '../store/schema.js';
 import { audit } from './audit.js';
@@ -86,6 +86,13 @@ export async function redeemRefreshToken(
   if (!session || !user || user.bannedAt !== null) throw invalid();
 
   if (row.rotated_at === null && (await rotate(core, row))) {
+    // A token-only client never sends the cookie; its refreshes are its activity.
+    await touchSession(
+      core.store.db,
+      session,
+      now,
+      core.settings.session.idleTimeoutSeconds * 1000,
+    );
     return { user: withoutSecret(user), session, refreshToken: successorOf(core, row.id) };
   }
   const current = (await findRefreshTokenByHash(core.store.db, row.token_hash)) ?? row;

@@ -4,6 +4,7 @@ import { hashPassword } from '../crypto/password-hash.js';
 import { checkPassword } from '../crypto/password-policy.js';
 import { AuthError } from '../errors.js';
 import { findUserByEmail, insertUser, type User } from '../store/repositories/users.js';
+import { isUniqueViolation } from '../store/unique-violation.js';
 import { audit } from './audit.js';
 import { sendEmailVerification } from './email-verification.js';
 import { normalizeEmail, type RequestMeta } from './meta.js';
@@ -13,6 +14,28 @@ export interface RegisterInput {
   password: string;
   roles?: string[];
   isService?: boolean;
+}
+
+async function alreadyRegistered(core: Core, email: string, now: number): Promise<User> {
+  if (core.settings.revealRegisteredEmails) {
+    throw new AuthError('conflict', 'An account with this email exists.');
+  }
+  await core.mailer.send({
+    to: email,
+    subject: 'Someone tried to register with your email',
+    text: 'An account already exists for this address. If this was you, sign in or reset your password.',
+  });
+  const lookalike: User = {
+    id: randomUUID(),
+    email,
+    emailVerified: false,
+    roles: [],
+    attributes: {},
+    isService: false,
+    bannedAt: null,
+    createdAt: now,
+  };
+  return lookalike;
 }
 
 /**
@@ -26,37 +49,25 @@ export async function register(core: Core, input: RegisterInput, meta: RequestMe
   const password = checkPassword(input.password, core.passwordPolicy, { email });
   const passwordHash = await hashPassword(password, core.argon2);
   const now = core.clock.now();
-  const existing = await findUserByEmail(core.store.db, email);
-  if (existing) {
-    if (core.settings.revealRegisteredEmails)
-      throw new AuthError('conflict', 'An account with this email exists.');
-    await core.mailer.send({
-      to: email,
-      subject: 'Someone tried to register with your email',
-      text: 'An account already exists for this address. If this was you, sign in or reset your password.',
+  if (await findUserByEmail(core.store.db, email)) return alreadyRegistered(core, email, now);
+  let user: User;
+  try {
+    user = await core.store.db.transaction().execute(async (trx) => {
+      const created = await insertUser(trx, {
+        email,
+        passwordHash,
+        roles: input.roles ?? [],
+        isService: input.isService ?? false,
+        now,
+      });
+      await audit(core, { type: 'register', outcome: 'success', userId: created.id }, meta, trx);
+      return created;
     });
-    return {
-      id: randomUUID(),
-      email,
-      emailVerified: false,
-      roles: [],
-      attributes: {},
-      isService: false,
-      bannedAt: null,
-      createdAt: now,
-    };
+  } catch (error) {
+    // Two registrations of one email at the same instant: the loser is an "already registered".
+    if (isUniqueViolation(error)) return alreadyRegistered(core, email, now);
+    throw error;
   }
-  const user = await core.store.db.transaction().execute(async (trx) => {
-    const created = await insertUser(trx, {
-      email,
-      passwordHash,
-      roles: input.roles ?? [],
-      isService: input.isService ?? false,
-      now,
-    });
-    await audit(core, { type: 'register', outcome: 'success', userId: created.id }, meta, trx);
-    return created;
-  });
   await sendEmailVerification(core, user);
   return user;
 }

@@ -4,6 +4,7 @@ import type { Db } from '../store/schema.js';
 import {
   createRevocationFeedSubscriber,
   createRevocationSet,
+  parseRevocationMessage,
   type RevocationMessage,
   type RevocationSet,
 } from '../verify/index.js';
@@ -33,6 +34,8 @@ export interface RevocationFeed {
   rolesChanged(userId: string): Promise<void>;
   apiKeyRevoked(id: string): Promise<void>;
   onApiKeyRevoked(handler: (id: string) => void): void;
+  /** A user was banned or their roles changed, here or on another instance. */
+  onUserChanged(handler: (userId: string) => void): void;
   close(): void;
 }
 
@@ -48,11 +51,16 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
   const set = createRevocationSet({ now: () => clock.now() });
   const apply = createRevocationFeedSubscriber(set);
   const apiKeyHandlers: Array<(id: string) => void> = [];
+  const userHandlers: Array<(userId: string) => void> = [];
   const nowSeconds = () => Math.floor(clock.now() / 1000);
   const until = () => nowSeconds() + options.accessTokenLifetimeSeconds + SKEW_SECONDS;
 
   const handle = (message: string) => {
-    if (apply.handle(message)) return;
+    if (apply.handle(message)) {
+      const known = parseRevocationMessage(message);
+      if (known?.type === 'user_banned') for (const handler of userHandlers) handler(known.sub);
+      return;
+    }
     const parsed = JSON.parse(message) as Partial<ApiKeyRevoked>;
     if (parsed.type === 'api_key_revoked' && typeof parsed.id === 'string') {
       for (const handler of apiKeyHandlers) handler(parsed.id);
@@ -87,6 +95,15 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
     .execute();
   for (const { id, banned_at } of banned)
     set.banUser(id, Math.floor((banned_at ?? 0) / 1000), until());
+  const regranted = await db
+    .selectFrom('audit_events')
+    .select(['user_id', 'at'])
+    .where('type', '=', 'roles_changed')
+    .where('at', '>', windowStartMs)
+    .execute();
+  for (const { user_id, at } of regranted) {
+    if (user_id) set.banUser(user_id, Math.floor(at / 1000) - 1, until());
+  }
 
   const pruner = setInterval(() => set.prune(), PRUNE_INTERVAL_MS);
   pruner.unref();
@@ -112,6 +129,9 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
         untilEpochSeconds: until(),
       }),
     apiKeyRevoked: (id) => send({ type: 'api_key_revoked', id }),
+    onUserChanged: (handler) => {
+      userHandlers.push(handler);
+    },
     onApiKeyRevoked: (handler) => {
       apiKeyHandlers.push(handler);
     },

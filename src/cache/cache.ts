@@ -13,6 +13,8 @@ export interface Cache {
   readonly kind: 'memory' | 'redis';
   /** Adds one to a counter whose window starts at its first hit. */
   increment(key: string, windowSeconds: number): Promise<Counter>;
+  /** Takes one back from a live counter (never below zero); nothing if the window has ended. */
+  decrement(key: string): Promise<void>;
   peek(key: string): Promise<Counter | null>;
   delete(key: string): Promise<void>;
   publish(channel: string, message: string): Promise<void>;

@@ -35,6 +35,10 @@ export function createMemoryCache(clock: Clock): Cache {
       entry.count += 1;
       return view(entry);
     },
+    async decrement(key) {
+      const entry = live(key);
+      if (entry && entry.count > 0) entry.count -= 1;
+    },
     async peek(key) {
       const entry = live(key);
       return entry ? view(entry) : null;

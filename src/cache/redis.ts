@@ -28,6 +28,14 @@ local count = redis.call('HINCRBY', KEYS[1], 'c', 1)
 return {count, reset}
 `;
 
+const decrementScript = `
+local reset = tonumber(redis.call('HGET', KEYS[1], 'r') or '0')
+if reset > tonumber(ARGV[1]) and tonumber(redis.call('HGET', KEYS[1], 'c') or '0') > 0 then
+  redis.call('HINCRBY', KEYS[1], 'c', -1)
+end
+return 0
+`;
+
 export function createRedisCache(options: RedisCacheOptions): Cache {
   const prefix = options.prefix ?? 'gatehouse:';
   const clock = options.clock ?? systemClock;
@@ -55,6 +63,9 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
         windowSeconds * 1000,
       )) as [number, number];
       return counter(Number(count), Number(resetAtMs));
+    },
+    async decrement(key) {
+      await client.eval(decrementScript, 1, key, clock.now());
     },
     async peek(key) {
       const [count, resetAtMs] = await client.hmget(key, 'c', 'r');

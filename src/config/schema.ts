@@ -1,8 +1,23 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const seconds = z.coerce.number().int().positive();
 /** A boolean from JSON or from text ("true"/"false", "1"/"0", "yes"/"no", ...); anything else is an error. */
 const flag = z.union([z.boolean(), z.stringbool()]);
+
+const trustProxySchema = z
+  .union([z.boolean(), z.number().int().min(1).max(20), z.string()])
+  .transform((value, ctx) => {
+    if (typeof value !== 'string') return value;
+    const text = value.trim().toLowerCase();
+    if (['', 'false', 'no', 'off'].includes(text)) return false;
+    if (['true', 'yes', 'on'].includes(text)) return true;
+    if (/^\d{1,2}$/.test(text) && Number(text) >= 1) return Number(text);
+    const entries = text.split(',').map((e) => e.trim());
+    if (entries.every((e) => isIP(e.split('/')[0] ?? '') !== 0)) return entries.join(',');
+    ctx.addIssue({ code: 'custom', message: 'false, a hop count, or proxy addresses/CIDRs' });
+    return z.NEVER;
+  });
 
 /** Every setting, its type and its secure default. Units are in the names. */
 export const settingsSchema = z.strictObject({
@@ -23,7 +38,12 @@ export const settingsSchema = z.strictObject({
   /** The public base URL; the JWT issuer and the origin that CSRF checks accept. */
   publicUrl: z.url().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  trustProxy: flag.default(false),
+  /**
+   * Which X-Forwarded-* hops to believe: false (default), a hop count, or a
+   * comma-separated list of proxy addresses/CIDRs. `true` believes every hop,
+   * so any client can forge its IP and protocol; it is allowed, and warned about.
+   */
+  trustProxy: trustProxySchema.default(false),
   smtpUrl: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// URL')

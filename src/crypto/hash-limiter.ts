@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { RateLimitedError } from '../errors.js';
 
 /**
  * argon2id is memory-hard and runs on libuv's pool (4 threads by default).
@@ -10,6 +11,8 @@ import { availableParallelism } from 'node:os';
  * trades latency for throughput. The pool is per process, so the limit is too.
  */
 let slots = Math.max(1, availableParallelism() - 1);
+/** Past this many waiting, a hash is refused (429) rather than queued: a flood must not delay every login unboundedly. */
+const MAX_WAITING = 256;
 let running = 0;
 const waiting: Array<() => void> = [];
 
@@ -23,6 +26,9 @@ async function acquire(): Promise<void> {
   if (running < slots) {
     running += 1;
     return;
+  }
+  if (waiting.length >= MAX_WAITING) {
+    throw new RateLimitedError(1, 'The server is busy checking passwords; retry in a moment.');
   }
   // The releasing caller hands its slot straight to us, so `running` stays put.
   await new Promise<void>((resolve) => waiting.push(resolve));

@@ -33,9 +33,9 @@ const isArgon2id = (encoded: string): boolean => encoded.startsWith('$argon2id$'
  * imported user's one bcrypt login does not stall the loop before the rehash.
  * False for a wrong password and for a hash in a format we do not accept. */
 export async function verifyPassword(encoded: string, password: string): Promise<boolean> {
-  if (isArgon2id(encoded)) return withHashSlot(() => verify(encoded, password)).catch(() => false);
+  if (isArgon2id(encoded)) return withHashSlot(() => verify(encoded, password).catch(() => false));
   if (isBcrypt(encoded))
-    return withHashSlot(() => bcrypt.compare(password, encoded)).catch(() => false);
+    return withHashSlot(() => bcrypt.compare(password, encoded).catch(() => false));
   return false;
 }
 

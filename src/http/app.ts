@@ -36,11 +36,15 @@ export const coreRoutes = (core: Core): AnyRoute[] => [
   ...(core.settings.nodeEnv === 'production' ? [] : devRoutes),
 ];
 
+/** A hop count becomes "trust the first n hops", as proxy-addr counts them. */
+const trustProxyOption = (setting: boolean | number | string) =>
+  typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
+
 export async function buildApp(core: Core, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: core.logger as FastifyBaseLogger,
     bodyLimit: core.settings.bodyLimitBytes,
-    trustProxy: core.settings.trustProxy,
+    trustProxy: trustProxyOption(core.settings.trustProxy),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,

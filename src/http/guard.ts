@@ -19,6 +19,13 @@ export function enforceAccess(
   if (access === 'public') return;
   if (!principal) throw new AuthError('unauthenticated', 'Sign in or send a credential.');
   if (access === 'authenticated') return;
+  if (access === 'account') {
+    if (principal.via === 'session' || principal.via === 'access_token') return;
+    throw new AuthError(
+      'forbidden',
+      'Managing the account needs a signed-in session, not an API key.',
+    );
+  }
   if (!permissions.hasPermission(principal, access.permission)) {
     throw new AuthError('forbidden', `Missing permission ${access.permission}.`);
   }

@@ -10,6 +10,7 @@ import { parseInput } from './validate.js';
 const isAccess = (value: unknown): value is Access =>
   value === 'public' ||
   value === 'authenticated' ||
+  value === 'account' ||
   (typeof value === 'object' &&
     value !== null &&
     typeof (value as { permission?: unknown }).permission === 'string');

@@ -7,8 +7,12 @@ import type { Core } from '../core.js';
 /**
  * Who may call a route. Every route must say; the server refuses to start on
  * one that does not (see register-routes.ts).
+ * - `authenticated`: any valid credential.
+ * - `account`: a signed-in user (session cookie or its access token), never an
+ *   API key or Basic: a leaked key must not mint keys, end sessions or change
+ *   the password.
  */
-export type Access = 'public' | 'authenticated' | { permission: string };
+export type Access = 'public' | 'authenticated' | 'account' | { permission: string };
 
 type Schema = z.ZodType;
 type Infer<S> = S extends Schema ? z.output<S> : undefined;

@@ -148,19 +148,34 @@ describe('API keys', () => {
       headers: { ...auth(unscoped.key).headers, cookie: '' },
     });
     expect(allowed.status).toBe(200);
+  });
 
-    // A scoped key cannot mint a wider one.
-    const minted = await owner.client.post<{ apiKey: KeyView & { key: string } }>(
-      '/auth/api-keys',
-      { name: 'escalate', scopes: ['users:manage'] },
-      { headers: { authorization: `Bearer ${scoped.key}`, cookie: '' } },
-    );
-    expect(minted.status).toBe(201);
-    expect(minted.body.apiKey.scopes).toEqual([]);
-    const escalated = await owner.client.get('/admin/users', {
-      headers: { authorization: `Bearer ${minted.body.apiKey.key}`, cookie: '' },
-    });
-    expect(escalated.status).toBe(403);
+  it('cannot manage the account: a leaked key mints no keys, ends no sessions, changes no password', async () => {
+    const owner = await tokenUser(server, { roles: ['admin'] });
+    const { id, key } = await createKey(owner, { name: 'full' });
+    const asKeyOnly = {
+      headers: { authorization: `Bearer ${key}`, cookie: '' },
+      withoutCsrf: true,
+    };
+    const attempts = [
+      await owner.client.post('/auth/api-keys', { name: 'escalate' }, asKeyOnly),
+      await owner.client.get('/auth/api-keys', asKeyOnly),
+      await owner.client.delete(`/auth/api-keys/${id}`, asKeyOnly),
+      await owner.client.get('/auth/sessions', asKeyOnly),
+      await owner.client.post('/auth/sessions/revoke-others', undefined, asKeyOnly),
+      await owner.client.post(
+        '/auth/password/change',
+        { currentPassword: 'whatever it is now', newPassword: 'a brand new passphrase here' },
+        asKeyOnly,
+      ),
+    ];
+    for (const attempt of attempts) {
+      expect(attempt.status).toBe(403);
+      expect(attempt.body.code).toBe('forbidden');
+    }
+    // The session is untouched and the key still works for what it may do.
+    expect((await owner.client.get('/auth/me')).status).toBe(200);
+    expect((await asKey(key)).status).toBe(200);
   });
 
   it('answers 404 for another user’s key id on DELETE and leaves the key working', async () => {

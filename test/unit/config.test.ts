@@ -82,3 +82,15 @@ describe('boolean settings from the environment', () => {
     );
   });
 });
+
+describe('trustProxy', () => {
+  it('takes a hop count or proxy addresses, and refuses anything else', () => {
+    expect(loadSettings({ env: { GATEHOUSE_TRUST_PROXY: '1' } }).trustProxy).toBe(1);
+    expect(
+      loadSettings({ env: { GATEHOUSE_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16' } }).trustProxy,
+    ).toBe('10.0.0.1,192.168.0.0/16');
+    expect(() => loadSettings({ env: { GATEHOUSE_TRUST_PROXY: 'everyone' } })).toThrow(
+      /^trustProxy: /,
+    );
+  });
+});

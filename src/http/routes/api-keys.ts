@@ -21,7 +21,7 @@ export const apiKeyRoutes = [
   defineRoute({
     method: 'POST',
     url: '/auth/api-keys',
-    access: 'authenticated',
+    access: 'account',
     summary: 'Create an API key; the key is in this answer only',
     tags,
     successStatus: 201,
@@ -49,7 +49,7 @@ export const apiKeyRoutes = [
   defineRoute({
     method: 'GET',
     url: '/auth/api-keys',
-    access: 'authenticated',
+    access: 'account',
     summary: "The caller's live API keys (never the secrets)",
     tags,
     handler: async ({ core, principal }) => ({
@@ -59,7 +59,7 @@ export const apiKeyRoutes = [
   defineRoute({
     method: 'DELETE',
     url: '/auth/api-keys/:id',
-    access: 'authenticated',
+    access: 'account',
     summary: "Revoke one of the caller's API keys (effective on every instance within a second)",
     tags,
     params: idParams,

@@ -9,7 +9,7 @@ export const passwordRoutes = [
   defineRoute({
     method: 'POST',
     url: '/auth/password/change',
-    access: 'authenticated',
+    access: 'account',
     summary: 'Change the password (needs the current one); ends every other session',
     tags,
     body: z.strictObject({ currentPassword: passwordSchema, newPassword: passwordSchema }),

@@ -12,7 +12,7 @@ export const sessionRoutes = [
   defineRoute({
     method: 'GET',
     url: '/auth/sessions',
-    access: 'authenticated',
+    access: 'account',
     summary: "The caller's live sessions, the current one marked",
     tags,
     handler: async ({ core, principal }) => {
@@ -34,7 +34,7 @@ export const sessionRoutes = [
   defineRoute({
     method: 'DELETE',
     url: '/auth/sessions/:id',
-    access: 'authenticated',
+    access: 'account',
     summary: "Revoke one of the caller's own sessions (another user's id is a 404)",
     tags,
     params: idParams,
@@ -57,7 +57,7 @@ export const sessionRoutes = [
   defineRoute({
     method: 'POST',
     url: '/auth/sessions/revoke-others',
-    access: 'authenticated',
+    access: 'account',
     summary: 'End every session of the caller except the current one',
     tags,
     handler: async ({ core, principal, meta }) => {

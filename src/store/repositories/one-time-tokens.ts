@@ -27,6 +27,24 @@ export async function insertOneTimeToken(
     .execute();
 }
 
+/** The user of a live token, without using it up. */
+export async function findLiveOneTimeToken(
+  db: Db,
+  tokenHash: string,
+  purpose: TokenPurpose,
+  now: number,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom('one_time_tokens')
+    .select('user_id')
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return row?.user_id ?? null;
+}
+
 /**
  * Marks the token used and returns its user, atomically: of two concurrent
  * redemptions only one sees a row updated. Null when unknown, used or expired.

@@ -1,0 +1,129 @@
+// Defences added after a security review: each test is an attack that worked before.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DEMO_PASSWORD, demoEmail } from '../../examples/demo/seed.js';
+import { strongPassword, uniqueEmail } from '../helpers/accounts.js';
+import { Client } from '../helpers/client.js';
+import { type DemoServer, startDemoServer } from '../helpers/demo.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { bearer, logIn, meWith, type RefreshBody, tokenUser } from '../helpers/tokens.js';
+
+let server: TestServer;
+let demo: DemoServer;
+beforeAll(async () => {
+  server = await startTestServer();
+  demo = await startDemoServer();
+});
+afterAll(async () => {
+  await server.stop();
+  await demo.server.stop();
+});
+
+describe('access-token callers meet the same attribute rules as sessions', () => {
+  it('Bob, narrowed to Sports, cannot edit a Politics post with his access token', async () => {
+    const bob = await logIn(demo.server, demoEmail('bob'), DEFAULT_DEMO_PASSWORD);
+    const politics = await new Client(demo.server.url).request(
+      'PATCH',
+      `/demo/posts/${demo.seed.posts.politics}`,
+      {
+        json: { body: 'Bob was here.' },
+        ...bearer(bob.accessToken),
+      },
+    );
+    expect(politics.status).toBe(403);
+    const sports = await new Client(demo.server.url).request(
+      'PATCH',
+      `/demo/posts/${demo.seed.posts.sports}`,
+      {
+        json: { body: 'Bob was here.' },
+        ...bearer(bob.accessToken),
+      },
+    );
+    expect(sports.status).toBe(200);
+  });
+});
+
+describe('login limits hold against a parallel burst', () => {
+  it('lets at most 10 guesses through when 30 arrive at once', async () => {
+    const victim = await tokenUser(server);
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        new Client(server.url).post('/auth/login', {
+          email: victim.email,
+          password: 'a wrong guess, surely',
+        }),
+      ),
+    );
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+  });
+
+  it('counts password-change guesses with the login limits', async () => {
+    const user = await tokenUser(server);
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const r = await user.client.post('/auth/password/change', {
+        currentPassword: `wrong guess number ${i}`,
+        newPassword: 'a brand new passphrase here',
+      });
+      statuses.push(r.status);
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses[10]).toBe(429);
+  });
+});
+
+describe('token-only clients', () => {
+  it('stay signed in past the idle timeout by refreshing, without ever sending the cookie', async () => {
+    const user = await tokenUser(server, { delivery: 'body' });
+    let refreshToken = user.refreshToken;
+    for (let i = 0; i < 6; i++) {
+      server.clock.advance(10 * 60_000);
+      const r = await new Client(server.url).post<RefreshBody>('/auth/refresh', { refreshToken });
+      expect(r.status).toBe(200);
+      refreshToken = r.body.refreshToken as string;
+      expect((await meWith(server, { authorization: `Bearer ${r.body.accessToken}` })).status).toBe(
+        200,
+      );
+    }
+  });
+});
+
+describe('registration race', () => {
+  it('two registrations of one email at once both answer 201, never 500', async () => {
+    const email = uniqueEmail('race');
+    const [a, b] = await Promise.all([
+      new Client(server.url).post('/auth/register', { email, password: strongPassword }),
+      new Client(server.url).post('/auth/register', { email, password: strongPassword }),
+    ]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const users = await server.core.store.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', email)
+      .execute();
+    expect(users).toHaveLength(1);
+  });
+});
+
+describe('a restarted instance remembers role changes', () => {
+  it('refuses a demoted user’s old token', async () => {
+    const admin = await tokenUser(server, { roles: ['admin'] });
+    const demoted = await tokenUser(server, { roles: ['admin'] });
+    server.clock.advance(2_000);
+    const change = await admin.client.put(`/admin/users/${demoted.userId}/roles`, { roles: [] });
+    expect(change.status).toBe(200);
+    const late = await startTestServer({ shareWith: server });
+    try {
+      expect((await meWith(late, { authorization: `Bearer ${demoted.accessToken}` })).status).toBe(
+        401,
+      );
+      expect((await meWith(late, { authorization: `Bearer ${admin.accessToken}` })).status).toBe(
+        200,
+      );
+    } finally {
+      await late.stop();
+    }
+  });
+});
