@@ -40,10 +40,17 @@ rules:
     effect: allow
     actions: [items:read]
     when: user.level >= resource.level and resource.category in ["a", "b"]
+  # Ownership rules come before ACL grants: a grant naming the owner cannot narrow them.
   - id: owners
     effect: allow
     actions: [items:read, items:update, items:share]
     owner: true
+  - id: reading-owners-delete-drafts
+    effect: allow
+    actions: [items:delete]
+    roles: [reader]
+    owner: true
+    when: not resource.published
   - id: eng-shares-early-week
     effect: allow
     actions: [items:share]
