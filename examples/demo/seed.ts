@@ -64,8 +64,12 @@ export async function seedDemo(core: Core, password: string): Promise<DemoSeed |
       politics: (await post(users.alice, 'Election results', 'politics')).id,
       davidSports: (await post(users.david, 'Transfer window opens', 'sports')).id,
     };
+    // David owns the Q3 report, so the grants below are what each user holds:
+    // ownership comes before the ACL and gives read, write and share, exactly
+    // David's grant (an owner's grant only restates ownership). Owned by Alice,
+    // it would give her share too, whatever her read+write grant says.
     const q3 = await insertDocument(db, {
-      ownerId: users.alice,
+      ownerId: users.david,
       title: 'Q3 Financial Report',
       body: 'Revenue up, costs down.',
       classification: 'confidential',

@@ -5,14 +5,18 @@
  *   2. the credential is narrowed (`principal.scopes`) and the action is not in
  *      its scopes → deny `scope:excluded`
  *   3. an explicit deny rule matches → deny `rule:<id>` (a deny beats every allow,
- *      ACL grants included)
- *   4. the resource type takes ACL grants and a grant on this resource names the
+ *      ownership and ACL grants included)
+ *   4. an ownership rule (an allow rule with `owner: true`) matches → allow
+ *      `rule:<id>`. It comes before the ACL so that a grant naming the owner
+ *      (say, `read` shared back to them by someone holding `share`) cannot
+ *      narrow the owner's own rights.
+ *   5. the resource type takes ACL grants and a grant on this resource names the
  *      principal (as user, or as a group = one of its roles or `groups`):
  *      the ACL alone decides → allow `acl:granted` or deny `acl:not_granted`.
  *      This is how ACL entries override RBAC defaults per resource, both ways.
- *   5. a role of the principal (with inheritance) holds the permission → allow `role:<name>`
- *   6. an allow rule matches → allow `rule:<id>`
- *   7. otherwise → deny `default_deny`
+ *   6. a role of the principal (with inheritance) holds the permission → allow `role:<name>`
+ *   7. another allow rule matches → allow `rule:<id>`
+ *   8. otherwise → deny `default_deny`
  *
  * A rule matches when the principal has one of its `roles` (if any), the
  * caller owns the resource (if `owner: true`) and its `when` holds. The clock
@@ -77,6 +81,18 @@ export function evaluate(
       hit = rule.test(scope);
     }
     if (trace !== undefined) trace.push(step('rule', rule.id, 'deny', hit, rule.line));
+    if (hit && decision === undefined) {
+      decision = rule.decision;
+      if (trace === undefined) return decision;
+    }
+  }
+  for (const rule of entry.ownerRules) {
+    let hit = isMember(rule, principal);
+    if (hit && rule.test !== undefined) {
+      scope ??= new EvalScope(principal, resource, context, policy.clock);
+      hit = rule.test(scope);
+    }
+    if (trace !== undefined) trace.push(step('rule', rule.id, 'allow', hit, rule.line));
     if (hit && decision === undefined) {
       decision = rule.decision;
       if (trace === undefined) return decision;

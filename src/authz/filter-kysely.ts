@@ -10,8 +10,8 @@
  *
  * ACL grants live in `acl_grants(resource_type, resource_id, subject_type,
  * subject_id, permission)`, one row per short permission (levels expanded).
- * Comparisons are guarded with `IS NOT NULL` so a missing attribute is false,
- * never NULL, and NOT behaves as it does in `decide`.
+ * Comparisons and `IN` lists are guarded with `IS NOT NULL` so a missing
+ * attribute is false, never NULL, and NOT behaves as it does in `decide`.
  */
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { CompareOp, LiteralValue } from './condition-ast.js';
@@ -60,7 +60,7 @@ function build(condition: FilterCondition, options: KyselyFilterOptions): RawBui
     }
     case 'in': {
       const column = columnOf(condition.attribute, options);
-      return sql<SqlBool>`(${column} in (${sql.join(condition.values.map(literal))}))`;
+      return sql<SqlBool>`(${column} is not null and ${column} in (${sql.join(condition.values.map(literal))}))`;
     }
     case 'has':
       return sql<SqlBool>`(${columnOf(condition.attribute, options)} is not null)`;

@@ -38,18 +38,20 @@ export function filter(
   const residual = new Residual(policy, principal, context, type.attributes);
   const applies = (rule: Rule): boolean =>
     rule.memberRoles === undefined || principal.roles.some((role) => rule.memberRoles?.has(role));
-  const deny = or(...entry.denyRules.filter(applies).map((rule) => residual.rule(rule)));
+  const rules = (list: readonly Rule[]): FilterCondition =>
+    or(...list.filter(applies).map((rule) => residual.rule(rule)));
+  // The steps of `decide`, in its order: deny rules, ownership rules, ACL, roles, other allow rules.
+  const deny = rules(entry.denyRules);
+  const owner = rules(entry.ownerRules);
   const byRole = principal.roles.some((role) => entry.grantingRoles.has(role));
-  const rbac = byRole
-    ? TRUE
-    : or(...entry.allowRules.filter(applies).map((rule) => residual.rule(rule)));
-  if (!entry.aclGoverned) return and(not(deny), rbac);
+  const rbac = byRole ? TRUE : rules(entry.allowRules);
+  if (!entry.aclGoverned) return and(not(deny), or(owner, rbac));
   const subjects: AclSubjects = { userId: principal.userId, groups: groupsOf(principal) };
   const acl = or(
     { kind: 'aclHas', permission: entry.action, subjects },
     and(not({ kind: 'aclAny', subjects }), rbac),
   );
-  return and(not(deny), acl);
+  return and(not(deny), or(owner, acl));
 }
 
 const FLIPPED: Readonly<Record<CompareOp, CompareOp>> = {

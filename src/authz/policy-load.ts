@@ -73,7 +73,8 @@ function indexPermissions(
           .map((role) => [role.name, role.decision]),
       ),
       denyRules: applicable.filter((rule) => rule.effect === 'deny'),
-      allowRules: applicable.filter((rule) => rule.effect === 'allow'),
+      ownerRules: applicable.filter((rule) => rule.effect === 'allow' && rule.owner),
+      allowRules: applicable.filter((rule) => rule.effect === 'allow' && !rule.owner),
     });
   }
   return index;

@@ -56,6 +56,9 @@ export interface PermissionEntry {
   /** Roles (direct or by inheritance) that hold the permission → the decision each gives. */
   readonly grantingRoles: ReadonlyMap<string, Decision>;
   readonly denyRules: readonly Rule[];
+  /** Allow rules with `owner: true`: decided before ACL grants, so a grant cannot narrow an owner. */
+  readonly ownerRules: readonly Rule[];
+  /** The other allow rules, decided after roles. */
   readonly allowRules: readonly Rule[];
 }
 

@@ -76,6 +76,54 @@ describe('documents with sharing ("Q3 Financial Report")', () => {
     expect((await patch(bob, q3, { title: 'Q3 (Bob)' })).status).toBe(200);
   });
 
+  it("refuses a grant naming the owner, and a grant cannot narrow the owner's rights", async () => {
+    const [carol, david] = await Promise.all([demo.login('carol'), demo.login('david')]);
+    if (!carol || !david) throw new Error('login failed');
+    const created = await carol.post<{ document: { id: string } }>('/demo/docs', {
+      title: "Carol's plan",
+    });
+    const id = created.body.document.id;
+    const toDavid = await carol.post(`/demo/docs/${id}/share`, {
+      email: 'david@example.com',
+      permissions: ['read', 'write', 'share'],
+    });
+    expect(toDavid.status).toBe(200);
+    // David holds share, and shares read "back" to Carol, who owns the document.
+    const back = await david.post<{ code: string; detail: string }>(`/demo/docs/${id}/share`, {
+      email: 'carol@example.com',
+      permissions: ['read'],
+    });
+    expect(back.status).toBe(400);
+    expect(back.body).toMatchObject({
+      code: 'invalid_request',
+      detail: expect.stringContaining("owner's rights come from ownership"),
+    });
+    // The owner cannot grant to herself either; her rights are untouched.
+    const self = await carol.post(`/demo/docs/${id}/share`, {
+      email: 'carol@example.com',
+      permissions: ['read'],
+    });
+    expect(self.status).toBe(400);
+    expect((await patch(carol, id, { body: 'Still mine.' })).status).toBe(200);
+    const onward = await carol.post(`/demo/docs/${id}/share`, {
+      email: 'bob@example.com',
+      permissions: ['read'],
+    });
+    expect(onward.status).toBe(200);
+    // The Q3 report's owner is David: a grant naming him is refused too.
+    const q3 = demo.seed.docs.q3Report;
+    const alice = await demo.login('alice');
+    expect(
+      (
+        await david.post(`/demo/docs/${q3}/share`, {
+          email: 'david@example.com',
+          permissions: ['read'],
+        })
+      ).status,
+    ).toBe(400);
+    expect((await alice.get(`/demo/docs/${q3}`)).status).toBe(200);
+  });
+
   it('makes the creator the owner: read, write and share; invisible to others until shared', async () => {
     const carol = await demo.login('carol');
     const bob = await demo.login('bob');

@@ -123,7 +123,7 @@ export const documentRoutes = [
     url: '/demo/docs/:id/share',
     access: 'authenticated',
     summary:
-      'Grant a user permissions on a document (needs share, and only what you hold yourself)',
+      'Grant a user permissions on a document (needs share, only what you hold yourself, never to the owner)',
     tags,
     params: idParams,
     body: z.strictObject({
@@ -143,6 +143,9 @@ export const documentRoutes = [
       }
       const user = await findUserByEmail(ctx.core.store.db, normalizeEmail(ctx.body.email));
       if (user === null) throw new AuthError('not_found', 'No user with this email.');
+      if (user.id === value.ownerId) {
+        throw new AuthError('invalid_request', "The owner's rights come from ownership.");
+      }
       const target = { resourceType: 'documents', resourceId: value.id };
       await addGrant(ctx.core.store.db, {
         ...target,

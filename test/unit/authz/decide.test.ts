@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Principal } from '../../../src/authn/principal.js';
 import { decide } from '../../../src/authz/decide.js';
 import { explain } from '../../../src/authz/explain.js';
 import { parsePolicy } from '../../../src/authz/policy-load.js';
@@ -279,5 +280,124 @@ rules:
       reason: 'default_deny',
       decidedBy: undefined,
     });
+  });
+});
+
+describe('ownership comes before ACL grants', () => {
+  const policy = parsePolicy(`
+version: 1
+resources:
+  docs:
+    actions: [read, write, share]
+    attributes: { locked: boolean }
+    acl: { levels: { viewer: [read] } }
+roles:
+  reader: { permissions: [docs:read] }
+  writer: { inherits: [reader], permissions: [docs:write] }
+rules:
+  - { id: locked, effect: deny, actions: [docs:write], when: resource.locked }
+  - { id: owners, effect: allow, actions: [docs:read, docs:write], owner: true }
+  - { id: writing-owners-share, effect: allow, actions: [docs:share], roles: [writer], owner: true }
+`);
+  const doc = (acl: ResourceInput['acl'], locked = false): ResourceInput => ({
+    type: 'docs',
+    id: 'd',
+    ownerId: 'alice',
+    attributes: { locked },
+    acl,
+  });
+  const aliceWriter = user('alice', ['writer']);
+  const may = (principal: Principal, action: string, resource: ResourceInput) =>
+    decide(policy, principal, action, resource).allowed;
+
+  it("keeps the owner's full rights when a narrower grant names them", () => {
+    // David, who holds share, shares read back to Alice on her own document.
+    const sharedBack = doc([
+      { subjectType: 'user', subjectId: 'david', permissions: ['read', 'write', 'share'] },
+      { subjectType: 'user', subjectId: 'alice', permissions: ['read'] },
+    ]);
+    expect(decide(policy, aliceWriter, 'docs:read', sharedBack).reason).toBe('rule:owners');
+    expect(decide(policy, aliceWriter, 'docs:write', sharedBack).reason).toBe('rule:owners');
+    expect(decide(policy, aliceWriter, 'docs:share', sharedBack)).toEqual({
+      allowed: true,
+      reason: 'rule:writing-owners-share',
+    });
+    // The same through a group grant naming one of her roles.
+    const byGroup = doc([{ subjectType: 'group', subjectId: 'writer', level: 'viewer' }]);
+    expect(may(aliceWriter, 'docs:write', byGroup)).toBe(true);
+    expect(may(aliceWriter, 'docs:share', byGroup)).toBe(true);
+  });
+
+  it('and in the demo policy: the owner of a document keeps write and share', () => {
+    const aliceOwns = { ...q3Report, ownerId: 'alice' };
+    for (const action of ['documents:read', 'documents:write', 'documents:share']) {
+      expect(decide(demoPolicy, alice, action, aliceOwns, tuesdayMorning)).toEqual({
+        allowed: true,
+        reason: 'rule:document-owners',
+      });
+    }
+  });
+
+  it('applies an owner rule only when its roles and condition hold; otherwise the grant decides', () => {
+    const readOnly = doc([{ subjectType: 'user', subjectId: 'alice', permissions: ['read'] }]);
+    // Not a writer: `writing-owners-share` does not hold, and her grant does not give share.
+    expect(decide(policy, user('alice', ['reader']), 'docs:share', readOnly)).toEqual({
+      allowed: false,
+      reason: 'acl:not_granted',
+    });
+    const shareGrant = doc([{ subjectType: 'user', subjectId: 'alice', permissions: ['share'] }]);
+    expect(decide(policy, user('alice', ['reader']), 'docs:share', shareGrant)).toEqual({
+      allowed: true,
+      reason: 'acl:granted',
+    });
+  });
+
+  it('still loses to an explicit deny rule', () => {
+    const locked = doc([{ subjectType: 'user', subjectId: 'alice', permissions: ['write'] }], true);
+    expect(decide(policy, aliceWriter, 'docs:write', locked)).toEqual({
+      allowed: false,
+      reason: 'rule:locked',
+    });
+  });
+
+  it("a non-owner's grant still overrides roles, both ways", () => {
+    const grants = doc([
+      { subjectType: 'user', subjectId: 'bob', permissions: ['read'] },
+      { subjectType: 'user', subjectId: 'carol', permissions: ['read', 'write'] },
+    ]);
+    // Bob's role gives write; his grant names him without it.
+    expect(decide(policy, user('bob', ['writer']), 'docs:write', grants)).toEqual({
+      allowed: false,
+      reason: 'acl:not_granted',
+    });
+    // Carol's role does not give write; her grant does.
+    expect(decide(policy, user('carol', ['reader']), 'docs:write', grants)).toEqual({
+      allowed: true,
+      reason: 'acl:granted',
+    });
+    // Without a grant naming them, roles decide.
+    expect(decide(policy, user('eve', ['writer']), 'docs:write', grants)).toEqual({
+      allowed: true,
+      reason: 'role:writer',
+    });
+    expect(may(user('eve', ['reader']), 'docs:write', grants)).toBe(false);
+    // And not owning, a non-owner gets nothing from the owner rules.
+    expect(may(user('bob', ['writer']), 'docs:share', grants)).toBe(false);
+  });
+
+  it('explain shows the owner rule deciding before the ACL step', () => {
+    const sharedBack = doc([{ subjectType: 'user', subjectId: 'alice', permissions: ['read'] }]);
+    const result = explain(policy, aliceWriter, 'docs:write', sharedBack);
+    expect(result).toMatchObject({
+      allowed: true,
+      reason: 'rule:owners',
+      decidedBy: { source: 'rule', id: 'owners' },
+    });
+    expect(result.considered.map((step) => [step.source, step.id, step.outcome])).toEqual([
+      ['rule', 'locked', 'not_matched'],
+      ['rule', 'owners', 'matched'],
+      ['acl', 'acl', 'matched'],
+      ['role', 'writer', 'matched'],
+    ]);
   });
 });

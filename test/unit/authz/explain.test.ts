@@ -74,6 +74,17 @@ describe('explain', () => {
     );
   });
 
+  it('shows ownership deciding for David on the Q3 report, before his grant', () => {
+    const result = explain(demoPolicy, david, 'documents:share', q3Report, tuesdayMorning);
+    expect(result).toMatchObject({
+      allowed: true,
+      reason: 'rule:document-owners',
+      decidedBy: { source: 'rule', id: 'document-owners' },
+    });
+    const order = result.considered.map((step) => step.id);
+    expect(order.indexOf('document-owners')).toBeLessThan(order.indexOf('acl'));
+  });
+
   it('shows the ACL deciding for Alice on the Q3 report', () => {
     const result = explain(demoPolicy, alice, 'documents:share', q3Report, tuesdayMorning);
     expect(result).toMatchObject({

@@ -40,10 +40,17 @@ rules:
     effect: allow
     actions: [items:read]
     when: user.level >= resource.level and resource.category in ["a", "b"]
+  # Ownership rules come before ACL grants: a grant naming the owner cannot narrow them.
   - id: owners
     effect: allow
     actions: [items:read, items:update, items:share]
     owner: true
+  - id: reading-owners-delete-drafts
+    effect: allow
+    actions: [items:delete]
+    roles: [reader]
+    owner: true
+    when: not resource.published
   - id: eng-shares-early-week
     effect: allow
     actions: [items:share]
@@ -57,6 +64,17 @@ rules:
     actions: [items:delete]
     roles: [writer]
     when: resource.level < 3 or resource.category == "c" or resource.published == false
+  # \`in\` under a single \`not\` (after the filter's own negation of deny rules),
+  # over columns the rows leave NULL: a missing value is false, never NULL.
+  - id: bosses-share-unfiled
+    effect: allow
+    actions: [items:share]
+    roles: [boss]
+    when: not (resource.category in ["a", "b"])
+  - id: keep-low-levels
+    effect: deny
+    actions: [items:delete]
+    when: resource.level in [0, 1] and not (resource.published in [true])
 `);
 
 interface Db {
@@ -161,6 +179,20 @@ describe('filter agrees with decide on every row (SQLite via Kysely)', () => {
 
   afterAll(async () => {
     await db.destroy();
+  });
+
+  it('keeps a row with a NULL column under not (… in …), as decide does', async () => {
+    await db.deleteFrom('items').execute();
+    await db
+      .insertInto('items')
+      .values({ id: 'r0', owner_id: null, category: null, level: null, published: null })
+      .execute();
+    const where = toKyselyWhere(
+      { kind: 'not', item: { kind: 'in', attribute: 'category', values: ['a', 'b'] } },
+      { resourceType: 'items', columns: { id: 'items.id', category: 'items.category' } },
+    );
+    const found = await db.selectFrom('items').select('id').where(where).execute();
+    expect(found.map((row) => row.id)).toEqual(['r0']);
   });
 
   it('returns exactly the rows decide allows', async () => {

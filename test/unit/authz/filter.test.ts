@@ -27,29 +27,19 @@ describe('filter on the demo policy', () => {
     expect(filter(demoPolicy, david, 'posts:update', 'posts')).toEqual({ kind: 'true' });
   });
 
-  it('reduces the ABAC rule to resource columns and ACL look-ups', () => {
+  it('reduces the ABAC rule to resource columns and ACL look-ups, ownership before the ACL', () => {
     const subjects = { userId: 'david', groups: ['editor'] };
     expect(filter(demoPolicy, david, 'documents:read', 'documents', tuesdayMorning)).toEqual({
       kind: 'or',
       items: [
+        { kind: 'cmp', attribute: 'ownerId', op: '==', value: 'david' },
         { kind: 'aclHas', permission: 'read', subjects },
         {
           kind: 'and',
           items: [
             { kind: 'not', item: { kind: 'aclAny', subjects } },
-            {
-              kind: 'or',
-              items: [
-                {
-                  kind: 'and',
-                  items: [
-                    { kind: 'cmp', attribute: 'classification', op: '==', value: 'internal' },
-                    { kind: 'cmp', attribute: 'requiredClearance', op: '<=', value: 3 },
-                  ],
-                },
-                { kind: 'cmp', attribute: 'ownerId', op: '==', value: 'david' },
-              ],
-            },
+            { kind: 'cmp', attribute: 'classification', op: '==', value: 'internal' },
+            { kind: 'cmp', attribute: 'requiredClearance', op: '<=', value: 3 },
           ],
         },
       ],

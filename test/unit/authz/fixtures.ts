@@ -37,9 +37,11 @@ export const q3Grants: readonly AclGrant[] = [
   { subjectType: 'user', subjectId: 'david', level: 'owner' },
 ];
 
+/** As seeded: David owns it, and his grant says no more than ownership gives. */
 export const q3Report: ResourceInput = {
   type: 'documents',
   id: 'q3-financial-report',
+  ownerId: 'david',
   attributes: { classification: 'confidential', requiredClearance: 4 },
   acl: q3Grants,
 };
