@@ -23,6 +23,11 @@ if (
 const app = Fastify({ logger: false });
 if (mode === 'bare') {
   app.get('/resource', async () => ({ ok: true }));
+} else if (mode === 'noop-hook') {
+  // What Fastify's hook machinery alone costs, to read the protected figure against.
+  app.get('/resource', { preHandler: (_request, _reply, done) => done() }, async () => ({
+    ok: true,
+  }));
 } else {
   const verifier = createVerifier({
     issuer,

@@ -39,7 +39,7 @@ async function opsPerSecond(operation: () => Promise<unknown>): Promise<number> 
   return (count * 1000) / (performance.now() - start);
 }
 
-type Mode = 'bare' | 'protected' | 'protected-uncached';
+type Mode = 'bare' | 'noop-hook' | 'protected' | 'protected-uncached';
 
 interface Target {
   readonly mode: Mode;
@@ -77,7 +77,7 @@ const median = (values: readonly number[]): number =>
 
 /** Bare and protected runs alternate, so drift on a shared machine hits both alike. */
 async function requestsPerSecond(jwks: unknown, token: string): Promise<Map<Mode, number[]>> {
-  const modes: Mode[] = ['bare', 'protected', 'protected-uncached'];
+  const modes: Mode[] = ['bare', 'noop-hook', 'protected', 'protected-uncached'];
   const targets = await Promise.all(modes.map((mode) => startTarget(mode, jwks)));
   const samples = new Map<Mode, number[]>(modes.map((mode) => [mode, []]));
   try {
@@ -132,6 +132,7 @@ async function benchAlgorithm(alg: SigningAlgorithm): Promise<Row[]> {
   return [
     ...micro,
     httpRow('bare Fastify route', 'bare'),
+    httpRow('no-op preHandler route', 'noop-hook'),
     httpRow('protected route', 'protected'),
     httpRow('protected route, no cache', 'protected-uncached'),
   ];

@@ -33,6 +33,11 @@ const DETAILS: Record<VerifyError['code'], string> = {
 /** Reads `Authorization: Bearer <token>`; undefined when no bearer credential was sent. */
 export function bearerTokenFrom(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined;
+  // The usual shape, `Bearer <token>` with nothing around it, skips the regex.
+  if (authorization.startsWith('Bearer ') && authorization.charCodeAt(7) > 32) {
+    const last = authorization.charCodeAt(authorization.length - 1);
+    if (last > 32 && authorization.indexOf(' ', 7) === -1) return authorization.slice(7);
+  }
   const match = /^Bearer(?: +(.*))?$/i.exec(authorization.trim());
   if (match === null) return undefined;
   return match[1]?.trim() ?? '';

@@ -1,14 +1,19 @@
 import type { VerifiedAccessToken } from './access-token.js';
 
 /**
- * A bounded map of tokens already verified, keyed by the token string. A Map
- * iterates in insertion order, so re-inserting on a hit and evicting the
- * first key gives least-recently-used eviction. Entries hold only what the
+ * A bounded map of tokens already verified. Entries hold only what the
  * signature already proved; expiry and revocation are re-checked on each hit
  * by the verifier.
+ *
+ * Keyed by the signature segment, not the whole token: a request brings a
+ * fresh string each time, and hashing ~90 characters instead of ~400 is most
+ * of a hit's cost. A hit still compares the whole token, so a token that
+ * reuses a cached signature under another header or payload misses (and then
+ * fails verification). Eviction is oldest-first; a hot token that is evicted
+ * costs one re-verification.
  */
 export class TokenCache {
-  readonly #entries = new Map<string, VerifiedAccessToken>();
+  readonly #entries = new Map<string, { token: string; verified: VerifiedAccessToken }>();
   readonly #maxEntries: number;
 
   constructor(maxEntries: number) {
@@ -23,17 +28,15 @@ export class TokenCache {
   }
 
   get(token: string): VerifiedAccessToken | undefined {
-    const entry = this.#entries.get(token);
-    if (entry === undefined) return undefined;
-    this.#entries.delete(token);
-    this.#entries.set(token, entry);
-    return entry;
+    const entry = this.#entries.get(signatureOf(token));
+    return entry !== undefined && entry.token === token ? entry.verified : undefined;
   }
 
-  set(token: string, entry: VerifiedAccessToken): void {
+  set(token: string, verified: VerifiedAccessToken): void {
     if (this.#maxEntries === 0) return;
-    this.#entries.delete(token);
-    this.#entries.set(token, entry);
+    const key = signatureOf(token);
+    this.#entries.delete(key);
+    this.#entries.set(key, { token, verified });
     if (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
@@ -41,6 +44,9 @@ export class TokenCache {
   }
 
   delete(token: string): void {
-    this.#entries.delete(token);
+    const key = signatureOf(token);
+    if (this.#entries.get(key)?.token === token) this.#entries.delete(key);
   }
 }
+
+const signatureOf = (token: string): string => token.slice(token.lastIndexOf('.') + 1);

@@ -42,6 +42,25 @@ describe('the verified-token cache', () => {
     expect(keyLookups()).toBe(1);
   });
 
+  it('never serves a cached signature under another header or payload', async () => {
+    const { key, verifier } = await setup();
+    const token = await mint(key);
+    await verifier.verify(token);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, roles: ['admin'] })).toString(
+      'base64url',
+    );
+    const forged = `${header}.${forgedPayload}.${signature}`;
+    expect(verifier.verifyCached(forged)).toBeUndefined();
+    await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'invalid_token' });
+    // The genuine token is still cached and still valid.
+    expect(verifier.verifyCached(token)).toBeDefined();
+  });
+
   it('honours exp on a hit (with the injected clock)', async () => {
     const { key, verifier, advanceSeconds } = await setup();
     const token = await mint(key, { exp: NOW_SECONDS + 60 });
