@@ -13,6 +13,7 @@ import { setHashConcurrency } from './crypto/hash-limiter.js';
 import type { Argon2Params } from './crypto/password-hash.js';
 import type { PasswordPolicy } from './crypto/password-policy.js';
 import { createLogger, type Logger } from './logger.js';
+import { type BackgroundMailer, deliverInBackground } from './mail/background.js';
 import type { Mailer } from './mail/mailer.js';
 import { createOutboxMailer } from './mail/outbox.js';
 import { createSmtpMailer } from './mail/smtp.js';
@@ -25,7 +26,7 @@ export interface Core {
   settings: Settings;
   store: Store;
   cache: Cache;
-  mailer: Mailer;
+  mailer: BackgroundMailer;
   /** Set only when mail goes to the local outbox (development and tests). */
   outbox: ReturnType<typeof createOutboxMailer> | undefined;
   clock: Clock;
@@ -76,9 +77,10 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
   const outbox = settings.smtpUrl
     ? undefined
     : createOutboxMailer(join(settings.dataDir, 'outbox.jsonl'), clock);
-  const mailer = settings.smtpUrl
+  const transport: Mailer = settings.smtpUrl
     ? createSmtpMailer(settings.smtpUrl, settings.mailFrom)
     : (outbox as Mailer);
+  const mailer = deliverInBackground(transport, logger);
   if (outbox && settings.nodeEnv === 'production') {
     warnings.push('no SMTP_URL: mail is written to the local outbox file, not delivered');
   }
@@ -144,6 +146,7 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
     policy,
     warnings,
     async close() {
+      await mailer.drain();
       revocations.close();
       await cache.close();
       await store.close();
