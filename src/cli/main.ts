@@ -10,7 +10,9 @@ const usage = `usage: gatehouse <command> [options]
 commands:
   serve [--port N] [--data-dir DIR] [--config FILE]   start the server
   migrate [--data-dir DIR] [--config FILE]            apply pending database migrations
-  user create --email E --password-stdin [--role R]...  create a user (password read from stdin)
+  user create --email E --password-stdin [--role R]... [--service]
+                                                      create a user (password read from stdin);
+                                                      --service: a machine account for Basic
   user ban --email E [--reason TEXT]                  ban a user and end all their sessions
   user unban --email E                                lift a ban
   keys rotate                                         sign with a new key; old keys verify until their tokens expire
