@@ -27,6 +27,16 @@ export async function insertOneTimeToken(
     .execute();
 }
 
+/** An unused, unexpired token of this purpose. */
+const liveToken = (db: Db, tokenHash: string, purpose: TokenPurpose, now: number) =>
+  db
+    .selectFrom('one_time_tokens')
+    .select(['id', 'user_id'])
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now);
+
 /** The user of a live token, without using it up. */
 export async function findLiveOneTimeToken(
   db: Db,
@@ -34,14 +44,7 @@ export async function findLiveOneTimeToken(
   purpose: TokenPurpose,
   now: number,
 ): Promise<string | null> {
-  const row = await db
-    .selectFrom('one_time_tokens')
-    .select('user_id')
-    .where('token_hash', '=', tokenHash)
-    .where('purpose', '=', purpose)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
+  const row = await liveToken(db, tokenHash, purpose, now).executeTakeFirst();
   return row?.user_id ?? null;
 }
 
@@ -55,14 +58,7 @@ export async function consumeOneTimeToken(
   purpose: TokenPurpose,
   now: number,
 ): Promise<string | null> {
-  const row = await db
-    .selectFrom('one_time_tokens')
-    .select(['id', 'user_id'])
-    .where('token_hash', '=', tokenHash)
-    .where('purpose', '=', purpose)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
+  const row = await liveToken(db, tokenHash, purpose, now).executeTakeFirst();
   if (!row) return null;
   const result = await db
     .updateTable('one_time_tokens')

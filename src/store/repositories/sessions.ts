@@ -37,20 +37,21 @@ export async function insertSession(
   return toSession({ ...row, revoked_at: null, revoked_reason: null });
 }
 
-/** A session that is not revoked and within both its idle and absolute expiry. */
+/** Sessions that are not revoked and within both their idle and absolute expiry. */
+const liveSessions = (db: Db, now: number) =>
+  db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('revoked_at', 'is', null)
+    .where('idle_expires_at', '>', now)
+    .where('absolute_expires_at', '>', now);
+
 export async function findLiveSessionByTokenHash(
   db: Db,
   tokenHash: string,
   now: number,
 ): Promise<Session | null> {
-  const row = await db
-    .selectFrom('sessions')
-    .selectAll()
-    .where('token_hash', '=', tokenHash)
-    .where('revoked_at', 'is', null)
-    .where('idle_expires_at', '>', now)
-    .where('absolute_expires_at', '>', now)
-    .executeTakeFirst();
+  const row = await liveSessions(db, now).where('token_hash', '=', tokenHash).executeTakeFirst();
   return row ? toSession(row) : null;
 }
 
@@ -59,14 +60,7 @@ export async function findLiveSessionById(
   id: string,
   now: number,
 ): Promise<Session | null> {
-  const row = await db
-    .selectFrom('sessions')
-    .selectAll()
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .where('idle_expires_at', '>', now)
-    .where('absolute_expires_at', '>', now)
-    .executeTakeFirst();
+  const row = await liveSessions(db, now).where('id', '=', id).executeTakeFirst();
   return row ? toSession(row) : null;
 }
 
@@ -88,13 +82,8 @@ export async function touchSession(
 }
 
 export async function listLiveSessions(db: Db, userId: string, now: number): Promise<Session[]> {
-  const rows = await db
-    .selectFrom('sessions')
-    .selectAll()
+  const rows = await liveSessions(db, now)
     .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .where('idle_expires_at', '>', now)
-    .where('absolute_expires_at', '>', now)
     .orderBy('created_at', 'desc')
     .execute();
   return rows.map(toSession);
