@@ -3,6 +3,7 @@ import { type KeyRing, openKeyRing } from './authn/key-ring.js';
 import { openRevocationFeed, type RevocationFeed } from './authn/revocation-feed.js';
 import { loadConfiguredPolicy } from './authz/policy-setup.js';
 import type { Policy } from './authz/policy-types.js';
+import { type BackgroundTasks, createBackgroundTasks } from './background.js';
 import type { Cache } from './cache/cache.js';
 import { createMemoryCache } from './cache/memory.js';
 import { createRedisCache } from './cache/redis.js';
@@ -13,7 +14,7 @@ import { setHashConcurrency } from './crypto/hash-limiter.js';
 import type { Argon2Params } from './crypto/password-hash.js';
 import type { PasswordPolicy } from './crypto/password-policy.js';
 import { createLogger, type Logger } from './logger.js';
-import { type BackgroundMailer, deliverInBackground } from './mail/background.js';
+import { deliverInBackground } from './mail/background.js';
 import type { Mailer } from './mail/mailer.js';
 import { createOutboxMailer } from './mail/outbox.js';
 import { createSmtpMailer } from './mail/smtp.js';
@@ -26,7 +27,9 @@ export interface Core {
   settings: Settings;
   store: Store;
   cache: Cache;
-  mailer: BackgroundMailer;
+  mailer: Mailer;
+  /** Work that must not hold up a response (mail, reset tokens); drained at shutdown. */
+  background: BackgroundTasks;
   /** Set only when mail goes to the local outbox (development and tests). */
   outbox: ReturnType<typeof createOutboxMailer> | undefined;
   clock: Clock;
@@ -80,7 +83,8 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
   const transport: Mailer = settings.smtpUrl
     ? createSmtpMailer(settings.smtpUrl, settings.mailFrom)
     : (outbox as Mailer);
-  const mailer = deliverInBackground(transport, logger);
+  const background = createBackgroundTasks(logger);
+  const mailer = deliverInBackground(transport, background);
   if (outbox && settings.nodeEnv === 'production') {
     warnings.push('no SMTP_URL: mail is written to the local outbox file, not delivered');
   }
@@ -125,6 +129,7 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
     store,
     cache,
     mailer,
+    background,
     outbox,
     clock,
     logger,
@@ -146,7 +151,7 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
     policy,
     warnings,
     async close() {
-      await mailer.drain();
+      await background.drain();
       revocations.close();
       await cache.close();
       await store.close();

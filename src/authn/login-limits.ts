@@ -18,9 +18,12 @@ import { RateLimitedError } from '../errors.js';
  * only an attacker who keeps failing from ≥ 10 sources keeps the account-wide
  * cap (NIST SP 800-63B's 100 failures) closed, and only while they keep going.
  */
-export function sourceOf(ip: string | null): string {
-  if (!ip) return 'unknown';
-  if (!isIPv6(ip) || ip.startsWith('::ffff:')) return ip;
+export function sourceOf(address: string | null): string {
+  if (!address) return 'unknown';
+  const ip = address.toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
+  if (mapped?.[1]) return mapped[1];
+  if (!isIPv6(ip)) return ip;
   const [head = '', tail = ''] = ip.split('::');
   const left = head.split(':').filter(Boolean);
   const right = tail.split(':').filter(Boolean);
@@ -61,7 +64,28 @@ export async function chargeLoginAttempt(
     source.count > loginPerIp ? source : null,
     account.count > loginPerAccount * 10 ? account : null,
   ].filter((c) => c !== null);
-  if (over.length > 0) throw new RateLimitedError(Math.max(...over.map((c) => c.resetInSeconds)));
+  if (over.length > 0) {
+    // A refused attempt checked nothing, so it must not count: otherwise one
+    // source's refused flood would fill the account-wide cap by itself.
+    await takeBack(core, k);
+    throw new RateLimitedError(Math.max(...over.map((c) => c.resetInSeconds)));
+  }
+}
+
+const takeBack = (core: Core, k: ReturnType<typeof keys>) =>
+  Promise.all([
+    core.cache.decrement(k.accountFromSource),
+    core.cache.decrement(k.source),
+    core.cache.decrement(k.account),
+  ]);
+
+/** The attempt could not be checked (the server was busy, a store failed): it does not count. */
+export async function uncountLoginAttempt(
+  core: Core,
+  email: string,
+  ip: string | null,
+): Promise<void> {
+  await takeBack(core, keys(email, ip));
 }
 
 /** A correct password: clear this source's count for the account and give back the other charges. */

@@ -3,13 +3,19 @@ import { hashPassword } from '../crypto/password-hash.js';
 import { checkPassword, normalizePassword } from '../crypto/password-policy.js';
 import { randomToken, sha256 } from '../crypto/random.js';
 import { AuthError } from '../errors.js';
+import { revokeAllApiKeys } from '../store/repositories/api-keys.js';
 import {
   consumeOneTimeToken,
   findLiveOneTimeToken,
   insertOneTimeToken,
   invalidateOneTimeTokens,
 } from '../store/repositories/one-time-tokens.js';
-import { findUserByEmail, findUserById, setPasswordHash } from '../store/repositories/users.js';
+import {
+  findUserByEmail,
+  findUserById,
+  setPasswordHash,
+  type User,
+} from '../store/repositories/users.js';
 import { audit } from './audit.js';
 import { normalizeEmail, type RequestMeta } from './meta.js';
 import { guessPassword } from './password-login.js';
@@ -47,13 +53,21 @@ export async function changePassword(
   });
 }
 
-/** Always succeeds from the caller's view; mails a reset token only to an existing account. */
+/**
+ * Always succeeds from the caller's view; mails a reset token only to an
+ * existing account. Both paths do the same lookup and nothing else before
+ * answering: the token is written and mailed in the background.
+ */
 export async function forgotPassword(core: Core, emailInput: string): Promise<void> {
   const email = normalizeEmail(emailInput);
   const user = await findUserByEmail(core.store.db, email);
   if (!user || user.bannedAt !== null) return;
   const token = randomToken();
   const now = core.clock.now();
+  core.background.run('password reset', () => issueResetToken(core, user, token, now));
+}
+
+async function issueResetToken(core: Core, user: User, token: string, now: number): Promise<void> {
   await core.store.db.transaction().execute(async (trx) => {
     await invalidateOneTimeTokens(trx, user.id, 'password_reset', now);
     await insertOneTimeToken(trx, {
@@ -88,11 +102,25 @@ export async function resetPassword(
   // usable, and no connection is held while argon2 works.
   const password = checkPassword(input.newPassword, core.passwordPolicy, { email: user.email });
   const hash = await hashPassword(password, core.argon2);
-  await core.store.db.transaction().execute(async (trx) => {
+  // A reset is account recovery: assume whoever else was in holds credentials, and end them all.
+  const revokedKeys = await core.store.db.transaction().execute(async (trx) => {
     if ((await consumeOneTimeToken(trx, tokenHash, 'password_reset', now)) !== user.id)
       throw invalid();
     await setPasswordHash(trx, user.id, hash, now);
     await revokeAllSessions(core, user.id, 'password_reset', { db: trx });
-    await audit(core, { type: 'password_reset', outcome: 'success', userId: user.id }, meta, trx);
+    const keys = await revokeAllApiKeys(trx, user.id, now);
+    await audit(
+      core,
+      {
+        type: 'password_reset',
+        outcome: 'success',
+        userId: user.id,
+        detail: { apiKeysRevoked: keys.length },
+      },
+      meta,
+      trx,
+    );
+    return keys;
   });
+  for (const id of revokedKeys) await core.revocations.apiKeyRevoked(id);
 }

@@ -11,7 +11,7 @@ import {
   withoutSecret,
 } from '../store/repositories/users.js';
 import { audit } from './audit.js';
-import { chargeLoginAttempt, refundLoginAttempt } from './login-limits.js';
+import { chargeLoginAttempt, refundLoginAttempt, uncountLoginAttempt } from './login-limits.js';
 import { normalizeEmail, type RequestMeta } from './meta.js';
 
 const dummyHashes = new Map<string, Promise<string>>();
@@ -23,6 +23,8 @@ function dummyHash(core: Core): Promise<string> {
   if (!hash) {
     hash = hashPassword(randomToken(), core.argon2);
     dummyHashes.set(key, hash);
+    // A refused hash (queue full) must not stick: unknown emails would answer differently forever.
+    hash.catch(() => dummyHashes.delete(key));
   }
   return hash;
 }
@@ -39,9 +41,15 @@ export async function guessPassword(
   ip: string | null,
 ): Promise<UserWithSecret | null> {
   await chargeLoginAttempt(core, email, ip);
-  const user = await findUserByEmail(core.store.db, email);
-  const stored = user?.passwordHash ?? (await dummyHash(core));
-  const ok = await verifyPassword(stored, normalizedPassword);
+  let user: UserWithSecret | null;
+  let ok: boolean;
+  try {
+    user = await findUserByEmail(core.store.db, email);
+    ok = await verifyPassword(user?.passwordHash ?? (await dummyHash(core)), normalizedPassword);
+  } catch (error) {
+    await uncountLoginAttempt(core, email, ip);
+    throw error;
+  }
   if (!ok || !user?.passwordHash) return null;
   await refundLoginAttempt(core, email, ip);
   return user;

@@ -15,11 +15,19 @@ type Attributes = Readonly<Record<string, unknown>>;
  */
 export function createUserAttributeCache(core: Core): (userId: string) => Promise<Attributes> {
   const cache = new Map<string, { attributes: Attributes; expiresAtMs: number }>();
-  core.revocations.onUserChanged((userId) => cache.delete(userId));
+  // Bumped on every change, so a read that a change overtook is not cached.
+  const versions = new Map<string, number>();
+  core.revocations.onUserChanged((userId) => {
+    cache.delete(userId);
+    versions.set(userId, (versions.get(userId) ?? 0) + 1);
+    if (versions.size > MAX_ENTRIES) versions.delete(versions.keys().next().value as string);
+  });
   return async (userId) => {
     const hit = cache.get(userId);
     if (hit && hit.expiresAtMs > core.clock.now()) return hit.attributes;
+    const version = versions.get(userId);
     const attributes = (await findUserById(core.store.db, userId))?.attributes ?? {};
+    if (versions.get(userId) !== version) return attributes;
     if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
     cache.set(userId, { attributes, expiresAtMs: core.clock.now() + TTL_MS });
     return attributes;

@@ -10,7 +10,7 @@ const trustProxySchema = z
   .transform((value, ctx) => {
     if (typeof value !== 'string') return value;
     const text = value.trim().toLowerCase();
-    if (['', 'false', 'no', 'off'].includes(text)) return false;
+    if (['', 'false', 'no', 'off', '0'].includes(text)) return false;
     if (['true', 'yes', 'on'].includes(text)) return true;
     if (/^\d{1,2}$/.test(text) && Number(text) >= 1) return Number(text);
     const entries = text.split(',').map((e) => e.trim());
@@ -79,6 +79,10 @@ export const settingsSchema = z.strictObject({
       loginPerAccount: z.coerce.number().int().positive().default(10),
       loginPerIp: z.coerce.number().int().positive().default(100),
       loginWindowSeconds: seconds.default(15 * 60),
+      /** Registrations per source per window (each hashes a password). */
+      registerPerIp: z.coerce.number().int().positive().default(20),
+      /** Reset mails per email per window, whether or not it has an account. */
+      forgotPerAccount: z.coerce.number().int().positive().default(5),
     })
     .prefault({}),
   /** When true, registering an existing email answers 409 instead of mailing the owner. */

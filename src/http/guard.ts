@@ -19,6 +19,13 @@ export function enforceAccess(
   if (access === 'public') return;
   if (!principal) throw new AuthError('unauthenticated', 'Sign in or send a credential.');
   if (access === 'authenticated') return;
+  if (access === 'session') {
+    if (principal.via === 'session') return;
+    throw new AuthError(
+      'forbidden',
+      'This needs the signed-in browser session, not a bearer credential.',
+    );
+  }
   if (access === 'account') {
     if (principal.via === 'session' || principal.via === 'access_token') return;
     throw new AuthError(

@@ -11,6 +11,7 @@ const isAccess = (value: unknown): value is Access =>
   value === 'public' ||
   value === 'authenticated' ||
   value === 'account' ||
+  value === 'session' ||
   (typeof value === 'object' &&
     value !== null &&
     typeof (value as { permission?: unknown }).permission === 'string');

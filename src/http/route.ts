@@ -11,8 +11,10 @@ import type { Core } from '../core.js';
  * - `account`: a signed-in user (session cookie or its access token), never an
  *   API key or Basic: a leaked key must not mint keys, end sessions or change
  *   the password.
+ * - `session`: the browser session cookie only: for minting long-lived
+ *   credentials, so a leaked bearer token (access JWT or key) cannot mint one.
  */
-export type Access = 'public' | 'authenticated' | 'account' | { permission: string };
+export type Access = 'public' | 'authenticated' | 'account' | 'session' | { permission: string };
 
 type Schema = z.ZodType;
 type Infer<S> = S extends Schema ? z.output<S> : undefined;

@@ -127,3 +127,109 @@ describe('a restarted instance remembers role changes', () => {
     }
   });
 });
+
+describe('limits that one source cannot turn against everyone', () => {
+  let proxied: TestServer;
+  beforeAll(async () => {
+    // Behind a proxy on loopback, X-Forwarded-For names the client.
+    proxied = await startTestServer({ settings: { trustProxy: '127.0.0.1' } });
+  });
+  afterAll(async () => proxied.stop());
+  const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+
+  it('a flood from one address does not lock the owner out elsewhere', async () => {
+    const victim = await tokenUser(proxied);
+    for (let i = 0; i < 101; i++) {
+      const r = await new Client(proxied.url).post(
+        '/auth/login',
+        { email: victim.email, password: 'wrong guess' },
+        from('203.0.113.66'),
+      );
+      expect(r.status).toBe(i < 10 ? 401 : 429);
+    }
+    const owner = await new Client(proxied.url).post(
+      '/auth/login',
+      { email: victim.email, password: victim.password },
+      from('198.51.100.7'),
+    );
+    expect(owner.status).toBe(200);
+  });
+
+  it('caps registrations per source (each hashes a password)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const r = await new Client(proxied.url).post(
+        '/auth/register',
+        { email: uniqueEmail('flood'), password: strongPassword },
+        from('203.0.113.77'),
+      );
+      statuses.push(r.status);
+    }
+    expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
+    expect(statuses[20]).toBe(429);
+    const elsewhere = await new Client(proxied.url).post(
+      '/auth/register',
+      { email: uniqueEmail('fine'), password: strongPassword },
+      from('198.51.100.8'),
+    );
+    expect(elsewhere.status).toBe(201);
+  });
+
+  it('caps reset mails per email alike for known and unknown emails', async () => {
+    const known = await tokenUser(proxied);
+    for (const email of [known.email, uniqueEmail('nobody')]) {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        statuses.push(
+          (
+            await new Client(proxied.url).post(
+              '/auth/password/forgot',
+              { email },
+              from(`198.51.100.${20 + i}`),
+            )
+          ).status,
+        );
+      }
+      expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+    }
+  });
+});
+
+describe('long-lived credentials', () => {
+  it('an access token cannot mint an API key; the browser session can', async () => {
+    const user = await tokenUser(server);
+    const viaToken = await new Client(server.url).post(
+      '/auth/api-keys',
+      { name: 'from a token' },
+      bearer(user.accessToken),
+    );
+    expect(viaToken.status).toBe(403);
+    const viaSession = await user.client.post('/auth/api-keys', { name: 'from the session' });
+    expect(viaSession.status).toBe(201);
+  });
+
+  it('a password reset revokes every API key of the account', async () => {
+    const user = await tokenUser(server);
+    const created = await user.client.post<{ apiKey: { key: string } }>('/auth/api-keys', {
+      name: 'to be revoked',
+    });
+    const key = created.body.apiKey.key;
+    expect((await meWith(server, { 'x-api-key': key })).status).toBe(200);
+    expect(
+      (await new Client(server.url).post('/auth/password/forgot', { email: user.email })).status,
+    ).toBe(202);
+    const mail = await new Client(server.url).get<{
+      messages: Array<{ to: string; text: string }>;
+    }>('/dev/outbox');
+    const token = mail.body.messages
+      .filter((m) => m.to === user.email)
+      .at(-1)
+      ?.text.match(/token: (\S+)/)?.[1];
+    const reset = await new Client(server.url).post('/auth/password/reset', {
+      token,
+      newPassword: 'a fresh passphrase after recovery',
+    });
+    expect(reset.status).toBe(204);
+    expect((await meWith(server, { 'x-api-key': key })).status).toBe(401);
+  });
+});

@@ -21,7 +21,7 @@ export const apiKeyRoutes = [
   defineRoute({
     method: 'POST',
     url: '/auth/api-keys',
-    access: 'account',
+    access: 'session',
     summary: 'Create an API key; the key is in this answer only',
     tags,
     successStatus: 201,

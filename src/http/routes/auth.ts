@@ -4,6 +4,7 @@ import { csrfTokenFor } from '../../authn/csrf.js';
 import { verifyEmail } from '../../authn/email-verification.js';
 import { verifyPasswordLogin } from '../../authn/password-login.js';
 import { register } from '../../authn/registration.js';
+import { limitRegistration } from '../../authn/request-limits.js';
 import { revokeSessionById } from '../../authn/sessions.js';
 import { signIn } from '../../authn/sign-in.js';
 import { AuthError } from '../../errors.js';
@@ -33,7 +34,10 @@ export const authRoutes = [
     tags,
     body: credentials,
     successStatus: 201,
-    handler: async ({ core, body, meta }) => ({ user: userView(await register(core, body, meta)) }),
+    handler: async ({ core, body, meta }) => {
+      await limitRegistration(core, meta.ip);
+      return { user: userView(await register(core, body, meta)) };
+    },
   }),
   defineRoute({
     method: 'POST',

@@ -36,7 +36,7 @@ export const devRoutes = [
     handler: async ({ core }) => {
       if (!core.outbox)
         throw new AuthError('not_found', 'Mail goes over SMTP; there is no outbox.');
-      await core.mailer.drain();
+      await core.background.drain();
       return { messages: await core.outbox.read() };
     },
   }),

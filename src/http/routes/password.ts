@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { normalizeEmail } from '../../authn/meta.js';
 import { changePassword, forgotPassword, resetPassword } from '../../authn/password-lifecycle.js';
+import { limitPasswordResetRequests } from '../../authn/request-limits.js';
 import { defineRoute } from '../route.js';
 import { emailSchema, passwordSchema, tokenSchema } from '../schemas.js';
 
@@ -30,7 +32,8 @@ export const passwordRoutes = [
     tags,
     body: z.strictObject({ email: emailSchema }),
     successStatus: 202,
-    handler: async ({ core, body }) => {
+    handler: async ({ core, body, meta }) => {
+      await limitPasswordResetRequests(core, normalizeEmail(body.email), meta.ip);
       await forgotPassword(core, body.email);
       return { accepted: true };
     },

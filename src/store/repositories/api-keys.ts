@@ -78,3 +78,18 @@ export async function revokeApiKey(
 export async function touchApiKey(db: Db, id: string, now: number): Promise<void> {
   await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
 }
+
+/** Revokes every live key of a user (account recovery); returns their ids. */
+export async function revokeAllApiKeys(db: Db, userId: string, now: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
+  const ids = rows.map((r) => r.id);
+  if (ids.length > 0) {
+    await db.updateTable('api_keys').set({ revoked_at: now }).where('id', 'in', ids).execute();
+  }
+  return ids;
+}
