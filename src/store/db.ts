@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import type { Database, Db } from './schema.js';
+import { withStatementCache } from './sqlite-statement-cache.js';
 
 export interface Store {
   db: Db;
@@ -45,7 +46,9 @@ function openSqlite(dataDir: string): Store {
   database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+  });
   return { db, dialect: 'sqlite', description: `sqlite ${file}`, close: () => db.destroy() };
 }
 
