@@ -80,6 +80,3 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   }
   return result.data;
 }
-
-export const formatConfigError = (error: ConfigError): string =>
-  `gatehouse: invalid setting ${error.message}`;

@@ -1,0 +1,40 @@
+/**
+ * Gatehouse as a library: build the core an app embeds, serve it, add routes
+ * behind the same guards, and decide with the same policy engine. Resource
+ * servers that only verify tokens import `gatehouse/verify` instead.
+ */
+export type { CredentialKind, Principal } from './authn/principal.js';
+export {
+  type AclGrant,
+  type Decision,
+  type DecisionContext,
+  decide,
+  type Explanation,
+  explain,
+  type FilterCondition,
+  filter,
+  loadPolicy,
+  type Policy,
+  parsePolicy,
+  type ResourceInput,
+  toKyselyWhere,
+} from './authz/index.js';
+export type { Clock } from './clock.js';
+export { loadSettings } from './config/load.js';
+export type { Settings, SettingsInput } from './config/schema.js';
+export { type Core, type CoreOptions, createCore } from './core.js';
+export {
+  AuthError,
+  ConfigError,
+  type ErrorCode,
+  isAuthError,
+  PolicyError,
+  RateLimitedError,
+  WeakPasswordError,
+} from './errors.js';
+export { requireAccess, requirePermission } from './http/access.js';
+export { type AppOptions, buildApp } from './http/app.js';
+export { problemCatalog } from './http/problem.js';
+export { type Access, type AnyRoute, defineRoute, type RouteContext } from './http/route.js';
+export { type RunningServer, startServer } from './server.js';
+export { migrateToLatest, type VersionedMigration } from './store/migrate.js';
