@@ -1,6 +1,8 @@
 // Defences added after a security review: each test is an attack that worked before.
+import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_PASSWORD, demoEmail } from '../../examples/demo/seed.js';
+import { setHashConcurrency, withHashSlot } from '../../src/crypto/hash-limiter.js';
 import { strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
 import { type DemoServer, startDemoServer } from '../helpers/demo.js';
@@ -231,5 +233,46 @@ describe('long-lived credentials', () => {
     });
     expect(reset.status).toBe(204);
     expect((await meWith(server, { 'x-api-key': key })).status).toBe(401);
+  });
+});
+
+describe('when password checks queue up', () => {
+  it('answers 429 while the hash queue is full, without charging the user or sticking', async () => {
+    const user = await tokenUser(server);
+    setHashConcurrency(1);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Occupy the one slot and fill the queue with work of our own.
+    const held = Array.from({ length: 257 }, () => withHashSlot(() => gate).catch(() => undefined));
+    try {
+      for (const email of [user.email, uniqueEmail('ghost')]) {
+        const busy = await new Client(server.url).post('/auth/login', {
+          email,
+          password: 'any guess at all',
+        });
+        expect(busy.status).toBe(429);
+        expect(busy.body.detail).toMatch(/busy/);
+      }
+    } finally {
+      release();
+      await Promise.all(held);
+      setHashConcurrency(Math.max(1, availableParallelism() - 1));
+    }
+    // The refused attempts were not charged: ten real guesses still get through, and the
+    // unknown email answers like a wrong password again (the dummy hash did not stick).
+    for (let i = 0; i < 10; i++) {
+      const guess = await new Client(server.url).post('/auth/login', {
+        email: user.email,
+        password: `wrong guess ${i}`,
+      });
+      expect(guess.status).toBe(401);
+    }
+    const ghost = await new Client(server.url).post('/auth/login', {
+      email: uniqueEmail('ghost'),
+      password: 'any guess at all',
+    });
+    expect(ghost.status).toBe(401);
   });
 });

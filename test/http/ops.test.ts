@@ -90,3 +90,30 @@ describe('GET /openapi.json', () => {
     });
   });
 });
+
+describe('production and proxy settings', () => {
+  it('has no /dev/outbox in production', async () => {
+    const production = await startTestServer({
+      settings: { nodeEnv: 'production', secretKey: 'a'.repeat(64) },
+    });
+    try {
+      const response = await new Client(production.url).get('/dev/outbox');
+      expect(response.status).toBe(404);
+      expect(response.body.code).toBe('not_found');
+      expect(production.logs.join('')).toMatch(/mail is written to the local outbox file/);
+    } finally {
+      await production.stop();
+    }
+  });
+
+  it('warns at start when trustProxy believes every hop', async () => {
+    const trusting = await startTestServer({ settings: { trustProxy: true } });
+    try {
+      expect(trusting.logs.join('')).toMatch(
+        /trustProxy=true: every X-Forwarded-For hop is believed/,
+      );
+    } finally {
+      await trusting.stop();
+    }
+  });
+});

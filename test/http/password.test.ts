@@ -181,4 +181,17 @@ describe('email verification', () => {
     expect(again.status).toBe(400);
     expect(again.body.code).toBe('invalid_token');
   });
+
+  it('refuses a verification token after 24 hours', async () => {
+    const email = uniqueEmail('late');
+    const client = new Client(server.url);
+    expect((await client.post('/auth/register', { email, password: strongPassword })).status).toBe(
+      201,
+    );
+    const token = await mailedToken(server, email, /verify/i);
+    server.clock.advance(24 * 3600 * 1000 + 1000);
+    const late = await client.post('/auth/email/verify', { token });
+    expect(late.status).toBe(400);
+    expect(late.body.code).toBe('invalid_token');
+  });
 });

@@ -152,3 +152,32 @@ describe('key rotation across instances sharing a database', () => {
     }
   });
 });
+
+describe('scheduled key rotation', () => {
+  it('an instance starting after the rotation period signs with a new key; the old one keeps verifying', async () => {
+    const a = await startTestServer({ settings: { tokens: { keyRotationSeconds: 3600 } } });
+    let b: TestServer | undefined;
+    try {
+      const user = await tokenUser(a);
+      const oldKid = headerOf(user.accessToken).kid;
+      a.clock.advance(3600 * 1000 + 1000);
+      // Still signed with the old key: A only rotates on its schedule.
+      const beforeRotation = await logIn(a, user.email, user.password);
+      expect(headerOf(beforeRotation.accessToken).kid).toBe(oldKid);
+      b = await startTestServer({
+        shareWith: a,
+        settings: { tokens: { keyRotationSeconds: 3600 } },
+      });
+      const fresh = await logIn(b, user.email, user.password);
+      expect(headerOf(fresh.accessToken).kid).not.toBe(oldKid);
+      expect((await meWithToken(b, beforeRotation.accessToken)).status).toBe(200);
+      const kids = (
+        await new Client(b.url).get<{ keys: JWK[] }>('/.well-known/jwks.json')
+      ).body.keys.map((k) => k.kid);
+      expect(kids).toEqual(expect.arrayContaining([oldKid, headerOf(fresh.accessToken).kid]));
+    } finally {
+      await b?.stop();
+      await a.stop();
+    }
+  });
+});
