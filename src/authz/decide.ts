@@ -72,32 +72,15 @@ export function evaluate(
     trace?.push({ source: 'scope', id: 'scope', effect: 'deny', outcome: 'matched' });
     return SCOPE_EXCLUDED;
   }
-  let decision: Decision | undefined;
-  let scope: EvalScope | undefined;
-  for (const rule of entry.denyRules) {
-    let hit = isMember(rule, principal);
-    if (hit && rule.test !== undefined) {
-      scope ??= new EvalScope(principal, resource, context, policy.clock);
-      hit = rule.test(scope);
-    }
-    if (trace !== undefined) trace.push(step('rule', rule.id, 'deny', hit, rule.line));
-    if (hit && decision === undefined) {
-      decision = rule.decision;
-      if (trace === undefined) return decision;
-    }
-  }
-  for (const rule of entry.ownerRules) {
-    let hit = isMember(rule, principal);
-    if (hit && rule.test !== undefined) {
-      scope ??= new EvalScope(principal, resource, context, policy.clock);
-      hit = rule.test(scope);
-    }
-    if (trace !== undefined) trace.push(step('rule', rule.id, 'allow', hit, rule.line));
-    if (hit && decision === undefined) {
-      decision = rule.decision;
-      if (trace === undefined) return decision;
-    }
-  }
+  const scope = entry.hasConditions
+    ? new EvalScope(principal, resource, context, policy.clock)
+    : undefined;
+  let decision = firstApplying(entry.denyRules, 'deny', principal, scope, trace);
+  if (decision !== undefined && trace === undefined) return decision;
+  // Assigned, not `??=`: with a trace every list is walked even once something decided.
+  const owned = firstApplying(entry.ownerRules, 'allow', principal, scope, trace);
+  decision ??= owned;
+  if (decision !== undefined && trace === undefined) return decision;
   if (entry.aclGoverned && resource.acl !== undefined) {
     const type = policy.resourceTypes.get(entry.resourceType);
     const outcome =
@@ -119,19 +102,33 @@ export function evaluate(
     trace.push(step('role', role, 'allow', granted !== undefined, info.line));
     decision ??= granted;
   }
-  for (const rule of entry.allowRules) {
-    let hit = isMember(rule, principal);
-    if (hit && rule.test !== undefined) {
-      scope ??= new EvalScope(principal, resource, context, policy.clock);
-      hit = rule.test(scope);
+  const allowed = firstApplying(entry.allowRules, 'allow', principal, scope, trace);
+  return decision ?? allowed ?? DEFAULT_DENY;
+}
+
+/**
+ * The decision of the first rule in `rules` that applies. With a trace every
+ * rule is still tried and recorded (and the first hit still decides).
+ */
+function firstApplying(
+  rules: readonly Rule[],
+  effect: TraceStep['effect'],
+  principal: Principal,
+  scope: EvalScope | undefined,
+  trace: TraceStep[] | undefined,
+): Decision | undefined {
+  let decision: Decision | undefined;
+  for (const rule of rules) {
+    const hit =
+      isMember(rule, principal) && (rule.test === undefined || rule.test(scope as EvalScope));
+    if (trace === undefined) {
+      if (hit) return rule.decision;
+      continue;
     }
-    if (trace !== undefined) trace.push(step('rule', rule.id, 'allow', hit, rule.line));
-    if (hit && decision === undefined) {
-      decision = rule.decision;
-      if (trace === undefined) return decision;
-    }
+    trace.push(step('rule', rule.id, effect, hit, rule.line));
+    if (hit) decision ??= rule.decision;
   }
-  return decision ?? DEFAULT_DENY;
+  return decision;
 }
 
 function isMember(rule: Rule, principal: Principal): boolean {

@@ -75,6 +75,7 @@ function indexPermissions(
       denyRules: applicable.filter((rule) => rule.effect === 'deny'),
       ownerRules: applicable.filter((rule) => rule.effect === 'allow' && rule.owner),
       allowRules: applicable.filter((rule) => rule.effect === 'allow' && !rule.owner),
+      hasConditions: applicable.some((rule) => rule.test !== undefined),
     });
   }
   return index;

@@ -60,6 +60,8 @@ export interface PermissionEntry {
   readonly ownerRules: readonly Rule[];
   /** The other allow rules, decided after roles. */
   readonly allowRules: readonly Rule[];
+  /** Some rule has a condition: only then does a decision build an evaluation scope. */
+  readonly hasConditions: boolean;
 }
 
 export interface Policy {
