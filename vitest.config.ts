@@ -7,7 +7,8 @@ const http = (name: string, db: 'sqlite' | 'postgres') => ({
 
 /**
  * Unit tests run once; the HTTP suite runs on SQLite, and again on PostgreSQL +
- * Redis when DATABASE_URL and REDIS_URL are set (CI sets them).
+ * Redis when DATABASE_URL and REDIS_URL are set (CI sets them). Fault tests
+ * (test/faults) run once against private servers they start and stop.
  */
 export default defineConfig({
   test: {
@@ -19,6 +20,8 @@ export default defineConfig({
         test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/cli/**/*.test.ts'] },
       },
       http('http-sqlite', 'sqlite'),
+      // Fault tests start their own PostgreSQL and Redis on spare ports, so they run once.
+      { extends: true, test: { name: 'faults', include: ['test/faults/**/*.test.ts'] } },
       ...(process.env.DATABASE_URL ? [http('http-postgres', 'postgres')] : []),
     ],
   },
