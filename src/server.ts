@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { schedulePurge } from './authn/purge-schedule.js';
 import type { Settings } from './config/schema.js';
 import { type Core, type CoreOptions, createCore } from './core.js';
 import { type AppOptions, buildApp } from './http/app.js';
@@ -43,12 +44,14 @@ export async function startServer(
       .catch((error: unknown) => core.logger.error({ err: error }, 'key rotation failed'));
   }, 3600_000);
   rotation.unref();
+  const purge = schedulePurge(core);
   return {
     app,
     core,
     url,
     async close() {
       clearInterval(rotation);
+      await purge.stop();
       await app.close();
       await core.close();
     },

@@ -4,6 +4,7 @@ import { randomToken, sha256 } from '../crypto/random.js';
 import {
   findLiveSessionByTokenHash,
   insertSession,
+  listLiveSessions,
   revokeOwnSession,
   revokeUserSessions,
   type Session,
@@ -11,6 +12,7 @@ import {
 } from '../store/repositories/sessions.js';
 import { findUserById, type User, withoutSecret } from '../store/repositories/users.js';
 import type { Db } from '../store/schema.js';
+import { audit } from './audit.js';
 import type { RequestMeta } from './meta.js';
 
 /** Sliding the idle expiry at most once a minute keeps a busy session from writing on every request. */
@@ -104,5 +106,35 @@ export async function revokeSessionById(
   const revocation = { now: core.clock.now(), reason };
   const revoked = await revokeOwnSession(core.store.db, userId, sessionId, revocation);
   if (revoked) await core.revocations.sessionsRevoked([sessionId]);
+  return revoked;
+}
+
+/**
+ * Keeps a user's newest `session.maxPerUser` live sessions; older ones are
+ * revoked like any other, so their tokens die on every instance through the
+ * revocation feed. Returns how many were revoked.
+ */
+export async function enforceSessionCap(
+  core: Core,
+  userId: string,
+  meta: RequestMeta,
+): Promise<number> {
+  const live = await listLiveSessions(core.store.db, userId, core.clock.now());
+  let revoked = 0;
+  for (const session of live.slice(core.settings.session.maxPerUser)) {
+    if (await revokeSessionById(core, userId, session.id, 'session_limit')) revoked += 1;
+  }
+  if (revoked > 0) {
+    await audit(
+      core,
+      {
+        type: 'session_revoked',
+        outcome: 'success',
+        userId,
+        detail: { reason: 'session_limit', count: revoked },
+      },
+      meta,
+    );
+  }
   return revoked;
 }

@@ -6,7 +6,7 @@ import { audit } from './audit.js';
 import { csrfTokenFor } from './csrf.js';
 import type { RequestMeta } from './meta.js';
 import { startRefreshFamily } from './refresh-tokens.js';
-import { createSession } from './sessions.js';
+import { createSession, enforceSessionCap } from './sessions.js';
 
 export interface SignedIn {
   session: Session;
@@ -45,6 +45,7 @@ export async function signIn(
       );
       return { ...created, refreshToken: refresh };
     });
+  await enforceSessionCap(core, user.id, meta);
   const access = await issueAccessToken(core, {
     userId: user.id,
     sessionId: session.id,

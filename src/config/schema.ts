@@ -60,6 +60,8 @@ export const settingsSchema = z.strictObject({
     .strictObject({
       idleTimeoutSeconds: seconds.default(30 * 60),
       absoluteTimeoutSeconds: seconds.default(7 * 24 * 3600),
+      /** Live sessions per user; a login beyond it revokes the oldest ones. */
+      maxPerUser: z.coerce.number().int().min(1).max(10_000).default(50),
     })
     .prefault({}),
   password: z
@@ -108,6 +110,26 @@ export const settingsSchema = z.strictObject({
   /** Basic credentials over plain HTTP from a non-loopback address; off unless set, and logged loudly. */
   allowInsecureBasicOverHttp: flag.default(false),
   emailVerificationLifetimeSeconds: seconds.default(24 * 3600),
+  /** Deleting what has expired (sessions and their refresh tokens, one-time tokens, API keys). */
+  purge: z
+    .strictObject({
+      /** How often each instance purges (0: never; then run `purgeExpired` yourself). */
+      intervalSeconds: z.coerce.number().int().min(0).default(300),
+      /**
+       * How long after expiry a row is kept for the audit trail. At least an
+       * hour, so it outlives every access token of a revoked session.
+       */
+      graceSeconds: z.coerce
+        .number()
+        .int()
+        .min(3600)
+        .default(24 * 3600),
+      /** Rows per DELETE: bounded, so a backlog never locks a table for long. */
+      batchSize: z.coerce.number().int().min(1).max(10_000).default(1000),
+      /** DELETEs per table and run; what is left waits for the next run. */
+      maxBatchesPerRun: z.coerce.number().int().min(1).max(100).default(5),
+    })
+    .prefault({}),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -2,14 +2,16 @@ import { z } from 'zod';
 import { banUser, replaceRoles, unbanUser } from '../../authn/user-admin.js';
 import { listAuditEvents } from '../../store/repositories/audit-events.js';
 import { listUsers } from '../../store/repositories/users.js';
+import { cursorParam, limitParam, nextCursor } from '../cursor.js';
 import { defineRoute } from '../route.js';
 import { idParams, userView } from '../schemas.js';
 
 const tags = ['admin'];
 const manage = { permission: 'users:manage' } as const;
-const page = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+// Keyset pages, not offsets: a deep offset sorts and skips the whole table on every request.
+const usersPage = z.strictObject({
+  limit: limitParam(500, 100),
+  after: cursorParam('text').optional(),
 });
 
 export const adminRoutes = [
@@ -17,12 +19,13 @@ export const adminRoutes = [
     method: 'GET',
     url: '/admin/users',
     access: manage,
-    summary: 'List users',
+    summary: 'List users in creation order; `next` is the cursor for `after=`',
     tags,
-    query: page,
-    handler: async ({ core, query }) => ({
-      users: (await listUsers(core.store.db, query)).map(userView),
-    }),
+    query: usersPage,
+    handler: async ({ core, query }) => {
+      const page = await listUsers(core.store.db, { limit: query.limit, from: query.after });
+      return { users: page.items.map(userView), next: nextCursor(page) };
+    },
   }),
   defineRoute({
     method: 'POST',
@@ -67,18 +70,21 @@ export const adminRoutes = [
     method: 'GET',
     url: '/admin/audit',
     access: { permission: 'audit:read' },
-    summary: 'Recent audit events, newest first',
+    summary: 'Audit events, newest first; `next` is the cursor for `before=`',
     tags,
     query: z.strictObject({
-      limit: z.coerce.number().int().min(1).max(500).default(100),
+      limit: limitParam(500, 100),
       userId: z.string().max(64).optional(),
       type: z.string().max(64).optional(),
+      before: cursorParam('numeric').optional(),
     }),
-    handler: async ({ core, query }) => ({
-      events: (await listAuditEvents(core.store.db, query)).map((e) => ({
-        ...e,
-        at: new Date(e.at).toISOString(),
-      })),
-    }),
+    handler: async ({ core, query }) => {
+      const { limit, before, ...filter } = query;
+      const page = await listAuditEvents(core.store.db, filter, { limit, from: before });
+      return {
+        events: page.items.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+        next: nextCursor(page),
+      };
+    },
   }),
 ];

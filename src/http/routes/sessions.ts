@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import { audit } from '../../authn/audit.js';
 import { revokeAllSessions, revokeSessionById } from '../../authn/sessions.js';
 import { AuthError } from '../../errors.js';
-import { listLiveSessions } from '../../store/repositories/sessions.js';
+import { pageLiveSessions } from '../../store/repositories/sessions.js';
+import { cursorParam, limitParam, nextCursor } from '../cursor.js';
 import { defineRoute } from '../route.js';
 import { idParams } from '../schemas.js';
 
@@ -13,12 +15,20 @@ export const sessionRoutes = [
     method: 'GET',
     url: '/auth/sessions',
     access: 'account',
-    summary: "The caller's live sessions, the current one marked",
+    summary:
+      "The caller's live sessions, newest first, the current one marked; `next` is the cursor for `after=`",
     tags,
-    handler: async ({ core, principal }) => {
-      const sessions = await listLiveSessions(core.store.db, principal.userId, core.clock.now());
+    query: z.strictObject({
+      limit: limitParam(100, 50),
+      after: cursorParam('text').optional(),
+    }),
+    handler: async ({ core, principal, query }) => {
+      const page = await pageLiveSessions(core.store.db, principal.userId, core.clock.now(), {
+        limit: query.limit,
+        from: query.after,
+      });
       return {
-        sessions: sessions.map((s) => ({
+        sessions: page.items.map((s) => ({
           id: s.id,
           current: s.id === principal.sessionId,
           createdAt: iso(s.createdAt),
@@ -28,6 +38,7 @@ export const sessionRoutes = [
           ip: s.ip,
           userAgent: s.userAgent,
         })),
+        next: nextCursor(page),
       };
     },
   }),

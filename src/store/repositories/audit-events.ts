@@ -1,3 +1,4 @@
+import { type Page, type PageRequest, toPage } from '../page.js';
 import type { Db } from '../schema.js';
 
 export type AuditType =
@@ -43,15 +44,38 @@ export async function recordAuditEvent(db: Db, event: AuditEvent, now: number): 
     .execute();
 }
 
+export interface AuditFilter {
+  userId?: string | undefined;
+  type?: string | undefined;
+}
+
+/**
+ * Newest first, by (at, id), one keyset page at a time; `from` continues with
+ * the events older than it. Each filter has its index (migration 0005).
+ */
 export async function listAuditEvents(
   db: Db,
-  filter: { limit: number; userId?: string | undefined; type?: string | undefined },
-): Promise<StoredAuditEvent[]> {
-  let query = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(filter.limit);
+  filter: AuditFilter,
+  page: PageRequest,
+): Promise<Page<StoredAuditEvent>> {
+  let query = db
+    .selectFrom('audit_events')
+    .selectAll()
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1);
   if (filter.userId) query = query.where('user_id', '=', filter.userId);
   if (filter.type) query = query.where('type', '=', filter.type);
+  const from = page.from;
+  if (from) {
+    const id = Number(from.id);
+    if (!Number.isSafeInteger(id)) throw new TypeError('an audit position has a numeric id');
+    query = query.where(({ eb, refTuple, tuple }) =>
+      eb(refTuple('at', 'id'), '<', tuple(from.at, id)),
+    );
+  }
   const rows = await query.execute();
-  return rows.map((row) => ({
+  const events = rows.map((row) => ({
     id: Number(row.id),
     at: row.at,
     type: row.type as AuditType,
@@ -61,4 +85,5 @@ export async function listAuditEvents(
     userAgent: row.user_agent,
     detail: JSON.parse(row.detail) as AuditEvent['detail'],
   }));
+  return toPage(events, page.limit, (event) => ({ at: event.at, id: String(event.id) }));
 }

@@ -1,3 +1,4 @@
+import { type Page, type PageRequest, toPage } from '../page.js';
 import type { Db, SessionsTable } from '../schema.js';
 
 export interface Session {
@@ -81,12 +82,34 @@ export async function touchSession(
     .execute();
 }
 
-export async function listLiveSessions(db: Db, userId: string, now: number): Promise<Session[]> {
-  const rows = await liveSessions(db, now)
+/** A user's live sessions, newest first (ties by id). */
+const liveSessionsOf = (db: Db, userId: string, now: number) =>
+  liveSessions(db, now)
     .where('user_id', '=', userId)
     .orderBy('created_at', 'desc')
-    .execute();
+    .orderBy('id', 'desc');
+
+export async function listLiveSessions(db: Db, userId: string, now: number): Promise<Session[]> {
+  const rows = await liveSessionsOf(db, userId, now).execute();
   return rows.map(toSession);
+}
+
+/** One keyset page of a user's live sessions; `from` continues with older ones. */
+export async function pageLiveSessions(
+  db: Db,
+  userId: string,
+  now: number,
+  page: PageRequest,
+): Promise<Page<Session>> {
+  let query = liveSessionsOf(db, userId, now).limit(page.limit + 1);
+  const from = page.from;
+  if (from) {
+    query = query.where(({ eb, refTuple, tuple }) =>
+      eb(refTuple('created_at', 'id'), '<', tuple(from.at, from.id)),
+    );
+  }
+  const rows = await query.execute();
+  return toPage(rows.map(toSession), page.limit, (s) => ({ at: s.createdAt, id: s.id }));
 }
 
 export interface Revocation {

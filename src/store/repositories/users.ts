@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type Page, type PageRequest, toPage } from '../page.js';
 import type { Db, UsersTable } from '../schema.js';
 
 export interface User {
@@ -139,27 +140,26 @@ export async function markEmailVerified(db: Db, userId: string, now: number): Pr
     .execute();
 }
 
-export async function listUsers(db: Db, page: { limit: number; offset: number }): Promise<User[]> {
-  const rows = await db
+/** Users in creation order (ties by id), one keyset page at a time. */
+export async function listUsers(db: Db, page: PageRequest): Promise<Page<User>> {
+  let query = db
     .selectFrom('users')
     .selectAll()
     .orderBy('created_at')
     .orderBy('id')
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute();
-  const roles = rows.length
-    ? await db
-        .selectFrom('user_roles')
-        .selectAll()
-        .where(
-          'user_id',
-          'in',
-          rows.map((r) => r.id),
-        )
-        .execute()
+    .limit(page.limit + 1);
+  const from = page.from;
+  if (from) {
+    query = query.where(({ eb, refTuple, tuple }) =>
+      eb(refTuple('created_at', 'id'), '>', tuple(from.at, from.id)),
+    );
+  }
+  const rows = await query.execute();
+  const ids = rows.map((r) => r.id);
+  const roles = ids.length
+    ? await db.selectFrom('user_roles').selectAll().where('user_id', 'in', ids).execute()
     : [];
-  return rows.map((row) =>
+  const users = rows.map((row) =>
     withoutSecret(
       toUser(
         row,
@@ -170,4 +170,5 @@ export async function listUsers(db: Db, page: { limit: number; offset: number })
       ),
     ),
   );
+  return toPage(users, page.limit, (user) => ({ at: user.createdAt, id: user.id }));
 }

@@ -1,0 +1,19 @@
+import type { Core } from '../core.js';
+import { type PurgeCounts, purgeExpiredRows } from '../store/purge.js';
+
+export type { PurgeCounts };
+
+/**
+ * Deletes sessions (with their refresh tokens), one-time tokens and API keys
+ * that expired more than `purge.graceSeconds` ago. Revoked and expired
+ * sessions stay that long for the audit trail and the revocation feed's
+ * start-up load. Safe to run on every instance at once.
+ */
+export function purgeExpired(core: Core): Promise<PurgeCounts> {
+  const { graceSeconds, batchSize, maxBatchesPerRun } = core.settings.purge;
+  return purgeExpiredRows(core.store.db, {
+    expiredBefore: core.clock.now() - graceSeconds * 1000,
+    batchSize,
+    maxBatchesPerRun,
+  });
+}

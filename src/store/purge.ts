@@ -1,0 +1,92 @@
+import type { Db } from './schema.js';
+
+export interface PurgeOptions {
+  /** Rows expired before this instant go (now minus the grace period). */
+  expiredBefore: number;
+  batchSize: number;
+  maxBatchesPerRun: number;
+}
+
+export interface PurgeCounts {
+  sessions: number;
+  refreshTokens: number;
+  oneTimeTokens: number;
+  apiKeys: number;
+}
+
+/**
+ * A session is over once its idle expiry has passed: that expiry never
+ * exceeds the absolute one, and a revoked session is never touched again, so
+ * `idle_expires_at` alone finds every ended session (one index, no scan of
+ * `revoked_at`).
+ */
+const endedSessionIds = (db: Db, before: number) =>
+  db.selectFrom('sessions').select('sessions.id').where('sessions.idle_expires_at', '<', before);
+
+/**
+ * One bounded DELETE each: the ids are chosen by an index range with a LIMIT,
+ * so a batch touches at most `batchSize` rows whatever the backlog. A session's
+ * refresh tokens go first, in their own batches, so the cascade from deleting
+ * the session has (almost) nothing left to do.
+ */
+const batches: Record<
+  keyof PurgeCounts,
+  (db: Db, before: number, size: number) => Promise<bigint>
+> = {
+  refreshTokens: async (db, before, size) =>
+    (
+      await db
+        .deleteFrom('refresh_tokens')
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('refresh_tokens as t')
+            .innerJoin('sessions', 'sessions.id', 't.session_id')
+            .select('t.id')
+            .where('sessions.idle_expires_at', '<', before)
+            .limit(size),
+        )
+        .executeTakeFirst()
+    ).numDeletedRows,
+  sessions: async (db, before, size) =>
+    (
+      await db
+        .deleteFrom('sessions')
+        .where('id', 'in', endedSessionIds(db, before).limit(size))
+        .executeTakeFirst()
+    ).numDeletedRows,
+  oneTimeTokens: async (db, before, size) =>
+    (
+      await db
+        .deleteFrom('one_time_tokens')
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('one_time_tokens')
+            .select('id')
+            .where('expires_at', '<', before)
+            .limit(size),
+        )
+        .executeTakeFirst()
+    ).numDeletedRows,
+  apiKeys: async (db, before, size) =>
+    (
+      await db
+        .deleteFrom('api_keys')
+        .where('id', 'in', (eb) =>
+          eb.selectFrom('api_keys').select('id').where('expires_at', '<', before).limit(size),
+        )
+        .executeTakeFirst()
+    ).numDeletedRows,
+};
+
+/** Deletes rows expired before `expiredBefore`, a few bounded batches per table; the rest waits for the next run. */
+export async function purgeExpiredRows(db: Db, options: PurgeOptions): Promise<PurgeCounts> {
+  const counts: PurgeCounts = { refreshTokens: 0, sessions: 0, oneTimeTokens: 0, apiKeys: 0 };
+  for (const table of Object.keys(counts) as Array<keyof PurgeCounts>) {
+    for (let batch = 0; batch < options.maxBatchesPerRun; batch++) {
+      const deleted = Number(await batches[table](db, options.expiredBefore, options.batchSize));
+      counts[table] += deleted;
+      if (deleted < options.batchSize) break;
+    }
+  }
+  return counts;
+}
