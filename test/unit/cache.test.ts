@@ -44,6 +44,28 @@ describe.each(adapters)('%s cache', (_name, make) => {
     expect((await cache.increment('k', 1)).count).toBe(1);
   });
 
+  it('decrements a live counter, never below zero, and never revives or creates one', async () => {
+    const made = make();
+    cache = made.cache;
+    await cache.increment('n', 1);
+    await cache.increment('n', 1);
+    await cache.decrement('n');
+    expect((await cache.peek('n'))?.count).toBe(1);
+    await cache.decrement('n');
+    await cache.decrement('n');
+    expect((await cache.peek('n'))?.count).toBe(0);
+    expect((await cache.increment('n', 1)).count).toBe(1);
+
+    await cache.decrement('missing');
+    expect(await cache.peek('missing')).toBeNull();
+
+    await cache.increment('ended', 1);
+    await made.wait(1100);
+    await cache.decrement('ended');
+    expect(await cache.peek('ended')).toBeNull();
+    expect((await cache.increment('ended', 1)).count).toBe(1);
+  });
+
   it('deletes a counter', async () => {
     cache = make().cache;
     await cache.increment('d', 60);
