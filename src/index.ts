@@ -4,6 +4,7 @@
  * servers that only verify tokens import `gatehouse/verify` instead.
  */
 export type { CredentialKind, Principal } from './authn/principal.js';
+export { type PurgeCounts, purgeExpired } from './authn/purge.js';
 export {
   type AclGrant,
   type Decision,
