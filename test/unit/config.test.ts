@@ -15,7 +15,17 @@ describe('settings', () => {
       dataDir: './data',
       revealRegisteredEmails: false,
     });
-    expect(s.session).toEqual({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 604800 });
+    expect(s.session).toEqual({
+      idleTimeoutSeconds: 1800,
+      absoluteTimeoutSeconds: 604800,
+      maxPerUser: 50,
+    });
+    expect(s.purge).toEqual({
+      intervalSeconds: 300,
+      graceSeconds: 86400,
+      batchSize: 1000,
+      maxBatchesPerRun: 5,
+    });
     expect(s.password).toMatchObject({
       minLength: 15,
       maxLength: 256,
