@@ -14,28 +14,25 @@ export interface PurgeCounts {
   apiKeys: number;
 }
 
-/**
- * A session is over once its idle expiry has passed: that expiry never
- * exceeds the absolute one, and a revoked session is never touched again, so
- * `idle_expires_at` alone finds every ended session (one index, no scan of
- * `revoked_at`).
- */
-const endedSessionIds = (db: Db, before: number) =>
-  db.selectFrom('sessions').select('sessions.id').where('sessions.idle_expires_at', '<', before);
+type Batch = (db: Db, before: number, size: number) => Promise<number>;
+
+const deleted = async (query: { executeTakeFirst(): Promise<{ numDeletedRows: bigint }> }) =>
+  Number((await query.executeTakeFirst()).numDeletedRows);
 
 /**
  * One bounded DELETE each: the ids are chosen by an index range with a LIMIT,
- * so a batch touches at most `batchSize` rows whatever the backlog. A session's
- * refresh tokens go first, in their own batches, so the cascade from deleting
- * the session has (almost) nothing left to do.
+ * so a batch touches at most `size` rows whatever the backlog.
+ *
+ * A session is over once its idle expiry has passed: that expiry never
+ * exceeds the absolute one, and a revoked session is never touched again, so
+ * `idle_expires_at` alone finds every ended session (one index, no scan of
+ * `revoked_at`). Its refresh tokens go first, in their own batches, so the
+ * cascade from deleting the session has (almost) nothing left to do.
  */
-const batches: Record<
-  keyof PurgeCounts,
-  (db: Db, before: number, size: number) => Promise<bigint>
-> = {
-  refreshTokens: async (db, before, size) =>
-    (
-      await db
+const batches: Record<keyof PurgeCounts, Batch> = {
+  refreshTokens: (db, before, size) =>
+    deleted(
+      db
         .deleteFrom('refresh_tokens')
         .where('id', 'in', (eb) =>
           eb
@@ -44,19 +41,19 @@ const batches: Record<
             .select('t.id')
             .where('sessions.idle_expires_at', '<', before)
             .limit(size),
-        )
-        .executeTakeFirst()
-    ).numDeletedRows,
-  sessions: async (db, before, size) =>
-    (
-      await db
+        ),
+    ),
+  sessions: (db, before, size) =>
+    deleted(
+      db
         .deleteFrom('sessions')
-        .where('id', 'in', endedSessionIds(db, before).limit(size))
-        .executeTakeFirst()
-    ).numDeletedRows,
-  oneTimeTokens: async (db, before, size) =>
-    (
-      await db
+        .where('id', 'in', (eb) =>
+          eb.selectFrom('sessions').select('id').where('idle_expires_at', '<', before).limit(size),
+        ),
+    ),
+  oneTimeTokens: (db, before, size) =>
+    deleted(
+      db
         .deleteFrom('one_time_tokens')
         .where('id', 'in', (eb) =>
           eb
@@ -64,18 +61,16 @@ const batches: Record<
             .select('id')
             .where('expires_at', '<', before)
             .limit(size),
-        )
-        .executeTakeFirst()
-    ).numDeletedRows,
-  apiKeys: async (db, before, size) =>
-    (
-      await db
+        ),
+    ),
+  apiKeys: (db, before, size) =>
+    deleted(
+      db
         .deleteFrom('api_keys')
         .where('id', 'in', (eb) =>
           eb.selectFrom('api_keys').select('id').where('expires_at', '<', before).limit(size),
-        )
-        .executeTakeFirst()
-    ).numDeletedRows,
+        ),
+    ),
 };
 
 /** Deletes rows expired before `expiredBefore`, a few bounded batches per table; the rest waits for the next run. */
@@ -83,9 +78,9 @@ export async function purgeExpiredRows(db: Db, options: PurgeOptions): Promise<P
   const counts: PurgeCounts = { refreshTokens: 0, sessions: 0, oneTimeTokens: 0, apiKeys: 0 };
   for (const table of Object.keys(counts) as Array<keyof PurgeCounts>) {
     for (let batch = 0; batch < options.maxBatchesPerRun; batch++) {
-      const deleted = Number(await batches[table](db, options.expiredBefore, options.batchSize));
-      counts[table] += deleted;
-      if (deleted < options.batchSize) break;
+      const count = await batches[table](db, options.expiredBefore, options.batchSize);
+      counts[table] += count;
+      if (count < options.batchSize) break;
     }
   }
   return counts;
