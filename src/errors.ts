@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'account_banned'
   | 'forbidden'
   | 'csrf_failed'
+  | 'unknown_role'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
@@ -39,6 +40,14 @@ export class WeakPasswordError extends AuthError {
     message: string,
   ) {
     super('weak_password', message);
+  }
+}
+
+/** A role name the authorization policy does not define (a typo, or a role from another deployment). */
+export class UnknownRoleError extends AuthError {
+  override readonly name = 'UnknownRoleError';
+  constructor(readonly role: string) {
+    super('unknown_role', `The policy defines no role '${role}'.`);
   }
 }
 

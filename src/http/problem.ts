@@ -5,6 +5,7 @@ import type { ErrorCode } from '../errors.js';
 export const problemCatalog: Readonly<Record<ErrorCode, { status: number; title: string }>> = {
   invalid_request: { status: 400, title: 'Invalid request' },
   weak_password: { status: 400, title: 'Password does not meet the policy' },
+  unknown_role: { status: 400, title: 'Unknown role' },
   invalid_token: { status: 400, title: 'Invalid or expired token' },
   invalid_credentials: { status: 401, title: 'Invalid credentials' },
   unauthenticated: { status: 401, title: 'Authentication required' },
