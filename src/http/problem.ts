@@ -37,7 +37,11 @@ export function problem(code: ErrorCode, detail: string): Problem {
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  // RFC 7617 §2.1: charset says the server decodes Basic credentials as UTF-8.
   if (body.status === 401)
-    reply.header('www-authenticate', 'Bearer realm="gatehouse", Basic realm="gatehouse"');
+    reply.header(
+      'www-authenticate',
+      'Bearer realm="gatehouse", Basic realm="gatehouse", charset="UTF-8"',
+    );
   return reply.code(body.status).type('application/problem+json').send(body);
 }
