@@ -147,8 +147,8 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
     },
     passwordPolicy: {
       minLength: password.minLength,
-      minLengthWithSecondFactor: password.minLengthWithSecondFactor,
       maxLength: password.maxLength,
+      contextWords: password.contextWords,
     },
     issuer,
     keys,

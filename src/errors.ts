@@ -36,7 +36,7 @@ export class AuthError extends Error {
 export class WeakPasswordError extends AuthError {
   override readonly name = 'WeakPasswordError';
   constructor(
-    readonly rule: 'too_short' | 'too_long' | 'common' | 'contains_email',
+    readonly rule: 'too_short' | 'too_long' | 'common' | 'contains_email' | 'context',
     message: string,
   ) {
     super('weak_password', message);
