@@ -3,6 +3,7 @@ import { hashPassword } from '../crypto/password-hash.js';
 import { checkPassword, normalizePassword } from '../crypto/password-policy.js';
 import { randomToken, sha256 } from '../crypto/random.js';
 import { AuthError } from '../errors.js';
+import { describeDuration } from '../mail/duration.js';
 import { revokeAllApiKeys } from '../store/repositories/api-keys.js';
 import {
   consumeOneTimeToken,
@@ -68,20 +69,21 @@ export async function forgotPassword(core: Core, emailInput: string): Promise<vo
 }
 
 async function issueResetToken(core: Core, user: User, token: string, now: number): Promise<void> {
+  const lifetimeSeconds = core.settings.resetTokenLifetimeSeconds;
   await core.store.db.transaction().execute(async (trx) => {
     await invalidateOneTimeTokens(trx, user.id, 'password_reset', now);
     await insertOneTimeToken(trx, {
       tokenHash: sha256(token),
       userId: user.id,
       purpose: 'password_reset',
-      expiresAt: now + core.settings.resetTokenLifetimeSeconds * 1000,
+      expiresAt: now + lifetimeSeconds * 1000,
       now,
     });
   });
   await core.mailer.send({
     to: user.email,
     subject: 'Reset your password',
-    text: `Use this code within 15 minutes to choose a new password:\n\ntoken: ${token}\n\nIf you did not ask for it, ignore this mail.`,
+    text: `Use this code within ${describeDuration(lifetimeSeconds)} to choose a new password:\n\ntoken: ${token}\n\nIf you did not ask for it, ignore this mail.`,
   });
 }
 

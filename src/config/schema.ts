@@ -91,7 +91,7 @@ export const settingsSchema = z.strictObject({
     .prefault({}),
   /** When true, registering an existing email answers 409 instead of mailing the owner. */
   revealRegisteredEmails: flag.default(false),
-  resetTokenLifetimeSeconds: seconds.default(15 * 60),
+  resetTokenLifetimeSeconds: seconds.default(10 * 60),
   tokens: z
     .strictObject({
       /** The JWT `aud` of access tokens; resource servers verify against it. */
