@@ -56,16 +56,20 @@ export async function changePassword(
 
 /**
  * Always succeeds from the caller's view; mails a reset token only to an
- * existing account. Both paths do the same lookup and nothing else before
- * answering: the token is written and mailed in the background.
+ * existing account. Nothing that depends on the email runs before the answer,
+ * not even the lookup: every request queues the same background job, so a
+ * known and an unknown email take the same path until the response is out.
  */
 export async function forgotPassword(core: Core, emailInput: string): Promise<void> {
   const email = normalizeEmail(emailInput);
+  const now = core.clock.now();
+  core.background.run('password reset', () => mailResetToken(core, email, now));
+}
+
+async function mailResetToken(core: Core, email: string, now: number): Promise<void> {
   const user = await findUserByEmail(core.store.db, email);
   if (!user || user.bannedAt !== null) return;
-  const token = randomToken();
-  const now = core.clock.now();
-  core.background.run('password reset', () => issueResetToken(core, user, token, now));
+  await issueResetToken(core, user, randomToken(), now);
 }
 
 async function issueResetToken(core: Core, user: User, token: string, now: number): Promise<void> {
