@@ -2,7 +2,11 @@ import type { Logger } from './logger.js';
 
 /** Work that must not hold up a response, and that may never pile up without bound. */
 export interface BackgroundTasks {
-  /** Starts `task` without waiting; refused (and logged) when too much is already pending. */
+  /**
+   * Starts `task` on the next turn of the event loop, so it never runs before
+   * the response being produced has been written; refused (and logged) when
+   * too much is already pending.
+   */
   run(label: string, task: () => Promise<void>): void;
   /** Resolves when everything started so far has finished, or after `timeoutMs` (what was left is logged). */
   drain(timeoutMs?: number): Promise<void>;
@@ -18,7 +22,7 @@ export function createBackgroundTasks(logger: Logger): BackgroundTasks {
         logger.error({ label, pending: pending.size }, 'background work refused: too much pending');
         return;
       }
-      const running: Promise<void> = Promise.resolve()
+      const running: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
         .then(task)
         .catch((error: unknown) => logger.error({ err: error, label }, 'background work failed'))
         .finally(() => pending.delete(running));

@@ -22,6 +22,9 @@ import { openStore, type Store } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createVerifier, type Verifier } from './verify/index.js';
 
+/** Clock skew allowed on our own access tokens (the verifier's default). */
+const ACCESS_TOKEN_SKEW_SECONDS = 5;
+
 /** Everything the services share. Built once per process (or per test server). */
 export interface Core {
   settings: Settings;
@@ -109,6 +112,9 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
     issuer,
     audience: settings.tokens.audience,
     algorithms: [settings.tokens.signingAlgorithm],
+    // Our own tokens claim exactly the configured lifetime: one claiming more was not minted here.
+    clockToleranceSeconds: ACCESS_TOKEN_SKEW_SECONDS,
+    maxTokenAgeSeconds: settings.tokens.accessTokenLifetimeSeconds + ACCESS_TOKEN_SKEW_SECONDS,
     revocation: revocations.set,
     now: () => clock.now(),
   });
@@ -141,8 +147,8 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
     },
     passwordPolicy: {
       minLength: password.minLength,
-      minLengthWithSecondFactor: password.minLengthWithSecondFactor,
       maxLength: password.maxLength,
+      contextWords: password.contextWords,
     },
     issuer,
     keys,

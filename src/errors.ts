@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'account_banned'
   | 'forbidden'
   | 'csrf_failed'
+  | 'unknown_role'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
@@ -35,10 +36,18 @@ export class AuthError extends Error {
 export class WeakPasswordError extends AuthError {
   override readonly name = 'WeakPasswordError';
   constructor(
-    readonly rule: 'too_short' | 'too_long' | 'common' | 'contains_email',
+    readonly rule: 'too_short' | 'too_long' | 'common' | 'contains_email' | 'context',
     message: string,
   ) {
     super('weak_password', message);
+  }
+}
+
+/** A role name the authorization policy does not define (a typo, or a role from another deployment). */
+export class UnknownRoleError extends AuthError {
+  override readonly name = 'UnknownRoleError';
+  constructor(readonly role: string) {
+    super('unknown_role', `The policy defines no role '${role}'.`);
   }
 }
 

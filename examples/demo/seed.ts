@@ -14,7 +14,7 @@ import { migrateDemo } from './store/migrations.js';
 import { insertOrder } from './store/orders.js';
 import { insertPost } from './store/posts.js';
 
-export const DEFAULT_DEMO_PASSWORD = 'gatehouse demo password 2026';
+export const DEFAULT_DEMO_PASSWORD = 'lighthouse demo password 2026';
 
 export type DemoUser = 'alice' | 'bob' | 'carol' | 'david';
 

@@ -1,6 +1,7 @@
 import type { Core } from '../core.js';
 import { randomToken, sha256 } from '../crypto/random.js';
 import { AuthError } from '../errors.js';
+import { describeDuration } from '../mail/duration.js';
 import { consumeOneTimeToken, insertOneTimeToken } from '../store/repositories/one-time-tokens.js';
 import { markEmailVerified, type User } from '../store/repositories/users.js';
 import { audit } from './audit.js';
@@ -9,17 +10,18 @@ import type { RequestMeta } from './meta.js';
 export async function sendEmailVerification(core: Core, user: User): Promise<void> {
   const token = randomToken();
   const now = core.clock.now();
+  const lifetimeSeconds = core.settings.emailVerificationLifetimeSeconds;
   await insertOneTimeToken(core.store.db, {
     tokenHash: sha256(token),
     userId: user.id,
     purpose: 'email_verification',
-    expiresAt: now + core.settings.emailVerificationLifetimeSeconds * 1000,
+    expiresAt: now + lifetimeSeconds * 1000,
     now,
   });
   await core.mailer.send({
     to: user.email,
     subject: 'Verify your email',
-    text: `Confirm your address with this code (valid 24 hours):\n\ntoken: ${token}\n`,
+    text: `Confirm your address with this code (valid ${describeDuration(lifetimeSeconds)}):\n\ntoken: ${token}\n`,
   });
 }
 

@@ -3,6 +3,7 @@ import { hashPassword } from '../crypto/password-hash.js';
 import { checkPassword, normalizePassword } from '../crypto/password-policy.js';
 import { randomToken, sha256 } from '../crypto/random.js';
 import { AuthError } from '../errors.js';
+import { describeDuration } from '../mail/duration.js';
 import { revokeAllApiKeys } from '../store/repositories/api-keys.js';
 import {
   consumeOneTimeToken,
@@ -55,33 +56,38 @@ export async function changePassword(
 
 /**
  * Always succeeds from the caller's view; mails a reset token only to an
- * existing account. Both paths do the same lookup and nothing else before
- * answering: the token is written and mailed in the background.
+ * existing account. Nothing that depends on the email runs before the answer,
+ * not even the lookup: every request queues the same background job, so a
+ * known and an unknown email take the same path until the response is out.
  */
 export async function forgotPassword(core: Core, emailInput: string): Promise<void> {
   const email = normalizeEmail(emailInput);
+  const now = core.clock.now();
+  core.background.run('password reset', () => mailResetToken(core, email, now));
+}
+
+async function mailResetToken(core: Core, email: string, now: number): Promise<void> {
   const user = await findUserByEmail(core.store.db, email);
   if (!user || user.bannedAt !== null) return;
-  const token = randomToken();
-  const now = core.clock.now();
-  core.background.run('password reset', () => issueResetToken(core, user, token, now));
+  await issueResetToken(core, user, randomToken(), now);
 }
 
 async function issueResetToken(core: Core, user: User, token: string, now: number): Promise<void> {
+  const lifetimeSeconds = core.settings.resetTokenLifetimeSeconds;
   await core.store.db.transaction().execute(async (trx) => {
     await invalidateOneTimeTokens(trx, user.id, 'password_reset', now);
     await insertOneTimeToken(trx, {
       tokenHash: sha256(token),
       userId: user.id,
       purpose: 'password_reset',
-      expiresAt: now + core.settings.resetTokenLifetimeSeconds * 1000,
+      expiresAt: now + lifetimeSeconds * 1000,
       now,
     });
   });
   await core.mailer.send({
     to: user.email,
     subject: 'Reset your password',
-    text: `Use this code within 15 minutes to choose a new password:\n\ntoken: ${token}\n\nIf you did not ask for it, ignore this mail.`,
+    text: `Use this code within ${describeDuration(lifetimeSeconds)} to choose a new password:\n\ntoken: ${token}\n\nIf you did not ask for it, ignore this mail.`,
   });
 }
 

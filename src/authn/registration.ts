@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { assertKnownRoles } from '../authz/known-roles.js';
 import type { Core } from '../core.js';
 import { hashPassword } from '../crypto/password-hash.js';
 import { checkPassword } from '../crypto/password-policy.js';
@@ -46,6 +47,7 @@ async function alreadyRegistered(core: Core, email: string, now: number): Promis
  */
 export async function register(core: Core, input: RegisterInput, meta: RequestMeta): Promise<User> {
   const email = normalizeEmail(input.email);
+  assertKnownRoles(core.policy, input.roles ?? []);
   const password = checkPassword(input.password, core.passwordPolicy, { email });
   const passwordHash = await hashPassword(password, core.argon2);
   const now = core.clock.now();

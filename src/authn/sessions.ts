@@ -51,6 +51,12 @@ export async function createSession(
   return { session, token };
 }
 
+/** The live session behind a cookie value, or null; unlike `resolveSessionToken` it touches nothing. */
+export async function liveSessionOfToken(core: Core, token: string): Promise<Session | null> {
+  if (token.length !== 43) return null;
+  return findLiveSessionByTokenHash(core.store.db, sha256(token), core.clock.now());
+}
+
 export interface ResolvedSession {
   session: Session;
   user: User;

@@ -6,7 +6,12 @@ import { audit } from './audit.js';
 import { csrfTokenFor } from './csrf.js';
 import type { RequestMeta } from './meta.js';
 import { startRefreshFamily } from './refresh-tokens.js';
-import { createSession, enforceSessionCap } from './sessions.js';
+import {
+  createSession,
+  enforceSessionCap,
+  liveSessionOfToken,
+  revokeSessionById,
+} from './sessions.js';
 
 export interface SignedIn {
   session: Session;
@@ -17,16 +22,27 @@ export interface SignedIn {
   access: IssuedAccessToken;
 }
 
+export interface SignInOptions {
+  /** The session cookie the browser sent along, if any. */
+  previousSessionToken?: string | undefined;
+}
+
 /**
  * The one way a verified user becomes signed in, whatever proved who they are:
- * a session row and its first refresh token, written together, then an access token.
+ * a session row and its first refresh token, written together, then an access
+ * token. A session the same browser still held is ended (ASVS 7.2.4): a new
+ * sign-in never leaves the old one alive behind it, whoever it belonged to.
  */
 export async function signIn(
   core: Core,
   user: User,
   meta: RequestMeta,
   amr: string[],
+  options: SignInOptions = {},
 ): Promise<SignedIn> {
+  const previous = options.previousSessionToken
+    ? await liveSessionOfToken(core, options.previousSessionToken)
+    : null;
   const { session, token, refreshToken } = await core.store.db
     .transaction()
     .execute(async (trx) => {
@@ -38,13 +54,17 @@ export async function signIn(
           type: 'login',
           outcome: 'success',
           userId: user.id,
-          detail: { sessionId: created.session.id },
+          detail: {
+            sessionId: created.session.id,
+            ...(previous ? { replacedSessionId: previous.id } : {}),
+          },
         },
         meta,
         trx,
       );
       return { ...created, refreshToken: refresh };
     });
+  if (previous) await revokeSessionById(core, previous.userId, previous.id, 'signed_in_again');
   await enforceSessionCap(core, user.id, meta);
   const access = await issueAccessToken(core, {
     userId: user.id,

@@ -1,3 +1,4 @@
+import { assertKnownRoles } from '../authz/known-roles.js';
 import type { Core } from '../core.js';
 import { AuthError } from '../errors.js';
 import {
@@ -64,6 +65,7 @@ export async function replaceRoles(
   by: { actorId: string | null },
   meta: RequestMeta,
 ): Promise<User> {
+  assertKnownRoles(core.policy, roles);
   await existing(core, userId);
   await core.store.db.transaction().execute(async (trx) => {
     await setRoles(trx, userId, roles);

@@ -1,26 +1,28 @@
 import type { Principal } from '../authn/principal.js';
-import type { Policy } from './policy-types.js';
+import { decide } from './decide.js';
+import type { DecisionContext } from './environment.js';
+import type { Decision, Policy } from './policy-types.js';
+import type { ResourceInput } from './resource.js';
 
-/** Answers "may this caller use this permission?" for route guards. Deny by default. */
-export interface PermissionChecker {
-  hasPermission(principal: Principal, permission: string): boolean;
+/**
+ * The resource a route-level permission (`users:manage`) is decided on: its
+ * type, no id, owner or attributes — what `POST /authz/check` decides for
+ * `{ type }`. An undeclared permission gets no type, so the engine denies it.
+ */
+export function typeLevelResource(policy: Policy, permission: string): ResourceInput {
+  return { type: policy.permissions.get(permission)?.resourceType ?? '', id: '', attributes: {} };
 }
 
 /**
- * Route-level permissions (`users:manage`, `posts:create`) answered by the
- * policy engine: the permission is the engine's `<type>:<action>`, and a
- * caller holds it when one of its roles does (with inheritance) and the
- * credential's scopes, if narrowed, include it. A permission the policy does
- * not declare is denied. Object-level rules (ownership, attributes, ACL) are
- * decided per resource by `requireAccess`.
+ * A route's permission, decided by the one engine: the same deny rules,
+ * scopes and environment (clock, IP) as an object check. No second checker
+ * that could disagree with `decide`.
  */
-export function policyPermissions(policy: Policy): PermissionChecker {
-  return {
-    hasPermission(principal, permission) {
-      const entry = policy.permissions.get(permission);
-      if (entry === undefined) return false;
-      if (principal.scopes !== undefined && !principal.scopes.includes(permission)) return false;
-      return principal.roles.some((role) => entry.grantingRoles.has(role));
-    },
-  };
+export function decidePermission(
+  policy: Policy,
+  principal: Principal,
+  permission: string,
+  context: DecisionContext,
+): Decision {
+  return decide(policy, principal, permission, typeLevelResource(policy, permission), context);
 }

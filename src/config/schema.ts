@@ -67,13 +67,17 @@ export const settingsSchema = z.strictObject({
   password: z
     .strictObject({
       minLength: z.coerce.number().int().min(8).max(256).default(15),
-      minLengthWithSecondFactor: z.coerce.number().int().min(8).max(256).default(8),
       maxLength: z.coerce.number().int().min(64).max(1024).default(256),
       argon2MemoryKiB: z.coerce.number().int().min(8192).default(19456),
       argon2TimeCost: z.coerce.number().int().min(1).default(2),
       argon2Parallelism: z.coerce.number().int().min(1).default(1),
       /** Hashes computed at once; default: cores - 1 (see crypto/hash-limiter.ts). */
       hashConcurrency: z.coerce.number().int().min(1).optional(),
+      /**
+       * Words a password must not contain, whatever the case (NIST SP 800-63B-4
+       * context-specific words): the service's name, the company, the product.
+       */
+      contextWords: z.array(z.string().trim().min(3).max(64)).max(100).default(['gatehouse']),
     })
     .prefault({}),
   rateLimit: z
@@ -89,7 +93,7 @@ export const settingsSchema = z.strictObject({
     .prefault({}),
   /** When true, registering an existing email answers 409 instead of mailing the owner. */
   revealRegisteredEmails: flag.default(false),
-  resetTokenLifetimeSeconds: seconds.default(15 * 60),
+  resetTokenLifetimeSeconds: seconds.default(10 * 60),
   tokens: z
     .strictObject({
       /** The JWT `aud` of access tokens; resource servers verify against it. */

@@ -1,6 +1,7 @@
 /**
  * Object-level guards for route handlers. `requirePermission` is the route's
- * declared `access` (a type-level check done before the handler runs);
+ * declared `access` (decided by the engine on the type-level resource before
+ * the handler runs, see authz/permission-check.ts);
  * `requireAccess` loads one object and asks the engine about it.
  *
  * Status choice, used on every route: a caller who may not even `read` the

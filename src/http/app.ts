@@ -1,7 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { type PermissionChecker, policyPermissions } from '../authz/permission-check.js';
 import type { Core } from '../core.js';
 import { installErrorHandling } from './errors.js';
 import { enforceSameOrigin } from './guard.js';
@@ -19,7 +18,6 @@ import { sessionRoutes } from './routes/sessions.js';
 import { tokenRoutes } from './routes/tokens.js';
 
 export interface AppOptions {
-  permissions?: PermissionChecker;
   /** Extra routes of an embedding app, behind the same guards. */
   routes?: readonly AnyRoute[];
 }
@@ -66,6 +64,6 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     handler: async () => buildOpenApi(all, '0.1.0'),
   });
   const all: AnyRoute[] = [...routes, openapi];
-  registerRoutes(app, core, options.permissions ?? policyPermissions(core.policy), all);
+  registerRoutes(app, core, all);
   return app;
 }

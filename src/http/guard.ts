@@ -1,20 +1,27 @@
 import type { FastifyRequest } from 'fastify';
 import { isValidCsrfToken } from '../authn/csrf.js';
+import type { RequestMeta } from '../authn/meta.js';
 import type { Principal } from '../authn/principal.js';
-import type { PermissionChecker } from '../authz/permission-check.js';
+import { decidePermission } from '../authz/permission-check.js';
 import type { Core } from '../core.js';
 import { AuthError } from '../errors.js';
+import { decisionContext } from './access.js';
 import type { Access } from './route.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const isUnsafe = (request: FastifyRequest): boolean => !SAFE_METHODS.has(request.method);
 
-/** 401 for an unknown caller, then 403 for a known one who may not: never the other way round. */
+/**
+ * 401 for an unknown caller, then 403 for a known one who may not: never the
+ * other way round. A permission is decided by the engine in the request's
+ * environment, exactly as `POST /authz/check` would answer it.
+ */
 export function enforceAccess(
   access: Access,
   principal: Principal | null,
-  permissions: PermissionChecker,
+  core: Core,
+  meta: RequestMeta,
 ): void {
   if (access === 'public') return;
   if (!principal) throw new AuthError('unauthenticated', 'Sign in or send a credential.');
@@ -33,7 +40,8 @@ export function enforceAccess(
       'Managing the account needs a signed-in session, not an API key.',
     );
   }
-  if (!permissions.hasPermission(principal, access.permission)) {
+  const context = decisionContext(core, meta);
+  if (!decidePermission(core.policy, principal, access.permission, context).allowed) {
     throw new AuthError('forbidden', `Missing permission ${access.permission}.`);
   }
 }

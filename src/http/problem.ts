@@ -5,6 +5,7 @@ import type { ErrorCode } from '../errors.js';
 export const problemCatalog: Readonly<Record<ErrorCode, { status: number; title: string }>> = {
   invalid_request: { status: 400, title: 'Invalid request' },
   weak_password: { status: 400, title: 'Password does not meet the policy' },
+  unknown_role: { status: 400, title: 'Unknown role' },
   invalid_token: { status: 400, title: 'Invalid or expired token' },
   invalid_credentials: { status: 401, title: 'Invalid credentials' },
   unauthenticated: { status: 401, title: 'Authentication required' },
@@ -36,7 +37,11 @@ export function problem(code: ErrorCode, detail: string): Problem {
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  // RFC 7617 §2.1: charset says the server decodes Basic credentials as UTF-8.
   if (body.status === 401)
-    reply.header('www-authenticate', 'Bearer realm="gatehouse", Basic realm="gatehouse"');
+    reply.header(
+      'www-authenticate',
+      'Bearer realm="gatehouse", Basic realm="gatehouse", charset="UTF-8"',
+    );
   return reply.code(body.status).type('application/problem+json').send(body);
 }

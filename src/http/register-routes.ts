@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { PermissionChecker } from '../authz/permission-check.js';
 import type { Core } from '../core.js';
 import { authenticateRequest } from './authenticate.js';
 import { enforceAccess, enforceCsrf } from './guard.js';
@@ -24,7 +23,6 @@ const isAccess = (value: unknown): value is Access =>
 export function registerRoutes(
   app: FastifyInstance,
   core: Core,
-  permissions: PermissionChecker,
   routes: readonly AnyRoute[],
 ): void {
   for (const route of routes) {
@@ -38,13 +36,14 @@ export function registerRoutes(
       url: route.url,
       handler: async (request, reply) => {
         const principal = await authenticateRequest(core, request);
-        enforceAccess(route.access, principal, permissions);
+        const meta = requestMeta(request);
+        enforceAccess(route.access, principal, core, meta);
         enforceCsrf(core, request, principal);
         const result = await route.handler({
           core,
           request,
           reply,
-          meta: requestMeta(request),
+          meta,
           principal,
           body: route.body ? parseInput(route.body, request.body, 'body') : undefined,
           params: route.params ? parseInput(route.params, request.params, 'params') : undefined,

@@ -9,6 +9,13 @@ export type VerifierOptions = KeySource & {
   readonly algorithms?: readonly JWSAlgorithm[];
   /** Allowed clock skew for exp/nbf/iat. Default 5, at most 30. */
   readonly clockToleranceSeconds?: number;
+  /**
+   * The longest lifetime (`exp − iat`) a token may claim. Default 3600, the
+   * issuer's maximum; set it to the issuer's configured lifetime. A token
+   * claiming more is refused even with a valid signature: a leaked signing
+   * moment must not mint a token that lives for years.
+   */
+  readonly maxTokenAgeSeconds?: number;
   readonly revocation?: RevocationCheck;
   /** Cache of verified tokens. Default 10,000 entries; 0 disables it. */
   readonly cache?: { readonly maxEntries?: number };
@@ -21,6 +28,7 @@ export interface ResolvedOptions {
   readonly audience: string;
   readonly algorithms: JWSAlgorithm[];
   readonly clockToleranceSeconds: number;
+  readonly maxTokenAgeSeconds: number;
   readonly revocation: RevocationCheck | undefined;
   readonly cacheMaxEntries: number;
   readonly now: () => number;
@@ -28,6 +36,8 @@ export interface ResolvedOptions {
 
 const ASYMMETRIC = /^(EdDSA|Ed25519|ES(256|384|512)|PS(256|384|512)|RS(256|384|512))$/;
 const MAX_CLOCK_TOLERANCE_SECONDS = 30;
+/** RFC 9068 access tokens are short-lived; Gatehouse issues them for at most an hour. */
+const DEFAULT_MAX_TOKEN_AGE_SECONDS = 3600;
 
 /** Validates options once, at creation. Misconfiguration is a TypeError. */
 export function resolveOptions(options: VerifierOptions): ResolvedOptions {
@@ -44,11 +54,16 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
   if (!(clockToleranceSeconds >= 0 && clockToleranceSeconds <= MAX_CLOCK_TOLERANCE_SECONDS)) {
     throw new TypeError(`clockToleranceSeconds must be within 0..${MAX_CLOCK_TOLERANCE_SECONDS}`);
   }
+  const maxTokenAgeSeconds = options.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS;
+  if (!(Number.isInteger(maxTokenAgeSeconds) && maxTokenAgeSeconds > 0)) {
+    throw new TypeError('maxTokenAgeSeconds must be a positive integer');
+  }
   return {
     issuer: options.issuer,
     audience: options.audience,
     algorithms,
     clockToleranceSeconds,
+    maxTokenAgeSeconds,
     revocation: options.revocation,
     cacheMaxEntries: options.cache?.maxEntries ?? 10_000,
     now: options.now ?? Date.now,

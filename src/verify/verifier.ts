@@ -71,6 +71,10 @@ async function verifySignatureAndClaims(
   if (verified.iat > epochSeconds(nowMilliseconds) + options.clockToleranceSeconds) {
     throw new VerifyError('invalid_token', 'iat_in_future', { claim: 'iat' });
   }
+  // With iat not in the future, this also bounds how long after iat the token is accepted.
+  if (verified.exp - verified.iat > options.maxTokenAgeSeconds) {
+    throw new VerifyError('invalid_token', 'lifetime_too_long', { claim: 'exp' });
+  }
   return verified;
 }
 

@@ -74,6 +74,34 @@ describe('gatehouse CLI', () => {
     expect(again.stderr).toMatch(/conflict/);
   });
 
+  it('refuses a role the policy does not define, in one line naming it, and creates nobody', async () => {
+    const create = (role: string) =>
+      gatehouse(
+        [
+          'user',
+          'create',
+          '--email',
+          'roles@example.com',
+          '--password-stdin',
+          '--role',
+          'admin',
+          '--role',
+          role,
+          '--data-dir',
+          dataDir,
+        ],
+        { stdin: 'a very long operator passphrase\n' },
+      );
+    const refused = await create('constructor');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/^gatehouse: unknown_role: .*'constructor'/);
+    expect(refused.stdout).toBe('');
+    const created = await create('admin');
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ email: 'roles@example.com' });
+  });
+
   it('refuses a weak password and a missing --password-stdin', async () => {
     const weak = await gatehouse(
       ['user', 'create', '--email', 'w@example.com', '--password-stdin', '--data-dir', dataDir],

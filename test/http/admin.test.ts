@@ -81,13 +81,31 @@ describe('admin actions', () => {
     const { client, userId } = await signedInUser(server);
     expect((await client.get('/admin/users')).status).toBe(403);
     const response = await admin.put<{ user: UserView }>(`/admin/users/${userId}/roles`, {
-      roles: ['admin', 'editor'],
+      roles: ['admin'],
     });
     expect(response.status).toBe(200);
-    expect(response.body.user.roles.sort()).toEqual(['admin', 'editor']);
+    expect(response.body.user.roles).toEqual(['admin']);
     expect((await client.get('/admin/users')).status).toBe(200);
     const back = await admin.put(`/admin/users/${userId}/roles`, { roles: [] });
     expect(back.status).toBe(200);
+    expect((await client.get('/admin/users')).status).toBe(403);
+  });
+
+  it('refuses roles the policy does not define with 400 unknown_role naming them', async () => {
+    const { client, userId } = await signedInUser(server);
+    for (const roles of [['superuser'], ['admin', 'constructor']]) {
+      const response = await admin.put<{ code: string; detail: string }>(
+        `/admin/users/${userId}/roles`,
+        { roles },
+      );
+      expect(response.status, roles.join()).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(response.body.code).toBe('unknown_role');
+      expect(response.body.detail).toContain(`'${roles.at(-1)}'`);
+    }
+    // Nothing changed: the user still has no role and no admin access.
+    const me = await client.get<{ user: { roles: string[] } }>('/auth/me');
+    expect(me.body.user.roles).toEqual([]);
     expect((await client.get('/admin/users')).status).toBe(403);
   });
 

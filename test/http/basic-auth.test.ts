@@ -65,9 +65,12 @@ describe('Basic auth over loopback', () => {
     );
   });
 
-  it('401 answers name Basic in WWW-Authenticate', async () => {
+  it('401 answers name Basic in WWW-Authenticate, with charset="UTF-8" (RFC 7617)', async () => {
     const anonymous = await new Client(server.url).get('/auth/me');
     expectBasicChallenge(anonymous);
+    expect(anonymous.headers.get('www-authenticate')).toBe(
+      'Bearer realm="gatehouse", Basic realm="gatehouse", charset="UTF-8"',
+    );
   });
 });
 

@@ -43,24 +43,43 @@ describe('documents with sharing ("Q3 Financial Report")', () => {
     for (const client of [alice, bob, david]) expect(await listed(client)).toContain(q3);
 
     const shared = await share(david);
-    expect(shared.status).toBe(200);
-    expect(shared.body).toMatchObject({
-      grant: { email: 'carol@example.com', permissions: ['read'] },
-    });
+    expect(shared.status).toBe(202);
+    expect(shared.body).toEqual({ accepted: true, permissions: ['read'] });
     // The grant is read from the store on the very next request.
     expect(await listed(carol)).toContain(q3);
     expect((await carol.get(`/demo/docs/${q3}`)).status).toBe(200);
     expect((await patch(carol, q3, { body: 'Carol revised.' })).status).toBe(403);
   });
 
-  it('only grants what the sharer holds, and only to known users', async () => {
+  it('answers the same whether or not the email has an account, and grants only to accounts', async () => {
+    const [carol, bob] = await Promise.all([demo.login('carol'), demo.login('bob')]);
+    if (!carol || !bob) throw new Error('login failed');
+    const created = await carol.post<{ document: { id: string } }>('/demo/docs', {
+      title: 'Guest list',
+    });
+    const id = created.body.document.id;
+    const share = (email: string) =>
+      carol.post(`/demo/docs/${id}/share`, { email, permissions: ['read'] });
+    const unknown = await share('nobody@example.com');
+    const known = await share('bob@example.com');
+    expect(unknown.status).toBe(202);
+    expect(known.status).toBe(unknown.status);
+    expect(known.headers.get('content-type')).toBe(unknown.headers.get('content-type'));
+    expect(known.text).toBe(unknown.text);
+    expect(JSON.parse(known.text)).toEqual({ accepted: true, permissions: ['read'] });
+    // The known account got the grant; nothing was created for the unknown address.
+    expect((await bob.get(`/demo/docs/${id}`)).status).toBe(200);
+    const grants = await demo.server.core.store.db
+      .selectFrom('acl_grants')
+      .select('subject_id')
+      .where('resource_id', '=', id)
+      .execute();
+    expect(grants.map((g) => g.subject_id)).toEqual([demo.seed.users.bob]);
+  });
+
+  it('only grants what the sharer holds', async () => {
     const david = await demo.login('david');
     const q3 = demo.seed.docs.q3Report;
-    const unknown = await david.post(`/demo/docs/${q3}/share`, {
-      email: 'nobody@example.com',
-      permissions: ['read'],
-    });
-    expect(unknown.status).toBe(404);
     const bad = await david.post(`/demo/docs/${q3}/share`, {
       email: 'bob@example.com',
       permissions: ['delete'],
@@ -72,8 +91,10 @@ describe('documents with sharing ("Q3 Financial Report")', () => {
       email: 'bob@example.com',
       permissions: ['write'],
     });
-    expect(write.body).toMatchObject({ grant: { permissions: ['read', 'write'] } });
+    expect(write.status).toBe(202);
     expect((await patch(bob, q3, { title: 'Q3 (Bob)' })).status).toBe(200);
+    // Write was added to Bob's read, not put in its place.
+    expect((await bob.get(`/demo/docs/${q3}`)).status).toBe(200);
   });
 
   it("refuses a grant naming the owner, and a grant cannot narrow the owner's rights", async () => {
@@ -87,7 +108,7 @@ describe('documents with sharing ("Q3 Financial Report")', () => {
       email: 'david@example.com',
       permissions: ['read', 'write', 'share'],
     });
-    expect(toDavid.status).toBe(200);
+    expect(toDavid.status).toBe(202);
     // David holds share, and shares read "back" to Carol, who owns the document.
     const back = await david.post<{ code: string; detail: string }>(`/demo/docs/${id}/share`, {
       email: 'carol@example.com',
@@ -109,7 +130,7 @@ describe('documents with sharing ("Q3 Financial Report")', () => {
       email: 'bob@example.com',
       permissions: ['read'],
     });
-    expect(onward.status).toBe(200);
+    expect(onward.status).toBe(202);
     // The Q3 report's owner is David: a grant naming him is refused too.
     const q3 = demo.seed.docs.q3Report;
     const alice = await demo.login('alice');
@@ -140,7 +161,7 @@ describe('documents with sharing ("Q3 Financial Report")', () => {
       email: 'bob@example.com',
       permissions: ['read', 'write'],
     });
-    expect(shared.status).toBe(200);
+    expect(shared.status).toBe(202);
     expect(await listed(bob)).toContain(id);
     expect((await patch(bob, id, { body: 'Bob adds.' })).status).toBe(200);
     expect(

@@ -43,7 +43,7 @@ describe('runtime changes across instances', () => {
       email: 'carol@example.com',
       permissions: ['read'],
     });
-    expect(shared.status).toBe(200);
+    expect(shared.status).toBe(202);
     expect((await carolThere.get(`/demo/docs/${q3}`)).status).toBe(200);
   });
 

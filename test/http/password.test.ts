@@ -135,11 +135,22 @@ describe('forgot and reset', () => {
     expect(ok.status).toBe(204);
   });
 
-  it('refuses a token older than 15 minutes', async () => {
+  it('mails a token that lives 10 minutes, and says so', async () => {
+    const { email } = await signedInUser(server);
+    await new Client(server.url).post('/auth/password/forgot', { email });
+    const mail = (await outbox(server, email)).filter((m) => /reset/i.test(m.subject)).at(-1);
+    expect(mail?.text).toMatch(/within 10 minutes/);
+    const token = await mailedToken(server, email, /reset/i);
+    server.clock.advance(9 * MINUTE);
+    const ok = await new Client(server.url).post('/auth/password/reset', { token, newPassword });
+    expect(ok.status).toBe(204);
+  });
+
+  it('refuses a token older than 10 minutes', async () => {
     const { email, password } = await signedInUser(server);
     await new Client(server.url).post('/auth/password/forgot', { email });
     const token = await mailedToken(server, email, /reset/i);
-    server.clock.advance(15 * MINUTE + 1000);
+    server.clock.advance(10 * MINUTE + 1000);
     const response = await new Client(server.url).post('/auth/password/reset', {
       token,
       newPassword,
@@ -156,6 +167,27 @@ describe('forgot and reset', () => {
     });
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('invalid_token');
+  });
+});
+
+describe('mail texts state the configured lifetimes', () => {
+  it('says the reset and verification lifetimes the settings give', async () => {
+    const custom = await startTestServer({
+      settings: { resetTokenLifetimeSeconds: 30 * 60, emailVerificationLifetimeSeconds: 2 * 3600 },
+    });
+    try {
+      const email = uniqueEmail('lifetimes');
+      const client = new Client(custom.url);
+      expect(
+        (await client.post('/auth/register', { email, password: strongPassword })).status,
+      ).toBe(201);
+      expect((await client.post('/auth/password/forgot', { email })).status).toBe(202);
+      const mails = await outbox(custom, email);
+      expect(mails.find((m) => /verify/i.test(m.subject))?.text).toMatch(/valid 2 hours/);
+      expect(mails.find((m) => /reset/i.test(m.subject))?.text).toMatch(/within 30 minutes/);
+    } finally {
+      await custom.stop();
+    }
   });
 });
 

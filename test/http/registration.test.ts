@@ -27,6 +27,8 @@ describe('password rules at registration', () => {
       (email) => `my ${email.split('@')[0]} is a fine passphrase`,
       /email/i,
     ],
+    ['made of the service name (gatehousegatehouse)', () => 'gatehousegatehouse', /gatehouse/i],
+    ['containing the service name in any case', () => 'my GateHouse passphrase', /gatehouse/i],
   ];
 
   it('uses a common password that really is in the bundled list', () => {
@@ -48,6 +50,24 @@ describe('password rules at registration', () => {
       ).toBe(401);
     });
   }
+
+  it('refuses the configured context words instead (password.contextWords)', async () => {
+    const acme = await startTestServer({
+      settings: { password: { contextWords: ['Acme Corp', 'widgets'] } },
+    });
+    try {
+      const refused = await register(acme, uniqueEmail('ctx'), 'the ACME CORP login for me');
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'weak_password' });
+      expect((refused.body as unknown as { detail: string }).detail).toMatch(/acme corp/i);
+      expect((await register(acme, uniqueEmail('ctx'), 'all my widgets in a row')).status).toBe(
+        400,
+      );
+      expect((await register(acme, uniqueEmail('ctx'), strongPassword)).status).toBe(201);
+    } finally {
+      await acme.stop();
+    }
+  });
 
   it('accepts exactly 15 and exactly 256 characters', async () => {
     expect((await register(server, uniqueEmail('min'), 'abcdefghijklmno')).status).toBe(201);

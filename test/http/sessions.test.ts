@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { meWithToken, within } from '../helpers/tokens.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -155,6 +156,37 @@ describe('session management', () => {
       .where('revoked_reason', '=', 'logout')
       .execute();
     expect(rows.length).toBeGreaterThan(0);
+  });
+
+  it('signing in again in the same browser ends the old session: its cookie and its access token', async () => {
+    const { email, password } = await signedInUser(server);
+    const elsewhere = await secondDevice(email, password);
+    const browser = new Client(server.url);
+    const first = await browser.post<{ csrfToken: string; accessToken: string }>('/auth/login', {
+      email,
+      password,
+    });
+    expect(first.status).toBe(200);
+    browser.csrfToken = first.body.csrfToken;
+    const oldCookie = browser.cookies.get('__Host-gh_session');
+
+    const again = await browser.post<{ csrfToken: string }>('/auth/login', { email, password });
+    expect(again.status).toBe(200);
+    browser.csrfToken = again.body.csrfToken;
+    expect(browser.cookies.get('__Host-gh_session')).not.toBe(oldCookie);
+    expect((await browser.get('/auth/me')).status).toBe(200);
+
+    const replay = await new Client(server.url).get('/auth/me', {
+      headers: { cookie: `__Host-gh_session=${oldCookie}` },
+    });
+    expect(replay.status).toBe(401);
+    const refused = await within(2_000, async () => {
+      return (await meWithToken(server, first.body.accessToken)).status === 401;
+    });
+    expect(refused).toBe(true);
+    // Only that browser's session: another device stays signed in.
+    expect((await elsewhere.get('/auth/me')).status).toBe(200);
+    expect((await listSessions(browser)).filter((s) => s.current)).toHaveLength(1);
   });
 
   it('refuses unauthenticated access to the session routes', async () => {

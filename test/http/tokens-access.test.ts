@@ -1,6 +1,7 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { base64url, exportJWK, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVerifier } from '../../src/verify/index.js';
 import { Client } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {
@@ -198,6 +199,32 @@ describe('forged and tampered access tokens are refused with 401', () => {
   it('typ JWT instead of at+jwt, or no typ', async () => {
     await refused(await signWithServerKey({ ...claims }, { typ: 'JWT' }));
     await refused(await signWithServerKey({ ...claims }, { typ: undefined }));
+  });
+
+  it('a lifetime (exp − iat) beyond the configured one, e.g. exp = 10^12, on the server and in gatehouse/verify', async () => {
+    const farFuture = await signWithServerKey({ ...claims, exp: 10 ** 12 });
+    await refused(farFuture);
+    // Just over the configured 600 s (plus the 5 s skew) is refused too; exactly 600 s is the genuine case.
+    await refused(await signWithServerKey({ ...claims, exp: Number(claims.iat) + 606 }));
+    const verifier = createVerifier({
+      issuer: server.core.issuer,
+      audience: 'gatehouse',
+      jwksUrl: `${server.url}/.well-known/jwks.json`,
+      now: () => server.clock.now(),
+    });
+    expect((await verifier.verify(genuine)).sub).toBe(claims.sub);
+    await expect(verifier.verify(farFuture)).rejects.toMatchObject({
+      code: 'invalid_token',
+      claim: 'exp',
+    });
+    const strict = createVerifier({
+      issuer: server.core.issuer,
+      audience: 'gatehouse',
+      jwksUrl: `${server.url}/.well-known/jwks.json`,
+      now: () => server.clock.now(),
+      maxTokenAgeSeconds: 300,
+    });
+    await expect(strict.verify(genuine)).rejects.toMatchObject({ code: 'invalid_token' });
   });
 
   it('exp in the past (11 minutes later)', async () => {

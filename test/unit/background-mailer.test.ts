@@ -46,6 +46,18 @@ describe('background work and mail', () => {
     expect(delivered).toEqual([mail]);
   });
 
+  it('starts work on the next turn of the event loop, never within the current one', async () => {
+    const tasks = createBackgroundTasks(capture().logger);
+    let started = false;
+    tasks.run('later', async () => {
+      started = true;
+    });
+    for (let i = 0; i < 20; i += 1) await Promise.resolve();
+    expect(started).toBe(false);
+    await new Promise((r) => setImmediate(r));
+    expect(started).toBe(true);
+  });
+
   it('logs a failed delivery by domain and subject, never the body or the address', async () => {
     const { lines, logger } = capture();
     const broken: Mailer = {

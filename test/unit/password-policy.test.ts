@@ -3,12 +3,12 @@ import { commonPasswords } from '../../src/crypto/common-passwords.js';
 import { checkPassword, type PasswordPolicy } from '../../src/crypto/password-policy.js';
 import { WeakPasswordError } from '../../src/errors.js';
 
-const policy: PasswordPolicy = { minLength: 15, minLengthWithSecondFactor: 8, maxLength: 256 };
+const policy: PasswordPolicy = { minLength: 15, maxLength: 256, contextWords: ['gatehouse'] };
 const email = 'jane.doe@example.com';
 
-const ruleOf = (password: string, hasSecondFactor = false): string | null => {
+const ruleOf = (password: string, withPolicy: PasswordPolicy = policy): string | null => {
   try {
-    checkPassword(password, policy, { email, hasSecondFactor });
+    checkPassword(password, withPolicy, { email });
     return null;
   } catch (error) {
     if (error instanceof WeakPasswordError) return error.rule;
@@ -22,11 +22,9 @@ describe('password policy (NIST SP 800-63B-4)', () => {
     expect(commonPasswords().has('123456')).toBe(true);
   });
 
-  it('needs 15 characters without a second factor and 8 with one', () => {
+  it('needs 15 characters', () => {
     expect(ruleOf('fourteen chars')).toBe('too_short');
     expect(ruleOf('fifteen chars!!')).toBeNull();
-    expect(ruleOf('eight ch', true)).toBeNull();
-    expect(ruleOf('seven c', true)).toBe('too_short');
   });
 
   it('counts characters, not bytes, and does not truncate', () => {
@@ -44,6 +42,15 @@ describe('password policy (NIST SP 800-63B-4)', () => {
     expect(common).toBeDefined();
     expect(ruleOf(common as string)).toBe('common');
     expect(ruleOf((common as string).toUpperCase())).toBe('common');
+  });
+
+  it('refuses context words of the service, whatever their case or width', () => {
+    expect(ruleOf('gatehousegatehouse')).toBe('context');
+    expect(ruleOf('my GATEHOUSE passphrase')).toBe('context');
+    expect(ruleOf('ｇａｔｅｈｏｕｓｅ is my castle')).toBe('context');
+    const acme = { ...policy, contextWords: ['Acme Corp'] };
+    expect(ruleOf('the acme corp password', acme)).toBe('context');
+    expect(ruleOf('gatehousegatehouse', acme)).toBeNull();
   });
 
   it('refuses a password containing the email local part', () => {

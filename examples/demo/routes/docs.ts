@@ -5,7 +5,7 @@ import { AuthError } from '../../../src/errors.js';
 import { decideFor, requireAccess, requirePermission } from '../../../src/http/access.js';
 import { defineRoute } from '../../../src/http/route.js';
 import { emailSchema, idParams } from '../../../src/http/schemas.js';
-import { addGrant, grantsOn } from '../../../src/store/repositories/acl-grants.js';
+import { addGrant } from '../../../src/store/repositories/acl-grants.js';
 import { findUserByEmail } from '../../../src/store/repositories/users.js';
 import type { Db } from '../../../src/store/schema.js';
 import { allowedRows } from '../list-filter.js';
@@ -123,13 +123,14 @@ export const documentRoutes = [
     url: '/demo/docs/:id/share',
     access: 'authenticated',
     summary:
-      'Grant a user permissions on a document (needs share, only what you hold yourself, never to the owner)',
+      'Grant a user permissions on a document (needs share, only what you hold yourself, never to the owner); 202 whether or not the email has an account',
     tags,
     params: idParams,
     body: z.strictObject({
       email: emailSchema,
       permissions: z.array(z.enum(SHAREABLE)).min(1).max(SHAREABLE.length),
     }),
+    successStatus: 202,
     handler: async (ctx) => {
       const { value, resource } = await requireAccess(
         ctx,
@@ -142,22 +143,23 @@ export const documentRoutes = [
         }
       }
       const user = await findUserByEmail(ctx.core.store.db, normalizeEmail(ctx.body.email));
-      if (user === null) throw new AuthError('not_found', 'No user with this email.');
-      if (user.id === value.ownerId) {
+      if (user !== null && user.id === value.ownerId) {
         throw new AuthError('invalid_request', "The owner's rights come from ownership.");
       }
-      const target = { resourceType: 'documents', resourceId: value.id };
-      await addGrant(ctx.core.store.db, {
-        ...target,
-        subjectType: 'user',
-        subjectId: user.id,
-        permissions: ctx.body.permissions,
-      });
-      const grant = (await grantsOn(ctx.core.store.db, target)).find(
-        (g) => g.subjectType === 'user' && g.subjectId === user.id,
-      );
+      if (user !== null) {
+        await addGrant(ctx.core.store.db, {
+          resourceType: 'documents',
+          resourceId: value.id,
+          subjectType: 'user',
+          subjectId: user.id,
+          permissions: ctx.body.permissions,
+        });
+      }
+      // The same answer for an address with or without an account, so sharing
+      // cannot be used to find out who has one: it says only what was asked.
       return {
-        grant: { userId: user.id, email: user.email, permissions: grant?.permissions ?? [] },
+        accepted: true,
+        permissions: SHAREABLE.filter((p) => ctx.body.permissions.includes(p)),
       };
     },
   }),

@@ -12,6 +12,7 @@ import { findUserById } from '../../store/repositories/users.js';
 import {
   clearRefreshCookie,
   clearSessionCookie,
+  SESSION_COOKIE,
   setRefreshCookie,
   setSessionCookie,
 } from '../cookies.js';
@@ -46,9 +47,11 @@ export const authRoutes = [
     summary: 'Sign in with email and password; sets the session cookie',
     tags,
     body: loginBody,
-    handler: async ({ core, body, meta, reply }) => {
+    handler: async ({ core, body, meta, request, reply }) => {
       const user = await verifyPasswordLogin(core, body.email, body.password, meta);
-      const signedIn = await signIn(core, user, meta, ['pwd']);
+      const signedIn = await signIn(core, user, meta, ['pwd'], {
+        previousSessionToken: request.cookies[SESSION_COOKIE],
+      });
       const { absoluteTimeoutSeconds } = core.settings.session;
       setSessionCookie(reply, signedIn.sessionToken, absoluteTimeoutSeconds);
       const inBody = body.refreshTokenDelivery === 'body';

@@ -77,12 +77,3 @@ export async function addGrant(db: Db, grant: NewGrant): Promise<void> {
     .onConflict((oc) => oc.doNothing())
     .execute();
 }
-
-/** Removes every grant on a resource (when the resource is deleted). */
-export async function dropGrants(db: Db, target: GrantTarget): Promise<void> {
-  await db
-    .deleteFrom('acl_grants')
-    .where('resource_type', '=', target.resourceType)
-    .where('resource_id', '=', target.resourceId)
-    .execute();
-}

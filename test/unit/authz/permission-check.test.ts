@@ -1,41 +1,86 @@
 import { describe, expect, it } from 'vitest';
-import { policyPermissions } from '../../../src/authz/permission-check.js';
+import { decide } from '../../../src/authz/decide.js';
+import { decidePermission, typeLevelResource } from '../../../src/authz/permission-check.js';
+import { parsePolicy } from '../../../src/authz/policy-load.js';
 import { defaultPolicyFile, loadConfiguredPolicy } from '../../../src/authz/policy-setup.js';
 import { loadSettings } from '../../../src/config/load.js';
-import { alice, bob, carol, demoPolicy, examplePolicyFile, user } from './fixtures.js';
+import {
+  alice,
+  bob,
+  carol,
+  demoPolicy,
+  examplePolicyFile,
+  tuesdayMorning,
+  user,
+} from './fixtures.js';
 
 describe('route permissions from the engine', () => {
-  const permissions = policyPermissions(demoPolicy);
+  const allowed = (principal: typeof alice, permission: string) =>
+    decidePermission(demoPolicy, principal, permission, tuesdayMorning).allowed;
 
   it('grants a permission held by a role, with inheritance', () => {
-    expect(permissions.hasPermission(alice, 'users:manage')).toBe(true);
-    expect(permissions.hasPermission(alice, 'posts:read')).toBe(true);
-    expect(permissions.hasPermission(bob, 'posts:update')).toBe(true);
-    expect(permissions.hasPermission(bob, 'posts:delete')).toBe(false);
-    expect(permissions.hasPermission(carol, 'posts:create')).toBe(false);
+    expect(allowed(alice, 'users:manage')).toBe(true);
+    expect(allowed(alice, 'posts:read')).toBe(true);
+    expect(allowed(bob, 'posts:create')).toBe(true);
+    expect(allowed(bob, 'posts:delete')).toBe(false);
+    expect(allowed(carol, 'posts:create')).toBe(false);
   });
 
   it('denies by default: unknown permissions, unknown roles, no roles', () => {
-    expect(permissions.hasPermission(alice, 'posts:fly')).toBe(false);
-    expect(permissions.hasPermission(alice, 'users')).toBe(false);
-    expect(permissions.hasPermission(user('x', ['root']), 'users:manage')).toBe(false);
-    expect(permissions.hasPermission(user('y', []), 'posts:read')).toBe(false);
+    expect(decidePermission(demoPolicy, alice, 'posts:fly', tuesdayMorning)).toEqual({
+      allowed: false,
+      reason: 'action:unknown',
+    });
+    expect(allowed(alice, 'users')).toBe(false);
+    expect(allowed(user('x', ['root']), 'users:manage')).toBe(false);
+    expect(allowed(user('y', []), 'posts:read')).toBe(false);
   });
 
   it('honours a narrowed credential', () => {
     const narrowed = user('alice', ['admin'], {}, ['posts:read']);
-    expect(permissions.hasPermission(narrowed, 'posts:read')).toBe(true);
-    expect(permissions.hasPermission(narrowed, 'users:manage')).toBe(false);
+    expect(allowed(narrowed, 'posts:read')).toBe(true);
+    expect(allowed(narrowed, 'users:manage')).toBe(false);
+  });
+
+  it('is the decision of decide on the type-level resource, deny rules and environment included', () => {
+    const policy = parsePolicy(
+      `version: 1
+resources:
+  users: { actions: [manage] }
+roles:
+  admin: { permissions: [users:manage] }
+rules:
+  - { id: not-from-the-office, effect: deny, actions: [users:manage], when: 'env.ip in cidr("10.0.0.0/8")' }
+`,
+      'inline.yaml',
+    );
+    const admin = user('a', ['admin']);
+    const office = { ...tuesdayMorning, ip: '10.1.2.3' };
+    const home = { ...tuesdayMorning, ip: '192.0.2.7' };
+    expect(decidePermission(policy, admin, 'users:manage', office)).toEqual({
+      allowed: false,
+      reason: 'rule:not-from-the-office',
+    });
+    expect(decidePermission(policy, admin, 'users:manage', home)).toEqual({
+      allowed: true,
+      reason: 'role:admin',
+    });
+    const resource = typeLevelResource(policy, 'users:manage');
+    expect(resource).toEqual({ type: 'users', id: '', attributes: {} });
+    expect(decide(policy, admin, 'users:manage', resource, office)).toEqual(
+      decidePermission(policy, admin, 'users:manage', office),
+    );
   });
 
   it('loads the built-in policy without a policy file: admin holds users:manage and audit:read only', async () => {
     const policy = await loadConfiguredPolicy({});
     expect(policy.file).toBe(defaultPolicyFile);
-    const builtin = policyPermissions(policy);
     const admin = user('a', ['admin']);
-    expect(builtin.hasPermission(admin, 'users:manage')).toBe(true);
-    expect(builtin.hasPermission(admin, 'audit:read')).toBe(true);
-    expect(builtin.hasPermission(user('b', ['editor']), 'users:manage')).toBe(false);
+    const holds = (principal: typeof admin, permission: string) =>
+      decidePermission(policy, principal, permission, tuesdayMorning).allowed;
+    expect(holds(admin, 'users:manage')).toBe(true);
+    expect(holds(admin, 'audit:read')).toBe(true);
+    expect(holds(user('b', ['editor']), 'users:manage')).toBe(false);
   });
 
   it('reads the policy file from GATEHOUSE_POLICY', async () => {

@@ -13,6 +13,8 @@ describe('createVerifier options (misconfiguration is a TypeError, at creation)'
     ['none', { algorithms: ['none' as 'EdDSA'] }],
     ['no algorithm at all', { algorithms: [] }],
     ['a negative cache size', { cache: { maxEntries: -1 } }],
+    ['a zero token age bound', { maxTokenAgeSeconds: 0 }],
+    ['a fractional token age bound', { maxTokenAgeSeconds: 1.5 }],
   ])('refuses %s', (_label, override) => {
     expect(() => createVerifier({ ...BASE, ...override } as VerifierOptions)).toThrow(TypeError);
   });
