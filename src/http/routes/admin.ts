@@ -3,7 +3,7 @@ import { banUser, replaceRoles, unbanUser } from '../../authn/user-admin.js';
 import { listAuditEvents } from '../../store/repositories/audit-events.js';
 import { listUsers } from '../../store/repositories/users.js';
 import { defineRoute } from '../route.js';
-import { idParams, userView } from '../schemas.js';
+import { idParams, nameSchema, textSchema, userView } from '../schemas.js';
 
 const tags = ['admin'];
 const manage = { permission: 'users:manage' } as const;
@@ -31,7 +31,7 @@ export const adminRoutes = [
     summary: 'Ban a user and revoke every session at once',
     tags,
     params: idParams,
-    body: z.strictObject({ reason: z.string().max(500).optional() }).optional(),
+    body: z.strictObject({ reason: textSchema(500).optional() }).optional(),
     handler: async ({ core, params, body, principal, meta }) => ({
       user: userView(
         await banUser(core, params.id, { actorId: principal.userId, reason: body?.reason }, meta),
@@ -71,8 +71,8 @@ export const adminRoutes = [
     tags,
     query: z.strictObject({
       limit: z.coerce.number().int().min(1).max(500).default(100),
-      userId: z.string().max(64).optional(),
-      type: z.string().max(64).optional(),
+      userId: nameSchema(64).optional(),
+      type: nameSchema(64).optional(),
     }),
     handler: async ({ core, query }) => ({
       events: (await listAuditEvents(core.store.db, query)).map((e) => ({
