@@ -8,7 +8,7 @@ export type ErrorCode =
   | 'weak_password'
   | 'invalid_credentials'
   | 'unauthenticated'
-  | 'invalid_token'
+  | 'invalid_link_token'
   | 'invalid_refresh_token'
   | 'account_banned'
   | 'forbidden'

@@ -5,7 +5,8 @@ import type { ErrorCode } from '../errors.js';
 export const problemCatalog: Readonly<Record<ErrorCode, { status: number; title: string }>> = {
   invalid_request: { status: 400, title: 'Invalid request' },
   weak_password: { status: 400, title: 'Password does not meet the policy' },
-  invalid_token: { status: 400, title: 'Invalid or expired token' },
+  /** A mailed one-time token (verification, reset); not `invalid_token`, which gatehouse/verify answers 401. */
+  invalid_link_token: { status: 400, title: 'Invalid or expired link token' },
   invalid_credentials: { status: 401, title: 'Invalid credentials' },
   unauthenticated: { status: 401, title: 'Authentication required' },
   invalid_refresh_token: { status: 401, title: 'Invalid refresh token' },
