@@ -3,7 +3,7 @@ import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type PermissionChecker, policyPermissions } from '../authz/permission-check.js';
 import type { Core } from '../core.js';
-import { installErrorHandling } from './errors.js';
+import { frameworkErrorOptions, installErrorHandling } from './errors.js';
 import { enforceSameOrigin } from './guard.js';
 import { buildOpenApi } from './openapi.js';
 import { registerRoutes } from './register-routes.js';
@@ -48,6 +48,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    ...frameworkErrorOptions,
   });
   installErrorHandling(app);
   await app.register(fastifyHelmet, {

@@ -17,6 +17,8 @@ export const problemCatalog: Readonly<Record<ErrorCode, { status: number; title:
   conflict: { status: 409, title: 'Conflict' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  request_timeout: { status: 408, title: 'Request timeout' },
+  headers_too_large: { status: 431, title: 'Request header fields too large' },
   rate_limited: { status: 429, title: 'Too many requests' },
   invalid_config: { status: 500, title: 'Server misconfigured' },
   invalid_policy: { status: 500, title: 'Server misconfigured' },
