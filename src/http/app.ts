@@ -56,6 +56,10 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   });
   await app.register(fastifyCookie);
   app.addHook('onRequest', async (request) => enforceSameOrigin(core, request));
+  // Answers carry credentials and personal data; a route that may be cached (the JWKS) says so itself.
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
 
   const routes = [...coreRoutes(core), ...(options.routes ?? [])];
   const openapi = defineRoute({
