@@ -17,6 +17,7 @@ import { devRoutes, opsRoutes } from './routes/ops.js';
 import { passwordRoutes } from './routes/password.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { devOutboxServed, publicUrlWarning } from './start-up-checks.js';
 
 export interface AppOptions {
   permissions?: PermissionChecker;
@@ -33,14 +34,28 @@ export const coreRoutes = (core: Core): AnyRoute[] => [
   ...adminRoutes,
   ...authzRoutes,
   ...opsRoutes,
-  ...(core.settings.nodeEnv === 'production' ? [] : devRoutes),
+  ...(devOutboxServed(core.settings).served ? devRoutes : []),
 ];
 
 /** A hop count becomes "trust the first n hops", as proxy-addr counts them. */
 const trustProxyOption = (setting: boolean | number | string) =>
   typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
 
+/** Says at start-up what the settings leave open: the Host-derived origin and the dev outbox. */
+function logStartUpChecks(core: Core): void {
+  const warning = publicUrlWarning(core.settings);
+  if (warning) core.logger.warn(warning);
+  if (core.settings.nodeEnv === 'production') return;
+  const outbox = devOutboxServed(core.settings);
+  core.logger.info(
+    outbox.served
+      ? `dev outbox served at GET /dev/outbox (${outbox.why})`
+      : `dev outbox not served: ${outbox.why}`,
+  );
+}
+
 export async function buildApp(core: Core, options: AppOptions = {}): Promise<FastifyInstance> {
+  logStartUpChecks(core);
   const app = Fastify({
     loggerInstance: core.logger as FastifyBaseLogger,
     bodyLimit: core.settings.bodyLimitBytes,
