@@ -75,8 +75,12 @@ function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoException, 
 
 /** Fastify options that make its router's and Node's own errors problem documents. */
 export const frameworkErrorOptions = {
+  // These answers skip the app's hooks, so they set no-store themselves.
   frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
-    sendProblem(reply, frameworkProblem(error) ?? problem('invalid_request', 'Bad request.')),
+    sendProblem(
+      reply.header('cache-control', 'no-store'),
+      frameworkProblem(error) ?? problem('invalid_request', 'Bad request.'),
+    ),
   clientErrorHandler: answerClientError,
 };
 

@@ -43,6 +43,7 @@ describe('Cache-Control: no-store', () => {
     expectNoStore(await new Client(server.url).get('/auth/me'), '401');
     expectNoStore(await new Client(server.url).get('/no/such/route'), '404');
     expectNoStore(await new Client(server.url).post('/auth/login', { email: 1 }), '400');
+    expectNoStore(await new Client(server.url).get('/auth/sessions/%zz'), 'bad URL');
   });
 
   it('but the public JWKS stays cacheable', async () => {
