@@ -10,8 +10,18 @@ export interface Transport {
   loopback: boolean;
 }
 
+const hasControl = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+};
+
 export function parseBasic(value: string): { username: string; password: string } | null {
   const decoded = Buffer.from(value, 'base64').toString('utf8');
+  // RFC 7617: no control characters; a NUL would also reach the email lookup (a 500 on PostgreSQL).
+  if (hasControl(decoded)) return null;
   const colon = decoded.indexOf(':');
   if (colon < 1) return null;
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };

@@ -29,7 +29,7 @@ export async function verifyEmail(core: Core, token: string, meta: RequestMeta):
   const now = core.clock.now();
   const userId = await consumeOneTimeToken(core.store.db, sha256(token), 'email_verification', now);
   if (!userId)
-    throw new AuthError('invalid_token', 'The verification link is invalid, used or expired.');
+    throw new AuthError('invalid_link_token', 'The verification link is invalid, used or expired.');
   await markEmailVerified(core.store.db, userId, now);
   await audit(core, { type: 'email_verified', outcome: 'success', userId }, meta);
 }

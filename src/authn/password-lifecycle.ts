@@ -100,7 +100,7 @@ export async function resetPassword(
   const now = core.clock.now();
   const tokenHash = sha256(input.token);
   const invalid = () =>
-    new AuthError('invalid_token', 'The reset link is invalid, used or expired.');
+    new AuthError('invalid_link_token', 'The reset link is invalid, used or expired.');
   const holder = await findLiveOneTimeToken(core.store.db, tokenHash, 'password_reset', now);
   const user = holder ? await findUserById(core.store.db, holder) : null;
   if (!user) throw invalid();

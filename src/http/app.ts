@@ -2,7 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Core } from '../core.js';
-import { installErrorHandling } from './errors.js';
+import { frameworkErrorOptions, installErrorHandling } from './errors.js';
 import { enforceSameOrigin } from './guard.js';
 import { buildOpenApi } from './openapi.js';
 import { registerRoutes } from './register-routes.js';
@@ -16,6 +16,7 @@ import { devRoutes, opsRoutes } from './routes/ops.js';
 import { passwordRoutes } from './routes/password.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { devOutboxServed, publicUrlWarning } from './start-up-checks.js';
 
 export interface AppOptions {
   /** Extra routes of an embedding app, behind the same guards. */
@@ -31,14 +32,28 @@ export const coreRoutes = (core: Core): AnyRoute[] => [
   ...adminRoutes,
   ...authzRoutes,
   ...opsRoutes,
-  ...(core.settings.nodeEnv === 'production' ? [] : devRoutes),
+  ...(devOutboxServed(core.settings).served ? devRoutes : []),
 ];
 
 /** A hop count becomes "trust the first n hops", as proxy-addr counts them. */
 const trustProxyOption = (setting: boolean | number | string) =>
   typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
 
+/** Says at start-up what the settings leave open: the Host-derived origin and the dev outbox. */
+function logStartUpChecks(core: Core): void {
+  const warning = publicUrlWarning(core.settings);
+  if (warning) core.logger.warn(warning);
+  if (core.settings.nodeEnv === 'production') return;
+  const outbox = devOutboxServed(core.settings);
+  core.logger.info(
+    outbox.served
+      ? `dev outbox served at GET /dev/outbox (${outbox.why})`
+      : `dev outbox not served: ${outbox.why}`,
+  );
+}
+
 export async function buildApp(core: Core, options: AppOptions = {}): Promise<FastifyInstance> {
+  logStartUpChecks(core);
   const app = Fastify({
     loggerInstance: core.logger as FastifyBaseLogger,
     bodyLimit: core.settings.bodyLimitBytes,
@@ -46,6 +61,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    ...frameworkErrorOptions,
   });
   installErrorHandling(app);
   await app.register(fastifyHelmet, {
@@ -53,6 +69,10 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   });
   await app.register(fastifyCookie);
   app.addHook('onRequest', async (request) => enforceSameOrigin(core, request));
+  // Answers carry credentials and personal data; a route that may be cached (the JWKS) says so itself.
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
 
   const routes = [...coreRoutes(core), ...(options.routes ?? [])];
   const openapi = defineRoute({

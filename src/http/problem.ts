@@ -6,7 +6,8 @@ export const problemCatalog: Readonly<Record<ErrorCode, { status: number; title:
   invalid_request: { status: 400, title: 'Invalid request' },
   weak_password: { status: 400, title: 'Password does not meet the policy' },
   unknown_role: { status: 400, title: 'Unknown role' },
-  invalid_token: { status: 400, title: 'Invalid or expired token' },
+  /** A mailed one-time token (verification, reset); not `invalid_token`, which gatehouse/verify answers 401. */
+  invalid_link_token: { status: 400, title: 'Invalid or expired link token' },
   invalid_credentials: { status: 401, title: 'Invalid credentials' },
   unauthenticated: { status: 401, title: 'Authentication required' },
   invalid_refresh_token: { status: 401, title: 'Invalid refresh token' },
@@ -17,6 +18,8 @@ export const problemCatalog: Readonly<Record<ErrorCode, { status: number; title:
   conflict: { status: 409, title: 'Conflict' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  request_timeout: { status: 408, title: 'Request timeout' },
+  headers_too_large: { status: 431, title: 'Request header fields too large' },
   rate_limited: { status: 429, title: 'Too many requests' },
   invalid_config: { status: 500, title: 'Server misconfigured' },
   invalid_policy: { status: 500, title: 'Server misconfigured' },

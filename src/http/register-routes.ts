@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal } from '../authn/principal.js';
 import type { Core } from '../core.js';
 import { authenticateRequest } from './authenticate.js';
 import { enforceAccess, enforceCsrf } from './guard.js';
@@ -15,10 +16,15 @@ const isAccess = (value: unknown): value is Access =>
     value !== null &&
     typeof (value as { permission?: unknown }).permission === 'string');
 
+/** The caller each request was authenticated as, from its onRequest hook to its handler. */
+const principals = new WeakMap<FastifyRequest, Principal | null>();
+
 /**
  * Mounts routes behind one pipeline: authenticate → CSRF → authorize →
- * validate → handle. A route without a valid `access` is a programming error
- * that stops the server from starting.
+ * validate → handle. The first three run in onRequest, before the body is
+ * read, so an anonymous caller gets 401 without making us parse anything. A
+ * route without a valid `access` is a programming error that stops the server
+ * from starting.
  */
 export function registerRoutes(
   app: FastifyInstance,
@@ -34,16 +40,19 @@ export function registerRoutes(
     app.route({
       method: route.method,
       url: route.url,
-      handler: async (request, reply) => {
+      onRequest: async (request) => {
         const principal = await authenticateRequest(core, request);
-        const meta = requestMeta(request);
-        enforceAccess(route.access, principal, core, meta);
         enforceCsrf(core, request, principal);
+        enforceAccess(route.access, principal, core, requestMeta(request));
+        principals.set(request, principal);
+      },
+      handler: async (request, reply) => {
+        const principal = principals.get(request) ?? null;
         const result = await route.handler({
           core,
           request,
           reply,
-          meta,
+          meta: requestMeta(request),
           principal,
           body: route.body ? parseInput(route.body, request.body, 'body') : undefined,
           params: route.params ? parseInput(route.params, request.params, 'params') : undefined,

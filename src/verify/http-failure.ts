@@ -30,6 +30,16 @@ const DETAILS: Record<VerifyError['code'], string> = {
   jwks_unavailable: 'Access tokens cannot be verified right now.',
 };
 
+/** The HTTP status of each code: one meaning per code, the same as in the server's catalogue. */
+export const verifyStatus: Readonly<Record<VerifyError['code'], number>> = {
+  missing_token: 401,
+  invalid_token: 401,
+  token_expired: 401,
+  token_revoked: 401,
+  insufficient_scope: 403,
+  jwks_unavailable: 503,
+};
+
 /** Reads `Authorization: Bearer <token>`; undefined when no bearer credential was sent. */
 export function bearerTokenFrom(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined;
@@ -83,17 +93,18 @@ function statusAndChallenge(
   realm: string,
   requiredScopes: readonly string[],
 ): { status: number; challenge: string | undefined } {
+  const status = verifyStatus[code];
   switch (code) {
     case 'missing_token':
-      return { status: 401, challenge: `Bearer realm="${realm}"` };
+      return { status, challenge: `Bearer realm="${realm}"` };
     case 'insufficient_scope':
       return {
-        status: 403,
+        status,
         challenge: `Bearer realm="${realm}", error="insufficient_scope", scope="${requiredScopes.join(' ')}"`,
       };
     case 'jwks_unavailable':
-      return { status: 503, challenge: undefined };
+      return { status, challenge: undefined };
     default:
-      return { status: 401, challenge: `Bearer realm="${realm}", error="invalid_token"` };
+      return { status, challenge: `Bearer realm="${realm}", error="invalid_token"` };
   }
 }

@@ -172,6 +172,19 @@ describe('gatehouse CLI', () => {
     expect(run.stderr).toMatch(/invalid setting secretKey: GATEHOUSE_SECRET_KEY is required/);
   });
 
+  it('requires GATEHOUSE_PUBLIC_URL in production', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-production-'));
+    const run = await gatehouse(['serve', '--data-dir', dir, '--port', '0'], {
+      env: { NODE_ENV: 'production', GATEHOUSE_SECRET_KEY: 'b'.repeat(64) },
+    });
+    rmSync(dir, { recursive: true, force: true });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(
+      /^gatehouse: invalid setting publicUrl: GATEHOUSE_PUBLIC_URL is required when NODE_ENV=production/,
+    );
+  });
+
   it('serves, printing the URL, the storage and the generated-secret warning', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-serve-'));
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dir], {

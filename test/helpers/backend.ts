@@ -25,6 +25,15 @@ export async function freshDatabase(): Promise<FreshDatabase> {
     async drop() {
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
+      // pg-pool's end() resolves before its connections have closed; terminating one that is
+      // still closing is an 'error' on the server's pool after the test. Let them go first.
+      for (let i = 0; i < 40; i++) {
+        const open = await client.query('SELECT 1 FROM pg_stat_activity WHERE datname = $1', [
+          name,
+        ]);
+        if (open.rowCount === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();
     },

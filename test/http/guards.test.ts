@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
 import { type AnyRoute, defineRoute } from '../../src/http/route.js';
@@ -30,6 +31,39 @@ async function operations(): Promise<Array<{ method: string; path: string; acces
   );
 }
 
+/** Any method with any body (fetch refuses a body on GET), as a careless or hostile client sends it. */
+function rawRequest(
+  method: string,
+  path: string,
+  body: string | Buffer,
+  contentType: string,
+): Promise<{ status: number; contentType: string; code: unknown }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      `${server.url}${path}`,
+      {
+        method,
+        headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => {
+          text += String(chunk);
+        });
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            contentType: String(response.headers['content-type']),
+            code: (JSON.parse(text) as { code?: unknown }).code,
+          }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 const concrete = (path: string) =>
   path.replace(/\{[^}]+\}/g, '00000000-0000-0000-0000-000000000000');
 
@@ -55,6 +89,26 @@ describe('every route is guarded', () => {
       expect(response.headers.get('www-authenticate'), label).toMatch(/Bearer/);
       expect(response.headers.get('content-type'), label).toMatch(/application\/problem\+json/);
       expect(response.body.code, label).toBe('unauthenticated');
+    }
+  });
+
+  it('answers 401 before reading the body: any body, malformed, empty, oversized, any type', async () => {
+    const ops = (await operations()).filter((op) => op.access !== 'public');
+    const bodies: Array<[string, string | Buffer, string]> = [
+      ['a JSON object', '{"name":"x","roles":[]}', 'application/json'],
+      ['malformed JSON', '{"name": "x", ', 'application/json'],
+      ['an empty JSON body', '', 'application/json'],
+      ['a body over the limit', Buffer.alloc(70 * 1024, 'a'), 'application/json'],
+      ['a wrong content type', '<x/>', 'application/xml'],
+    ];
+    for (const op of ops) {
+      for (const [what, body, type] of bodies) {
+        const response = await rawRequest(op.method, concrete(op.path), body, type);
+        const label = `${op.method} ${op.path} with ${what}`;
+        expect(response.status, label).toBe(401);
+        expect(response.contentType, label).toMatch(/application\/problem\+json/);
+        expect(response.code, label).toBe('unauthenticated');
+      }
     }
   });
 

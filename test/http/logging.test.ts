@@ -96,4 +96,33 @@ describe('secrets never reach the log', () => {
       expect(log, `log contains ${secret.slice(0, 6)}…`).not.toContain(secret);
     }
   });
+
+  it('redacts credentials a client put in the query string, and still refuses them', async () => {
+    const secrets = {
+      api_key: 'gth_live_0123456789abcdef_query_string_secret_1',
+      access_token: 'eyJhbGciOiJFZERTQSJ9.query-string-secret-2',
+      token: 'query-string-secret-3-token',
+      refresh_token: 'query-string-secret-4-refresh',
+      password: 'query-string-secret-5-password',
+      code: 'query-string-secret-6-code',
+      'X-Api-Key': 'query-string-secret-7-header-name',
+      key: 'query-string-secret-8-key',
+    };
+    for (const [name, value] of Object.entries(secrets)) {
+      const response = await new Client(server.url).get(
+        `/auth/me?${encodeURIComponent(name)}=${encodeURIComponent(value)}&page=7`,
+      );
+      expect(response.status, name).toBe(401);
+    }
+    // Whatever a parameter is called, one of our API keys or a JWT is not logged.
+    const bare = 'gth_test_fedcba9876543210_query_string_secret_9';
+    expect((await new Client(server.url).get(`/auth/me?q=${bare}&${bare}`)).status).toBe(401);
+    const log = server.logs.join('');
+    expect(log).toContain('page=7');
+    expect(log).toContain('api_key=[redacted]');
+    for (const value of [...Object.values(secrets), bare]) {
+      expect(log, `log contains ${value.slice(0, 12)}…`).not.toContain(encodeURIComponent(value));
+      expect(log).not.toContain(value.slice(-10));
+    }
+  });
 });

@@ -94,7 +94,11 @@ describe('GET /openapi.json', () => {
 describe('production and proxy settings', () => {
   it('has no /dev/outbox in production', async () => {
     const production = await startTestServer({
-      settings: { nodeEnv: 'production', secretKey: 'a'.repeat(64) },
+      settings: {
+        nodeEnv: 'production',
+        secretKey: 'a'.repeat(64),
+        publicUrl: 'https://auth.example.com',
+      },
     });
     try {
       const response = await new Client(production.url).get('/dev/outbox');
@@ -103,6 +107,41 @@ describe('production and proxy settings', () => {
       expect(production.logs.join('')).toMatch(/mail is written to the local outbox file/);
     } finally {
       await production.stop();
+    }
+  });
+
+  it('refuses to start in production without GATEHOUSE_PUBLIC_URL (Host would decide the origin)', async () => {
+    await expect(
+      startTestServer({ settings: { nodeEnv: 'production', secretKey: 'a'.repeat(64) } }),
+    ).rejects.toThrow(/^publicUrl: GATEHOUSE_PUBLIC_URL is required when NODE_ENV=production/);
+  });
+
+  it('says at start, outside production, that the origin comes from Host', async () => {
+    expect(server.logs.join('')).toMatch(
+      /no GATEHOUSE_PUBLIC_URL: the origin that CSRF checks accept comes from the Host header/,
+    );
+    const configured = await startTestServer({ settings: { publicUrl: 'http://localhost:1' } });
+    try {
+      expect(configured.logs.join('')).not.toMatch(/no GATEHOUSE_PUBLIC_URL/);
+    } finally {
+      await configured.stop();
+    }
+  });
+
+  it('serves /dev/outbox only on loopback, and says so at start', async () => {
+    expect(server.logs.join('')).toMatch(/dev outbox served at GET \/dev\/outbox/);
+    expect((await new Client(server.url).get('/dev/outbox')).status).toBe(200);
+    const exposed = await startTestServer({ settings: { host: '0.0.0.0' } });
+    try {
+      const port = new URL(exposed.url).port;
+      const response = await new Client(`http://127.0.0.1:${port}`).get('/dev/outbox');
+      expect(response.status).toBe(404);
+      expect(response.body.code).toBe('not_found');
+      expect(exposed.logs.join('')).toMatch(
+        /dev outbox not served: host 0\.0\.0\.0 is not loopback/,
+      );
+    } finally {
+      await exposed.stop();
     }
   });
 

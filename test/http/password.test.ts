@@ -117,7 +117,7 @@ describe('forgot and reset', () => {
       newPassword: 'yet another different passphrase',
     });
     expect(again.status).toBe(400);
-    expect(again.body.code).toBe('invalid_token');
+    expect(again.body.code).toBe('invalid_link_token');
     expect(await loginStatus(email, newPassword)).toBe(200);
   });
 
@@ -156,7 +156,7 @@ describe('forgot and reset', () => {
       newPassword,
     });
     expect(response.status).toBe(400);
-    expect(response.body.code).toBe('invalid_token');
+    expect(response.body.code).toBe('invalid_link_token');
     expect(await loginStatus(email, password)).toBe(200);
   });
 
@@ -166,7 +166,7 @@ describe('forgot and reset', () => {
       newPassword,
     });
     expect(response.status).toBe(400);
-    expect(response.body.code).toBe('invalid_token');
+    expect(response.body.code).toBe('invalid_link_token');
   });
 });
 
@@ -211,7 +211,7 @@ describe('email verification', () => {
 
     const again = await client.post('/auth/email/verify', { token });
     expect(again.status).toBe(400);
-    expect(again.body.code).toBe('invalid_token');
+    expect(again.body.code).toBe('invalid_link_token');
   });
 
   it('refuses a verification token after 24 hours', async () => {
@@ -224,6 +224,6 @@ describe('email verification', () => {
     server.clock.advance(24 * 3600 * 1000 + 1000);
     const late = await client.post('/auth/email/verify', { token });
     expect(late.status).toBe(400);
-    expect(late.body.code).toBe('invalid_token');
+    expect(late.body.code).toBe('invalid_link_token');
   });
 });

@@ -4,8 +4,8 @@ import { normalizeEmail } from '../../../src/authn/meta.js';
 import { AuthError } from '../../../src/errors.js';
 import { decideFor, requireAccess, requirePermission } from '../../../src/http/access.js';
 import { defineRoute } from '../../../src/http/route.js';
-import { emailSchema, idParams } from '../../../src/http/schemas.js';
-import { addGrant } from '../../../src/store/repositories/acl-grants.js';
+import { emailSchema, idParams, nameSchema, textSchema } from '../../../src/http/schemas.js';
+import { addGrant, grantsOn } from '../../../src/store/repositories/acl-grants.js';
 import { findUserByEmail } from '../../../src/store/repositories/users.js';
 import type { Db } from '../../../src/store/schema.js';
 import { allowedRows } from '../list-filter.js';
@@ -19,8 +19,8 @@ import {
 } from '../store/documents.js';
 
 const tags = ['demo'];
-const title = z.string().trim().min(1).max(200);
-const body = z.string().max(100_000);
+const title = nameSchema(200).trim().min(1);
+const body = textSchema(100_000);
 const SHAREABLE = ['read', 'write', 'share'] as const;
 
 const documentView = (doc: Document) => ({

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { requireAccess, requirePermission } from '../../../src/http/access.js';
 import { defineRoute } from '../../../src/http/route.js';
-import { idParams } from '../../../src/http/schemas.js';
+import { idParams, nameSchema } from '../../../src/http/schemas.js';
 import { allowedRows } from '../list-filter.js';
 import { findOrder, insertOrder, listOrders, type Order, orderColumns } from '../store/orders.js';
 
@@ -37,7 +37,7 @@ export const orderRoutes = [
     tags,
     successStatus: 201,
     body: z.strictObject({
-      item: z.string().trim().min(1).max(200),
+      item: nameSchema(200).trim().min(1),
       total: z.number().int().min(0).max(100_000_000),
     }),
     handler: async (ctx) => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AuthError } from '../../../src/errors.js';
 import { decideFor, requireAccess, requirePermission } from '../../../src/http/access.js';
 import { defineRoute } from '../../../src/http/route.js';
-import { idParams } from '../../../src/http/schemas.js';
+import { idParams, nameSchema, textSchema } from '../../../src/http/schemas.js';
 import { allowedRows } from '../list-filter.js';
 import {
   deletePost,
@@ -17,8 +17,8 @@ import {
 } from '../store/posts.js';
 
 const tags = ['demo'];
-const title = z.string().trim().min(1).max(200);
-const body = z.string().max(20_000);
+const title = nameSchema(200).trim().min(1);
+const body = textSchema(20_000);
 const category = z
   .string()
   .trim()

@@ -4,7 +4,7 @@ import { listAuditEvents } from '../../store/repositories/audit-events.js';
 import { listUsers } from '../../store/repositories/users.js';
 import { cursorParam, limitParam, nextCursor } from '../cursor.js';
 import { defineRoute } from '../route.js';
-import { idParams, userView } from '../schemas.js';
+import { idParams, nameSchema, textSchema, userView } from '../schemas.js';
 
 const tags = ['admin'];
 const manage = { permission: 'users:manage' } as const;
@@ -34,7 +34,7 @@ export const adminRoutes = [
     summary: 'Ban a user and revoke every session at once',
     tags,
     params: idParams,
-    body: z.strictObject({ reason: z.string().max(500).optional() }).optional(),
+    body: z.strictObject({ reason: textSchema(500).optional() }).optional(),
     handler: async ({ core, params, body, principal, meta }) => ({
       user: userView(
         await banUser(core, params.id, { actorId: principal.userId, reason: body?.reason }, meta),
@@ -74,8 +74,8 @@ export const adminRoutes = [
     tags,
     query: z.strictObject({
       limit: limitParam(500, 100),
-      userId: z.string().max(64).optional(),
-      type: z.string().max(64).optional(),
+      userId: nameSchema(64).optional(),
+      type: nameSchema(64).optional(),
       before: cursorParam('numeric').optional(),
     }),
     handler: async ({ core, query }) => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createApiKey, listUserApiKeys, revokeUserApiKey } from '../../authn/api-keys.js';
 import type { ApiKey } from '../../store/repositories/api-keys.js';
 import { defineRoute } from '../route.js';
-import { idParams } from '../schemas.js';
+import { idParams, nameSchema } from '../schemas.js';
 
 const tags = ['api-keys'];
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -26,7 +26,7 @@ export const apiKeyRoutes = [
     tags,
     successStatus: 201,
     body: z.strictObject({
-      name: z.string().min(1).max(100),
+      name: nameSchema(100),
       scopes: z
         .array(z.string().regex(/^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$/))
         .max(50)

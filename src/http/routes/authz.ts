@@ -3,9 +3,10 @@ import type { ResourceInput } from '../../authz/resource.js';
 import { grantsFor } from '../../store/repositories/acl-grants.js';
 import { type AccessContext, decideFor } from '../access.js';
 import { defineRoute } from '../route.js';
+import { nameSchema } from '../schemas.js';
 
 const tags = ['authz'];
-const name = z.string().min(1).max(128);
+const name = nameSchema(128);
 
 const checkSchema = z.strictObject({
   action: name,
@@ -14,7 +15,7 @@ const checkSchema = z.strictObject({
     id: name.optional(),
     ownerId: name.optional(),
     attributes: z
-      .record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()]))
+      .record(nameSchema(64, 0), z.union([nameSchema(256, 0), z.number(), z.boolean()]))
       .optional(),
   }),
 });

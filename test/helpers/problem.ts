@@ -1,0 +1,15 @@
+import { expect } from 'vitest';
+import type { Response } from './client.js';
+
+/** Every error is a problem document with the same fields. */
+export function expectProblem(response: Response, status: number, code?: string): void {
+  const label = `${status} ${response.text.slice(0, 200)}`;
+  expect(response.status, label).toBe(status);
+  expect(response.headers.get('content-type'), label).toMatch(/^application\/problem\+json/);
+  expect(response.body, label).toMatchObject({ status });
+  for (const field of ['title', 'code', 'detail'] as const) {
+    expect(typeof response.body[field], field).toBe('string');
+    expect((response.body[field] as string).length, field).toBeGreaterThan(0);
+  }
+  if (code) expect(response.body.code, label).toBe(code);
+}
