@@ -5,7 +5,7 @@ import { AuthError } from '../../../src/errors.js';
 import { decideFor, requireAccess, requirePermission } from '../../../src/http/access.js';
 import { defineRoute } from '../../../src/http/route.js';
 import { emailSchema, idParams, nameSchema, textSchema } from '../../../src/http/schemas.js';
-import { addGrant, grantsOn } from '../../../src/store/repositories/acl-grants.js';
+import { addGrant } from '../../../src/store/repositories/acl-grants.js';
 import { findUserByEmail } from '../../../src/store/repositories/users.js';
 import type { Db } from '../../../src/store/schema.js';
 import { allowedRows } from '../list-filter.js';
