@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
+  | 'unavailable'
   | 'invalid_config'
   | 'invalid_policy'
   | 'internal';
@@ -49,6 +50,22 @@ export class RateLimitedError extends AuthError {
     message = 'Too many attempts; try again later.',
   ) {
     super('rate_limited', message);
+  }
+}
+
+/**
+ * A dependency the request needs (the database, the cache) cannot be reached
+ * right now: the client may retry. The driver's own error is the `cause`, for
+ * logs only; the message is safe to show.
+ */
+export class UnavailableError extends AuthError {
+  override readonly name = 'UnavailableError';
+  constructor(
+    readonly dependency: 'database' | 'cache',
+    options?: ErrorOptions,
+    readonly retryAfterSeconds = 5,
+  ) {
+    super('unavailable', `The ${dependency} is unavailable; try again shortly.`, options);
   }
 }
 

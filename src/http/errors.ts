@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isAuthError, RateLimitedError } from '../errors.js';
+import { isAuthError, RateLimitedError, UnavailableError } from '../errors.js';
 import { problem, sendProblem } from './problem.js';
 
 const frameworkCodes: Record<number, Parameters<typeof problem>[0]> = {
@@ -13,8 +13,13 @@ const frameworkCodes: Record<number, Parameters<typeof problem>[0]> = {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isAuthError(error)) {
-      if (error instanceof RateLimitedError)
+      if (error instanceof RateLimitedError || error instanceof UnavailableError)
         reply.header('retry-after', String(error.retryAfterSeconds));
+      if (error instanceof UnavailableError) {
+        // Expected during an outage: one line, the driver's reason, no stack.
+        const reason = error.cause instanceof Error ? error.cause.message : String(error.cause);
+        request.log.warn({ dependency: error.dependency, reason }, 'dependency unavailable');
+      }
       return sendProblem(reply, problem(error.code, error.message));
     }
     const status = error.statusCode ?? 500;

@@ -17,6 +17,7 @@ export const problemCatalog: Readonly<Record<ErrorCode, { status: number; title:
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  unavailable: { status: 503, title: 'Service unavailable' },
   invalid_config: { status: 500, title: 'Server misconfigured' },
   invalid_policy: { status: 500, title: 'Server misconfigured' },
   internal: { status: 500, title: 'Internal error' },
