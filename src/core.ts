@@ -91,7 +91,7 @@ async function buildCore(
   opened.push(store);
   if (options.migrate !== false) await migrateToLatest(store);
   const cache = settings.redisUrl
-    ? createRedisCache({ url: settings.redisUrl, prefix: options.cachePrefix, clock })
+    ? createRedisCache({ url: settings.redisUrl, prefix: options.cachePrefix, clock, logger })
     : createMemoryCache(clock);
   opened.push(cache);
   const outbox = settings.smtpUrl
