@@ -62,12 +62,20 @@ class GuardedDriver implements Driver {
     private readonly onAnswer: () => void,
   ) {}
 
+  /** One wrapper per pooled connection, so Kysely sees the same connection each time. */
+  private readonly wrappers = new WeakMap<DatabaseConnection, GuardedConnection>();
+
   init = () => this.guard(() => this.inner.init());
   acquireConnection = () =>
-    this.guard(
-      async () =>
-        new GuardedConnection(await this.inner.acquireConnection(), this.guard, this.onAnswer),
-    );
+    this.guard(async () => {
+      const connection = await this.inner.acquireConnection();
+      let wrapper = this.wrappers.get(connection);
+      if (!wrapper) {
+        wrapper = new GuardedConnection(connection, this.guard, this.onAnswer);
+        this.wrappers.set(connection, wrapper);
+      }
+      return wrapper;
+    });
   beginTransaction = (connection: DatabaseConnection, settings: TransactionSettings) =>
     this.guard(() => this.inner.beginTransaction(unwrap(connection), settings));
   commitTransaction = (connection: DatabaseConnection) =>
