@@ -64,6 +64,21 @@ export interface CoreOptions {
 }
 
 export async function createCore(settings: Settings, options: CoreOptions = {}): Promise<Core> {
+  const opened: Array<{ close(): Promise<void> }> = [];
+  try {
+    return await buildCore(settings, options, opened);
+  } catch (error) {
+    // A failed start (e.g. Redis unreachable) must not leave a reconnecting client holding the process.
+    await Promise.allSettled(opened.map((resource) => resource.close()));
+    throw error;
+  }
+}
+
+async function buildCore(
+  settings: Settings,
+  options: CoreOptions,
+  opened: Array<{ close(): Promise<void> }>,
+): Promise<Core> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(settings.logLevel);
   const warnings: string[] = [];
@@ -75,11 +90,13 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
       `no GATEHOUSE_SECRET_KEY: generated one into ${join(settings.dataDir, 'secret.key')} (development only)`,
     );
   }
-  const store = openStore(settings);
+  const store = openStore(settings, logger);
+  opened.push(store);
   if (options.migrate !== false) await migrateToLatest(store);
   const cache = settings.redisUrl
-    ? createRedisCache({ url: settings.redisUrl, prefix: options.cachePrefix, clock })
+    ? createRedisCache({ url: settings.redisUrl, prefix: options.cachePrefix, clock, logger })
     : createMemoryCache(clock);
+  opened.push(cache);
   const outbox = settings.smtpUrl
     ? undefined
     : createOutboxMailer(join(settings.dataDir, 'outbox.jsonl'), clock);

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'request_timeout'
   | 'headers_too_large'
   | 'rate_limited'
+  | 'unavailable'
   | 'invalid_config'
   | 'invalid_policy'
   | 'internal';
@@ -60,6 +61,22 @@ export class RateLimitedError extends AuthError {
     message = 'Too many attempts; try again later.',
   ) {
     super('rate_limited', message);
+  }
+}
+
+/**
+ * A dependency the request needs (the database, the cache) cannot be reached
+ * right now: the client may retry. The driver's own error is the `cause`, for
+ * logs only; the message is safe to show.
+ */
+export class UnavailableError extends AuthError {
+  override readonly name = 'UnavailableError';
+  constructor(
+    readonly dependency: 'database' | 'cache',
+    options?: ErrorOptions,
+    readonly retryAfterSeconds = 5,
+  ) {
+    super('unavailable', `The ${dependency} is unavailable; try again shortly.`, options);
   }
 }
 

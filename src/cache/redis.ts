@@ -1,6 +1,10 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { type Clock, systemClock } from '../clock.js';
+import { type ConnectionLog, connectionLog } from '../connection-log.js';
+import { UnavailableError } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
 import type { Cache, Counter } from './cache.js';
+import { isCacheOutage } from './outage.js';
 
 export interface RedisCacheOptions {
   url: string;
@@ -8,6 +12,46 @@ export interface RedisCacheOptions {
   prefix?: string;
   /** Windows are measured on this clock, as in the memory cache; Redis's own TTL only collects garbage. */
   clock?: Clock;
+  /** Where lost and restored connections are logged, one line each. */
+  logger?: Logger;
+}
+
+/**
+ * Fail fast while disconnected: no offline queue (a command is refused at once,
+ * and the caller answers 503), one retry for a command caught by a drop, and
+ * bounded connect and command times. ioredis keeps reconnecting on its own and
+ * re-subscribes the subscriber when Redis is back.
+ */
+const failFast: RedisOptions = {
+  lazyConnect: true,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 5_000,
+  commandTimeout: 2_000,
+  // Closing a socket that never connected otherwise waits 2 s for it.
+  disconnectTimeout: 200,
+};
+
+/**
+ * Connects `client` and reports its connection's life on `link`. Resolves when
+ * it first is ready; rejects (UnavailableError) if that first attempt fails.
+ */
+function connect(client: Redis, link: ConnectionLog, closing: () => boolean): Promise<void> {
+  let lastError: unknown;
+  // Listening to 'error' is also what keeps ioredis from printing each retry's stack on stderr.
+  client.on('error', (error: unknown) => {
+    lastError = error;
+    link.lost(error);
+  });
+  client.on('close', () => {
+    if (!closing()) link.lost(lastError ?? new Error('connection closed'));
+  });
+  client.on('ready', () => link.restored());
+  const ready = client.connect().catch((error: unknown) => {
+    throw new UnavailableError('cache', { cause: lastError ?? error });
+  });
+  ready.catch(() => {});
+  return ready;
 }
 
 /**
@@ -39,13 +83,36 @@ return 0
 export function createRedisCache(options: RedisCacheOptions): Cache {
   const prefix = options.prefix ?? 'gatehouse:';
   const clock = options.clock ?? systemClock;
-  const client = new Redis(options.url, {
-    keyPrefix: prefix,
-    maxRetriesPerRequest: 2,
-    lazyConnect: false,
-  });
+  const logger = options.logger ?? createLogger('silent');
+  let closing = false;
+  const client = new Redis(options.url, { ...failFast, keyPrefix: prefix });
+  const firstConnection = connect(
+    client,
+    connectionLog(logger, { dependency: 'cache', connection: 'commands' }),
+    () => closing,
+  );
   let subscriber: Redis | undefined;
+  let subscriberConnection: Promise<void> = Promise.resolve();
   const handlers = new Map<string, Array<(message: string) => void>>();
+
+  /**
+   * Runs a command once `connection` has been up (waiting for its first attempt,
+   * as there is no queue to wait in); an unreachable Redis becomes
+   * UnavailableError, a bug stays what it is.
+   */
+  async function command<T>(
+    run: () => Promise<T>,
+    on = client,
+    connection = firstConnection,
+  ): Promise<T> {
+    try {
+      if (on.status !== 'ready') await connection;
+      return await run();
+    } catch (error) {
+      if (error instanceof UnavailableError || !isCacheOutage(error)) throw error;
+      throw new UnavailableError('cache', { cause: error });
+    }
+  }
 
   const counter = (count: number, resetAtMs: number): Counter => ({
     count,
@@ -55,44 +122,48 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   return {
     kind: 'redis',
     async increment(key, windowSeconds) {
-      const [count, resetAtMs] = (await client.eval(
-        incrementScript,
-        1,
-        key,
-        clock.now(),
-        windowSeconds * 1000,
+      const [count, resetAtMs] = (await command(() =>
+        client.eval(incrementScript, 1, key, clock.now(), windowSeconds * 1000),
       )) as [number, number];
       return counter(Number(count), Number(resetAtMs));
     },
     async decrement(key) {
-      await client.eval(decrementScript, 1, key, clock.now());
+      await command(() => client.eval(decrementScript, 1, key, clock.now()));
     },
     async peek(key) {
-      const [count, resetAtMs] = await client.hmget(key, 'c', 'r');
+      const [count, resetAtMs] = await command(() => client.hmget(key, 'c', 'r'));
       if (count === null || resetAtMs === null || Number(resetAtMs) <= clock.now()) return null;
       return counter(Number(count), Number(resetAtMs));
     },
     async delete(key) {
-      await client.del(key);
+      await command(() => client.del(key));
     },
     async publish(channel, message) {
-      await client.publish(prefix + channel, message);
+      await command(() => client.publish(prefix + channel, message));
     },
     async subscribe(channel, onMessage) {
       if (!subscriber) {
-        subscriber = client.duplicate({ keyPrefix: '' });
-        subscriber.on('message', (ch: string, message: string) => {
+        const opened = client.duplicate({ ...failFast, keyPrefix: '' });
+        subscriberConnection = connect(
+          opened,
+          connectionLog(logger, { dependency: 'cache', connection: 'subscriber' }),
+          () => closing,
+        );
+        opened.on('message', (ch: string, message: string) => {
           for (const handler of handlers.get(ch) ?? []) handler(message);
         });
+        subscriber = opened;
       }
       const full = prefix + channel;
       handlers.set(full, [...(handlers.get(full) ?? []), onMessage]);
-      await subscriber.subscribe(full);
+      const listening = subscriber;
+      await command(() => listening.subscribe(full), listening, subscriberConnection);
     },
     async ping() {
-      return (await client.ping().catch(() => '')) === 'PONG';
+      return (await command(() => client.ping()).catch(() => '')) === 'PONG';
     },
     async close() {
+      closing = true;
       subscriber?.disconnect();
       client.disconnect();
     },

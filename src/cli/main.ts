@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { ConfigError, isAuthError } from '../errors.js';
+import { describeFailure } from '../connection-errors.js';
+import { ConfigError, isAuthError, UnavailableError } from '../errors.js';
 import { runKeys } from './keys.js';
 import { runMigrate } from './migrate.js';
 import { runServe } from './serve.js';
@@ -19,6 +20,9 @@ commands:
   keys list                                           print the public JWKS
 
 settings also come from the environment (PORT, DATABASE_URL, REDIS_URL, GATEHOUSE_SECRET_KEY, ...)`;
+
+/** The setting an operator fixes when a dependency cannot be reached. */
+const dependencySetting = { database: 'DATABASE_URL', cache: 'REDIS_URL' } as const;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   serve: runServe,
@@ -45,6 +49,12 @@ main(process.argv.slice(2)).then(
     if (error instanceof ConfigError) {
       process.stderr.write(`gatehouse: invalid setting ${error.message}\n`);
       process.exitCode = 2;
+    } else if (error instanceof UnavailableError) {
+      const setting = dependencySetting[error.dependency];
+      process.stderr.write(
+        `gatehouse: cannot reach the ${error.dependency} (${setting}): ${describeFailure(error.cause)}\n`,
+      );
+      process.exitCode = 1;
     } else if (isAuthError(error)) {
       process.stderr.write(`gatehouse: ${error.code}: ${error.message}\n`);
       process.exitCode = 1;

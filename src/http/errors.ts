@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ErrorCode, isAuthError, RateLimitedError } from '../errors.js';
+import { type ErrorCode, isAuthError, RateLimitedError, UnavailableError } from '../errors.js';
 import { type Problem, problem, sendProblem } from './problem.js';
 
 /**
@@ -39,8 +39,13 @@ function frameworkProblem(error: FastifyError): Problem | null {
 
 function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (isAuthError(error)) {
-    if (error instanceof RateLimitedError)
+    if (error instanceof RateLimitedError || error instanceof UnavailableError)
       reply.header('retry-after', String(error.retryAfterSeconds));
+    if (error instanceof UnavailableError) {
+      // Expected during an outage: one line, the driver's reason, no stack.
+      const reason = error.cause instanceof Error ? error.cause.message : String(error.cause);
+      request.log.warn({ dependency: error.dependency, reason }, 'dependency unavailable');
+    }
     return sendProblem(reply, problem(error.code, error.message));
   }
   const known = frameworkProblem(error);

@@ -21,6 +21,7 @@ export const problemCatalog: Readonly<Record<ErrorCode, { status: number; title:
   request_timeout: { status: 408, title: 'Request timeout' },
   headers_too_large: { status: 431, title: 'Request header fields too large' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  unavailable: { status: 503, title: 'Service unavailable' },
   invalid_config: { status: 500, title: 'Server misconfigured' },
   invalid_policy: { status: 500, title: 'Server misconfigured' },
   internal: { status: 500, title: 'Internal error' },

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { type ConnectionLog, connectionLog } from '../connection-log.js';
+import { createLogger, type Logger } from '../logger.js';
 import type { Dialect } from './dialect.js';
+import { isDatabaseOutage } from './outage.js';
+import { withOutageErrors } from './outage-dialect.js';
 import type { Database, Db } from './schema.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
@@ -17,7 +21,13 @@ export interface Store {
 
 const BIGINT_OID = 20;
 
-function openPostgres(url: string): Store {
+const outageHooks = (link: ConnectionLog) => ({
+  isOutage: isDatabaseOutage,
+  onOutage: (error: unknown) => link.lost(error),
+  onAnswer: () => link.restored(),
+});
+
+function openPostgres(url: string, link: ConnectionLog): Store {
   // Times are epoch milliseconds, well inside Number's exact range.
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
@@ -26,9 +36,18 @@ function openPostgres(url: string): Store {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
+    // Waiting for a connection is bounded: a request gets a 503, not a hang.
+    connectionTimeoutMillis: 5_000,
     types: types as pg.CustomTypesConfig,
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A restart or pg_terminate_backend errors idle clients (and a checked-out
+  // one between queries); unheard, those 'error' events would kill the process.
+  // The pool drops such clients and connects anew on the next query.
+  pool.on('error', (error) => link.lost(error));
+  pool.on('connect', (client) => client.on('error', (error) => link.lost(error)));
+  const db = new Kysely<Database>({
+    dialect: withOutageErrors(new PostgresDialect({ pool }), outageHooks(link)),
+  });
   const safe = new URL(url);
   safe.password = '';
   return {
@@ -39,7 +58,7 @@ function openPostgres(url: string): Store {
   };
 }
 
-function openSqlite(dataDir: string): Store {
+function openSqlite(dataDir: string, link: ConnectionLog): Store {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'gatehouse.sqlite');
   const database = new SQLite(file);
@@ -47,10 +66,21 @@ function openSqlite(dataDir: string): Store {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    dialect: withOutageErrors(
+      new SqliteDialect({ database: withStatementCache(database) }),
+      outageHooks(link),
+    ),
   });
   return { db, dialect: 'sqlite', description: `sqlite ${file}`, close: () => db.destroy() };
 }
 
-export const openStore = (options: { databaseUrl?: string | undefined; dataDir: string }): Store =>
-  options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
+/** Opens the store; outages and recoveries are logged on `logger`, one line each. */
+export function openStore(
+  options: { databaseUrl?: string | undefined; dataDir: string },
+  logger: Logger = createLogger('silent'),
+): Store {
+  const link = connectionLog(logger, { dependency: 'database' });
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, link)
+    : openSqlite(options.dataDir, link);
+}

@@ -25,6 +25,8 @@ export interface TestServerOptions extends AppOptions {
   settings?: SettingsInput;
   /** Share a database and data dir with another server (multi-instance tests). */
   shareWith?: TestServer;
+  /** A fixed Redis key prefix, e.g. the CLI's default when a `gatehouse serve` process shares it. */
+  cachePrefix?: string;
 }
 
 /**
@@ -58,7 +60,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   });
   const clock = shared?.clock ?? createTestClock();
-  const cachePrefix = shared?.cachePrefix ?? `gh-test:${randomBytes(6).toString('hex')}:`;
+  const cachePrefix =
+    shared?.cachePrefix ?? options.cachePrefix ?? `gh-test:${randomBytes(6).toString('hex')}:`;
   const server = await startServer(settings, {
     ...options,
     clock,

@@ -2,6 +2,28 @@ import { sql } from 'kysely';
 import { AuthError } from '../../errors.js';
 import { defineRoute } from '../route.js';
 
+/** A health probe answers within this, whatever a dependency does: a hung one counts as down. */
+const PROBE_TIMEOUT_MS = 1_000;
+
+/** True when `probe` succeeds in time; false when it fails, throws or is too slow. */
+async function probe(check: () => Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS);
+  });
+  const outcome = Promise.resolve()
+    .then(check)
+    .then(
+      (result) => result !== false,
+      () => false,
+    );
+  try {
+    return await Promise.race([outcome, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export const opsRoutes = [
   defineRoute({
     method: 'GET',
@@ -10,13 +32,13 @@ export const opsRoutes = [
     summary: 'Storage and cache reachability',
     tags: ['ops'],
     handler: async ({ core, reply }) => {
-      const storage = await sql`select 1 as ok`.execute(core.store.db).then(
-        () => true,
-        () => false,
-      );
-      const cache = await core.cache.ping();
+      const [storage, cache] = await Promise.all([
+        probe(() => sql`select 1 as ok`.execute(core.store.db)),
+        probe(() => core.cache.ping()),
+      ]);
       const ok = storage && cache;
       reply.code(ok ? 200 : 503);
+      if (!ok) reply.header('retry-after', '5');
       return {
         status: ok ? 'ok' : 'degraded',
         storage: { kind: core.store.dialect, ok: storage },
