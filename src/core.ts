@@ -53,7 +53,7 @@ export interface Core {
 export interface CoreOptions {
   clock?: Clock;
   logger?: Logger;
-  /** Prefix for Redis keys and channels (tests isolate themselves with it). */
+  /** Prefix for Redis keys and channels, over `settings.redisPrefix` (tests isolate themselves with it). */
   cachePrefix?: string;
   migrate?: boolean;
   /** A policy already loaded; otherwise `settings.policyFile` or the built-in default is loaded. */
@@ -75,7 +75,11 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
   const store = openStore(settings);
   if (options.migrate !== false) await migrateToLatest(store);
   const cache = settings.redisUrl
-    ? createRedisCache({ url: settings.redisUrl, prefix: options.cachePrefix, clock })
+    ? createRedisCache({
+        url: settings.redisUrl,
+        prefix: options.cachePrefix ?? settings.redisPrefix,
+        clock,
+      })
     : createMemoryCache(clock);
   const outbox = settings.smtpUrl
     ? undefined
@@ -101,7 +105,8 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
     db: store.db,
     cache,
     clock,
-    accessTokenLifetimeSeconds: settings.tokens.accessTokenLifetimeSeconds,
+    logger,
+    pollIntervalSeconds: settings.revocation.pollIntervalSeconds,
   });
   const issuer = settings.publicUrl ?? `http://localhost:${settings.port}`;
   const accessTokens = createVerifier({

@@ -49,6 +49,7 @@ export async function signIn(
     userId: user.id,
     sessionId: session.id,
     roles: user.roles,
+    rolesVersion: user.rolesVersion,
   });
   return {
     session,

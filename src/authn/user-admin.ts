@@ -1,6 +1,7 @@
 import type { Core } from '../core.js';
 import { AuthError } from '../errors.js';
 import {
+  bumpRolesVersion,
   findUserById,
   setBanned,
   setRoles,
@@ -9,6 +10,7 @@ import {
 } from '../store/repositories/users.js';
 import { audit } from './audit.js';
 import type { RequestMeta } from './meta.js';
+import { withRevocations } from './revocations.js';
 import { revokeAllSessions } from './sessions.js';
 
 async function existing(core: Core, userId: string): Promise<User> {
@@ -17,7 +19,10 @@ async function existing(core: Core, userId: string): Promise<User> {
   return withoutSecret(user);
 }
 
-/** Bans and revokes every session in one transaction: the user is out on their next request. */
+/**
+ * Bans, revokes every session and cuts off every access token in one
+ * transaction: the user is out on their next request, on every instance.
+ */
 export async function banUser(
   core: Core,
   userId: string,
@@ -26,17 +31,17 @@ export async function banUser(
 ): Promise<User> {
   await existing(core, userId);
   const now = core.clock.now();
-  await core.store.db.transaction().execute(async (trx) => {
-    await setBanned(trx, userId, { bannedAt: now, reason: by.reason ?? null, now });
-    await revokeAllSessions(core, userId, 'banned', { db: trx });
+  await withRevocations(core, async (revoke) => {
+    await setBanned(revoke.db, userId, { bannedAt: now, reason: by.reason ?? null, now });
+    await revokeAllSessions(core, userId, 'banned', { revoke });
+    await revoke.userCutOff(userId);
     await audit(
       core,
       { type: 'user_banned', outcome: 'success', userId, detail: { by: by.actorId } },
       meta,
-      trx,
+      revoke.db,
     );
   });
-  await core.revocations.userBanned(userId);
   return existing(core, userId);
 }
 
@@ -65,8 +70,10 @@ export async function replaceRoles(
   meta: RequestMeta,
 ): Promise<User> {
   await existing(core, userId);
-  await core.store.db.transaction().execute(async (trx) => {
-    await setRoles(trx, userId, roles);
+  // Access tokens carry roles: the old ones are cut off, so the next refresh brings the new roles.
+  await withRevocations(core, async (revoke) => {
+    await setRoles(revoke.db, userId, roles);
+    await revoke.rolesChanged(userId, await bumpRolesVersion(revoke.db, userId));
     await audit(
       core,
       {
@@ -76,10 +83,8 @@ export async function replaceRoles(
         detail: { by: by.actorId, roles: roles.join(',') },
       },
       meta,
-      trx,
+      revoke.db,
     );
   });
-  // Access tokens carry roles: cut off the old ones so the next refresh brings the new roles.
-  await core.revocations.rolesChanged(userId);
   return existing(core, userId);
 }

@@ -46,6 +46,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   });
   let subscriber: Redis | undefined;
   const handlers = new Map<string, Array<(message: string) => void>>();
+  const onResubscribe: Array<() => void> = [];
 
   const counter = (count: number, resetAtMs: number): Counter => ({
     count,
@@ -78,15 +79,34 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     async publish(channel, message) {
       await client.publish(prefix + channel, message);
     },
-    async subscribe(channel, onMessage) {
+    async subscribe(channel, onMessage, subscribeOptions = {}) {
       if (!subscriber) {
-        subscriber = client.duplicate({ keyPrefix: '' });
-        subscriber.on('message', (ch: string, message: string) => {
+        const connection = client.duplicate({ keyPrefix: '' });
+        subscriber = connection;
+        connection.on('message', (ch: string, message: string) => {
           for (const handler of handlers.get(ch) ?? []) handler(message);
+        });
+        // ioredis resubscribes by itself after a reconnect; subscribing again
+        // waits for the server's confirmation, after which nothing more is missed.
+        let connectedBefore = false;
+        connection.on('ready', () => {
+          if (!connectedBefore) {
+            connectedBefore = true;
+            return;
+          }
+          connection
+            .subscribe(...handlers.keys())
+            .then(() => {
+              for (const resubscribed of onResubscribe) resubscribed();
+            })
+            .catch(() => {
+              // Lost again before the confirmation: the next 'ready' retries.
+            });
         });
       }
       const full = prefix + channel;
       handlers.set(full, [...(handlers.get(full) ?? []), onMessage]);
+      if (subscribeOptions.onResubscribe) onResubscribe.push(subscribeOptions.onResubscribe);
       await subscriber.subscribe(full);
     },
     async ping() {
