@@ -80,14 +80,23 @@ export async function startingSeq(db: Db, now: number): Promise<number> {
   return Number(last?.seq ?? 0);
 }
 
-/** Deletes at most `limit` rows that expired before `before`; returns how many. */
+/**
+ * Deletes at most `limit` rows that expired before `before`; returns how many.
+ * The newest row stays, so a starting instance still knows where ids are.
+ */
 export async function purgeRevocations(db: Db, before: number, limit: number): Promise<number> {
+  const newest = db.selectFrom('revocations').select((eb) => eb.fn.max('id').as('id'));
   const result = await db
     .deleteFrom('revocations')
     .where(
       'id',
       'in',
-      db.selectFrom('revocations').select('id').where('until_at', '<', before).limit(limit),
+      db
+        .selectFrom('revocations')
+        .select('id')
+        .where('until_at', '<', before)
+        .where('id', '<', newest)
+        .limit(limit),
     )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
