@@ -26,7 +26,6 @@ const PURGE_AFTER_MS = 3600_000;
 const PURGE_BATCH = 1000;
 /** A publish is a fast path: the response does not wait longer for Redis than this. */
 const PUBLISH_WAIT_MS = 1000;
-const SEEN_MAX = 10_000;
 
 /**
  * Every instance keeps in memory the sessions revoked and the users whose
@@ -66,8 +65,6 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
   const set = createRevocationSet({ now: () => clock.now() });
   const apiKeyHandlers: Array<(id: string) => void> = [];
   const userHandlers: Array<(userId: string) => void> = [];
-  // Applied from pub/sub or from this instance's own commits, not yet read back from the table.
-  const seen = new Set<number>();
 
   const apply = (message: FeedMessage) => {
     if (message.type === 'api_key_revoked') {
@@ -79,15 +76,10 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
       for (const handler of userHandlers) handler(message.sub);
   };
 
-  /** Applies a message unless it was applied already; a message without `seq` always applies. */
-  const applyOnce = (message: FeedMessage) => {
-    const { seq } = message;
-    if (seq !== undefined) {
-      if (cursor.has(seq) || seen.has(seq)) return;
-      seen.add(seq);
-      if (seen.size > SEEN_MAX) seen.delete(seen.values().next().value as number);
-    }
-    apply(message);
+  // Applying twice is harmless; what the table already gave is not applied again. Rows
+  // read from the table always apply: a message's seq (from Redis) can never mask one.
+  const applyUnlessRead = (message: FeedMessage) => {
+    if (message.seq === undefined || !cursor.has(message.seq)) apply(message);
   };
 
   const cursor = createRevocationCursor(await startingSeq(db, clock.now()), {
@@ -101,7 +93,7 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
     (text) => {
       const message = parseFeedMessage(text);
       // A malformed message on the channel is ignored, never fatal.
-      if (message) applyOnce(message);
+      if (message) applyUnlessRead(message);
     },
     { onResubscribe: () => void poll('resubscribe') },
   );
@@ -111,7 +103,7 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
     for (;;) {
       const rows = await listRevocationsAfter(db, cursor.after, PAGE);
       for (const row of rows) {
-        if (cursor.record(row.seq) && !seen.delete(row.seq)) apply(toMessage(row));
+        if (cursor.record(row.seq)) apply(toMessage(row));
       }
       if (rows.length < PAGE) return;
     }
@@ -166,24 +158,19 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
     catchUp,
     async committed(revocations) {
       const messages = revocations.map(toMessage);
-      for (const message of messages) applyOnce(message);
-      const published = Promise.all(
+      for (const message of messages) applyUnlessRead(message);
+      if (messages.length === 0) return;
+      const failure = await publishWithin(
+        PUBLISH_WAIT_MS,
         messages.map((message) => cache.publish(CHANNEL, JSON.stringify(message))),
       );
-      const outcome = await Promise.race([
-        published.then(
-          () => 'sent' as const,
-          (error: unknown) => error,
-        ),
-        new Promise<'slow'>((resolve) => setTimeout(resolve, PUBLISH_WAIT_MS, 'slow').unref()),
-      ]);
-      if (outcome === 'sent') return;
       // Committed and applied here; the others read it from the table on their next poll.
-      logger.warn(
-        { revocations: messages.length, err: outcome === 'slow' ? 'timeout' : summary(outcome) },
-        'revocation publish failed; other instances catch up from the database',
-      );
-      if (outcome === 'slow') published.catch(() => {});
+      if (failure !== undefined) {
+        logger.warn(
+          { revocations: messages.length, err: failure },
+          'revocation publish failed; other instances catch up from the database',
+        );
+      }
     },
     onUserChanged: (handler) => {
       userHandlers.push(handler);
@@ -196,6 +183,24 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
       clearInterval(pruner);
     },
   };
+}
+
+/** Waits for the publishes at most `ms`; returns why they failed, or undefined when they went out. */
+async function publishWithin(ms: number, publishes: Promise<void>[]): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<string>((resolve) => {
+    timer = setTimeout(resolve, ms, `no answer from the cache within ${ms} ms`);
+    timer.unref();
+  });
+  const sent = Promise.all(publishes).then(
+    () => undefined,
+    (error: unknown) => summary(error),
+  );
+  try {
+    return await Promise.race([sent, slow]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The message only: a stack trace per outage helps nobody, and a URL could carry a password. */
