@@ -27,9 +27,12 @@ beforeAll(async () => {
   redis = await startPrivateRedis();
 });
 afterAll(async () => {
-  for (const server of servers.reverse()) await server.stop();
-  for (const database of databases) await database.drop();
-  await redis.destroy();
+  try {
+    for (const server of servers.reverse()) await server.stop();
+  } finally {
+    for (const database of databases) await database.drop();
+    await redis.destroy();
+  }
 });
 
 /** A and B on a fresh database and the private Redis, polling every `pollIntervalSeconds`. */
