@@ -103,6 +103,7 @@ async function benchAlgorithm(alg: SigningAlgorithm): Promise<Row[]> {
     sub: 'user-1',
     sid: 'session-1',
     roles: ['member'],
+    rolesVersion: 0,
     scope: 'orders:read',
     lifetimeSeconds: 3600,
     now: new Date(),

@@ -56,7 +56,7 @@ export interface Core {
 export interface CoreOptions {
   clock?: Clock;
   logger?: Logger;
-  /** Prefix for Redis keys and channels (tests isolate themselves with it). */
+  /** Prefix for Redis keys and channels, over `settings.redisPrefix` (tests isolate themselves with it). */
   cachePrefix?: string;
   migrate?: boolean;
   /** A policy already loaded; otherwise `settings.policyFile` or the built-in default is loaded. */
@@ -94,7 +94,12 @@ async function buildCore(
   opened.push(store);
   if (options.migrate !== false) await migrateToLatest(store);
   const cache = settings.redisUrl
-    ? createRedisCache({ url: settings.redisUrl, prefix: options.cachePrefix, clock, logger })
+    ? createRedisCache({
+        url: settings.redisUrl,
+        prefix: options.cachePrefix ?? settings.redisPrefix,
+        clock,
+        logger,
+      })
     : createMemoryCache(clock);
   opened.push(cache);
   const outbox = settings.smtpUrl
@@ -121,7 +126,8 @@ async function buildCore(
     db: store.db,
     cache,
     clock,
-    accessTokenLifetimeSeconds: settings.tokens.accessTokenLifetimeSeconds,
+    logger,
+    pollIntervalSeconds: settings.revocation.pollIntervalSeconds,
   });
   const issuer = settings.publicUrl ?? `http://localhost:${settings.port}`;
   const accessTokens = createVerifier({

@@ -16,11 +16,11 @@ import {
 const gatehouse = process.env.GATEHOUSE_URL ?? 'http://localhost:8080';
 const revocations = createRevocationSet();
 if (process.env.REDIS_URL) {
-  // Gatehouse publishes on `<prefix>revocations`; the default prefix is `gatehouse:`.
+  // Gatehouse publishes on `<REDIS_PREFIX>revocations`; the default prefix is `gatehouse:`.
   const subscriber = new Redis(process.env.REDIS_URL);
   const feed = createRevocationFeedSubscriber(revocations);
   subscriber.on('message', (_channel: string, message: string) => feed.handle(message));
-  await subscriber.subscribe('gatehouse:revocations');
+  await subscriber.subscribe(`${process.env.REDIS_PREFIX ?? 'gatehouse:'}revocations`);
 }
 
 const verifier = createVerifier({

@@ -10,7 +10,7 @@ export interface IssuedAccessToken {
 /** An RFC 9068 access token for a session: who, which session, and the roles to authorize with. Nothing secret. */
 export async function issueAccessToken(
   core: Core,
-  subject: { userId: string; sessionId: string; roles: readonly string[] },
+  subject: { userId: string; sessionId: string; roles: readonly string[]; rolesVersion: number },
 ): Promise<IssuedAccessToken> {
   const lifetimeSeconds = core.settings.tokens.accessTokenLifetimeSeconds;
   await core.keys.refreshIfStale();
@@ -20,6 +20,7 @@ export async function issueAccessToken(
     sub: subject.userId,
     sid: subject.sessionId,
     roles: subject.roles,
+    rolesVersion: subject.rolesVersion,
     lifetimeSeconds,
     now: new Date(core.clock.now()),
   });

@@ -12,6 +12,7 @@ import {
 import { findUserById } from '../store/repositories/users.js';
 import { formatApiKey, parseApiKey } from './api-key-format.js';
 import type { Principal } from './principal.js';
+import { withRevocations } from './revocations.js';
 
 /** A verified key is remembered this long per instance; revocation evicts it at once via the feed. */
 const CACHE_TTL_MS = 30_000;
@@ -54,10 +55,12 @@ export const listUserApiKeys = (core: Core, userId: string): Promise<ApiKey[]> =
   listApiKeys(core.store.db, userId);
 
 export async function revokeUserApiKey(core: Core, userId: string, id: string): Promise<void> {
-  if (!(await revokeApiKey(core.store.db, userId, id, core.clock.now()))) {
-    throw new AuthError('not_found', 'No such API key.');
-  }
-  await core.revocations.apiKeyRevoked(id);
+  await withRevocations(core, async (revoke) => {
+    if (!(await revokeApiKey(revoke.db, userId, id, core.clock.now()))) {
+      throw new AuthError('not_found', 'No such API key.');
+    }
+    await revoke.apiKeys([id]);
+  });
 }
 
 interface CachedKey {
@@ -66,6 +69,8 @@ interface CachedKey {
   lastTouchMs: number;
   /** When the owner was read from the database, epoch seconds. */
   loadedAtSeconds: number;
+  /** The owner's roles version when read. */
+  rolesVersion: number;
 }
 
 /** Verifies API keys, remembering good ones briefly; a revocation on any instance evicts them everywhere. */
@@ -98,18 +103,25 @@ export function createApiKeyVerifier(core: Core) {
       ...(stored.scopes ? { scopes: stored.scopes } : {}),
     };
     const expiresAtMs = Math.min(now + CACHE_TTL_MS, stored.expiresAt ?? Number.POSITIVE_INFINITY);
-    return { principal, expiresAtMs, lastTouchMs: 0, loadedAtSeconds: Math.floor(now / 1000) };
+    return {
+      principal,
+      expiresAtMs,
+      lastTouchMs: 0,
+      loadedAtSeconds: Math.floor(now / 1000),
+      rolesVersion: user.rolesVersion,
+    };
   }
 
   // A ban or a role change since the owner was read (the revocation feed, as
   // for access tokens) makes a cached principal stale: read the owner again.
-  // A read in the same second as the change counts as before it, so a demoted
-  // owner's key is never left with the old roles (a few extra reads at most).
+  // Roles compare by version (exact); for a ban, a read in the same second as
+  // the ban counts as before it (a few extra reads at most).
   const ownerChanged = (entry: CachedKey): boolean =>
     core.revocations.set.isRevoked({
       sid: '',
       sub: entry.principal.userId,
       iat: entry.loadedAtSeconds - 1,
+      rolesVersion: entry.rolesVersion,
     });
 
   return async function verifyApiKey(candidate: string): Promise<Principal | null> {

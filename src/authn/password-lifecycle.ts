@@ -20,6 +20,7 @@ import {
 import { audit } from './audit.js';
 import { normalizeEmail, type RequestMeta } from './meta.js';
 import { guessPassword } from './password-login.js';
+import { withRevocations } from './revocations.js';
 import { revokeAllSessions } from './sessions.js';
 
 /** Needs the current password; ends every other session of the user. */
@@ -44,13 +45,18 @@ export async function changePassword(
   }
   const password = checkPassword(input.newPassword, core.passwordPolicy, { email: user.email });
   const hash = await hashPassword(password, core.argon2);
-  await core.store.db.transaction().execute(async (trx) => {
-    await setPasswordHash(trx, user.id, hash, core.clock.now());
+  await withRevocations(core, async (revoke) => {
+    await setPasswordHash(revoke.db, user.id, hash, core.clock.now());
     await revokeAllSessions(core, user.id, 'password_change', {
       keepSessionId: input.sessionId,
-      db: trx,
+      revoke,
     });
-    await audit(core, { type: 'password_change', outcome: 'success', userId: user.id }, meta, trx);
+    await audit(
+      core,
+      { type: 'password_change', outcome: 'success', userId: user.id },
+      meta,
+      revoke.db,
+    );
   });
 }
 
@@ -109,12 +115,13 @@ export async function resetPassword(
   const password = checkPassword(input.newPassword, core.passwordPolicy, { email: user.email });
   const hash = await hashPassword(password, core.argon2);
   // A reset is account recovery: assume whoever else was in holds credentials, and end them all.
-  const revokedKeys = await core.store.db.transaction().execute(async (trx) => {
-    if ((await consumeOneTimeToken(trx, tokenHash, 'password_reset', now)) !== user.id)
+  await withRevocations(core, async (revoke) => {
+    if ((await consumeOneTimeToken(revoke.db, tokenHash, 'password_reset', now)) !== user.id)
       throw invalid();
-    await setPasswordHash(trx, user.id, hash, now);
-    await revokeAllSessions(core, user.id, 'password_reset', { db: trx });
-    const keys = await revokeAllApiKeys(trx, user.id, now);
+    await setPasswordHash(revoke.db, user.id, hash, now);
+    await revokeAllSessions(core, user.id, 'password_reset', { revoke });
+    const keys = await revokeAllApiKeys(revoke.db, user.id, now);
+    await revoke.apiKeys(keys);
     await audit(
       core,
       {
@@ -124,9 +131,7 @@ export async function resetPassword(
         detail: { apiKeysRevoked: keys.length },
       },
       meta,
-      trx,
+      revoke.db,
     );
-    return keys;
   });
-  for (const id of revokedKeys) await core.revocations.apiKeyRevoked(id);
 }

@@ -35,6 +35,7 @@ async function alreadyRegistered(core: Core, email: string, now: number): Promis
     isService: false,
     bannedAt: null,
     createdAt: now,
+    rolesVersion: 0,
   };
   return lookalike;
 }

@@ -1,38 +1,51 @@
 import type { Cache } from '../cache/cache.js';
 import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import {
+  listRevocationsAfter,
+  purgeRevocations,
+  type Revocation,
+  startingSeq,
+} from '../store/repositories/revocations.js';
 import type { Db } from '../store/schema.js';
 import {
-  createRevocationFeedSubscriber,
+  applyRevocationMessage,
   createRevocationSet,
-  parseRevocationMessage,
-  type RevocationMessage,
   type RevocationSet,
 } from '../verify/index.js';
+import { createRevocationCursor } from './revocation-cursor.js';
+import { type FeedMessage, parseFeedMessage, toMessage } from './revocation-messages.js';
 
 const CHANNEL = 'revocations';
-const SKEW_SECONDS = 30;
+const PAGE = 500;
+/** Longer than any revocation transaction stays open between its insert and its commit. */
+const GAP_GRACE_MS = 120_000;
 const PRUNE_INTERVAL_MS = 60_000;
-
-type ApiKeyRevoked = { type: 'api_key_revoked'; id: string };
+/** Rows are kept this long past their expiry, so a slow instance never finds holes to wait on. */
+const PURGE_AFTER_MS = 3600_000;
+const PURGE_BATCH = 1000;
+/** A publish is a fast path: the response does not wait longer for Redis than this. */
+const PUBLISH_WAIT_MS = 1000;
 
 /**
  * Every instance keeps in memory the sessions revoked and the users whose
  * tokens were cut off (ban, role change) while an access token of theirs could
- * still be valid, so verifying a token needs no database. Changes apply here at
- * once and reach the other instances over the cache's pub/sub (Redis).
+ * still be valid, so verifying a token needs no database.
+ *
+ * The revocations table is the record; pub/sub (Redis) is the fast path. A
+ * change commits its rows first (see revocations.ts), then this instance
+ * applies them and publishes them. Each instance also reads the table after
+ * its cursor: at start, whenever its subscription comes back, and every
+ * `pollIntervalSeconds`. So with the feed up a revocation reaches every
+ * instance within milliseconds; with it down, within one poll interval (plus
+ * the query); a lost message is never lost for longer than that.
  */
 export interface RevocationFeed {
   readonly set: RevocationSet;
-  sessionsRevoked(sessionIds: readonly string[]): Promise<void>;
-  /** Rejects every access token of a banned user issued until now. */
-  userBanned(userId: string): Promise<void>;
-  /**
-   * Rejects the user's access tokens issued before this second, so the next
-   * refresh carries the new roles. JWT `iat` has one-second resolution: a token
-   * issued within the same second as the change survives (documented).
-   */
-  rolesChanged(userId: string): Promise<void>;
-  apiKeyRevoked(id: string): Promise<void>;
+  /** Applies revocations this instance has committed, then publishes them; a failed publish is logged, never thrown. */
+  committed(revocations: readonly Revocation[]): Promise<void>;
+  /** Reads and applies what this instance has not seen from the table. */
+  catchUp(): Promise<void>;
   onApiKeyRevoked(handler: (id: string) => void): void;
   /** A user was banned or their roles changed, here or on another instance. */
   onUserChanged(handler: (userId: string) => void): void;
@@ -43,98 +56,153 @@ export interface RevocationFeedOptions {
   db: Db;
   cache: Cache;
   clock: Clock;
-  accessTokenLifetimeSeconds: number;
+  logger: Logger;
+  pollIntervalSeconds: number;
 }
 
 export async function openRevocationFeed(options: RevocationFeedOptions): Promise<RevocationFeed> {
-  const { cache, clock, db } = options;
+  const { cache, clock, db, logger } = options;
   const set = createRevocationSet({ now: () => clock.now() });
-  const apply = createRevocationFeedSubscriber(set);
   const apiKeyHandlers: Array<(id: string) => void> = [];
   const userHandlers: Array<(userId: string) => void> = [];
-  const nowSeconds = () => Math.floor(clock.now() / 1000);
-  const until = () => nowSeconds() + options.accessTokenLifetimeSeconds + SKEW_SECONDS;
 
-  const handle = (message: string) => {
-    if (apply.handle(message)) {
-      const known = parseRevocationMessage(message);
-      if (known?.type === 'user_banned') for (const handler of userHandlers) handler(known.sub);
+  const apply = (message: FeedMessage) => {
+    if (message.type === 'api_key_revoked') {
+      for (const handler of apiKeyHandlers) handler(message.id);
       return;
     }
-    const parsed = JSON.parse(message) as Partial<ApiKeyRevoked>;
-    if (parsed.type === 'api_key_revoked' && typeof parsed.id === 'string') {
-      for (const handler of apiKeyHandlers) handler(parsed.id);
-    }
-  };
-  const send = async (message: RevocationMessage | ApiKeyRevoked) => {
-    const text = JSON.stringify(message);
-    handle(text);
-    await cache.publish(CHANNEL, text);
+    applyRevocationMessage(set, message);
+    if (message.type !== 'session_revoked')
+      for (const handler of userHandlers) handler(message.sub);
   };
 
-  await cache.subscribe(CHANNEL, (message) => {
-    try {
-      handle(message);
-    } catch {
-      // A malformed message on the channel is ignored, never fatal.
-    }
+  // Applying twice is harmless; what the table already gave is not applied again. Rows
+  // read from the table always apply: a message's seq (from Redis) can never mask one.
+  const applyUnlessRead = (message: FeedMessage) => {
+    if (message.seq === undefined || !cursor.has(message.seq)) apply(message);
+  };
+
+  const cursor = createRevocationCursor(await startingSeq(db, clock.now()), {
+    gapGraceMs: GAP_GRACE_MS,
+    now: () => clock.now(),
   });
 
-  // A restarted instance is not blind: load what happened within a token's lifetime.
-  const windowStartMs = clock.now() - (options.accessTokenLifetimeSeconds + SKEW_SECONDS) * 1000;
-  const revoked = await db
-    .selectFrom('sessions')
-    .select('id')
-    .where('revoked_at', '>', windowStartMs)
-    .execute();
-  for (const { id } of revoked) set.revokeSession(id, until());
-  const banned = await db
-    .selectFrom('users')
-    .select(['id', 'banned_at'])
-    .where('banned_at', '>', windowStartMs)
-    .execute();
-  for (const { id, banned_at } of banned)
-    set.banUser(id, Math.floor((banned_at ?? 0) / 1000), until());
-  const regranted = await db
-    .selectFrom('audit_events')
-    .select(['user_id', 'at'])
-    .where('type', '=', 'roles_changed')
-    .where('at', '>', windowStartMs)
-    .execute();
-  for (const { user_id, at } of regranted) {
-    if (user_id) set.banUser(user_id, Math.floor(at / 1000) - 1, until());
-  }
+  // Subscribed before the first read: whatever commits after the read is heard.
+  await cache.subscribe(
+    CHANNEL,
+    (text) => {
+      const message = parseFeedMessage(text);
+      // A malformed message on the channel is ignored, never fatal.
+      if (message) applyUnlessRead(message);
+    },
+    { onResubscribe: () => void poll('resubscribe') },
+  );
 
-  const pruner = setInterval(() => set.prune(), PRUNE_INTERVAL_MS);
+  const readAfterCursor = async () => {
+    cursor.settle();
+    for (;;) {
+      const rows = await listRevocationsAfter(db, cursor.after, PAGE);
+      for (const row of rows) {
+        if (cursor.record(row.seq)) apply(toMessage(row));
+      }
+      if (rows.length < PAGE) return;
+    }
+  };
+
+  // One read at a time; a request that comes during a read gets one more read after it.
+  let reading: Promise<void> | undefined;
+  let again = false;
+  const catchUp = (): Promise<void> => {
+    if (reading) {
+      again = true;
+      return reading;
+    }
+    reading = (async () => {
+      do {
+        again = false;
+        await readAfterCursor();
+      } while (again);
+    })().finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  };
+
+  let failing = false;
+  const poll = async (reason: 'poll' | 'resubscribe') => {
+    try {
+      await catchUp();
+      if (failing) logger.info({ reason }, 'revocation catch-up works again');
+      failing = false;
+    } catch (error) {
+      // Logged once per outage, not once per poll.
+      if (!failing) logger.warn({ reason, err: summary(error) }, 'revocation catch-up failed');
+      failing = true;
+    }
+  };
+
+  await catchUp();
+
+  const poller = setInterval(() => void poll('poll'), options.pollIntervalSeconds * 1000);
+  poller.unref();
+  const pruner = setInterval(() => {
+    set.prune();
+    purgeRevocations(db, clock.now() - PURGE_AFTER_MS, PURGE_BATCH).catch((error: unknown) =>
+      logger.warn({ err: summary(error) }, 'revocation purge failed'),
+    );
+  }, PRUNE_INTERVAL_MS);
   pruner.unref();
 
   return {
     set,
-    async sessionsRevoked(sessionIds) {
-      for (const sid of sessionIds)
-        await send({ type: 'session_revoked', sid, untilEpochSeconds: until() });
+    catchUp,
+    async committed(revocations) {
+      const messages = revocations.map(toMessage);
+      for (const message of messages) applyUnlessRead(message);
+      if (messages.length === 0) return;
+      const failure = await publishWithin(
+        PUBLISH_WAIT_MS,
+        messages.map((message) => cache.publish(CHANNEL, JSON.stringify(message))),
+      );
+      // Committed and applied here; the others read it from the table on their next poll.
+      if (failure !== undefined) {
+        logger.warn(
+          { revocations: messages.length, err: failure },
+          'revocation publish failed; other instances catch up from the database',
+        );
+      }
     },
-    userBanned: (userId) =>
-      send({
-        type: 'user_banned',
-        sub: userId,
-        sinceEpochSeconds: nowSeconds(),
-        untilEpochSeconds: until(),
-      }),
-    rolesChanged: (userId) =>
-      send({
-        type: 'user_banned',
-        sub: userId,
-        sinceEpochSeconds: nowSeconds() - 1,
-        untilEpochSeconds: until(),
-      }),
-    apiKeyRevoked: (id) => send({ type: 'api_key_revoked', id }),
     onUserChanged: (handler) => {
       userHandlers.push(handler);
     },
     onApiKeyRevoked: (handler) => {
       apiKeyHandlers.push(handler);
     },
-    close: () => clearInterval(pruner),
+    close: () => {
+      clearInterval(poller);
+      clearInterval(pruner);
+    },
   };
 }
+
+/** Waits for the publishes at most `ms`; returns why they failed, or undefined when they went out. */
+async function publishWithin(ms: number, publishes: Promise<void>[]): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<string>((resolve) => {
+    timer = setTimeout(resolve, ms, `no answer from the cache within ${ms} ms`);
+    timer.unref();
+  });
+  const sent = Promise.all(publishes).then(
+    () => undefined,
+    (error: unknown) => summary(error),
+  );
+  try {
+    return await Promise.race([sent, slow]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The message only: a stack trace per outage helps nobody, and a URL could carry a password. */
+const summary = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);

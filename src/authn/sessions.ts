@@ -14,6 +14,7 @@ import { findUserById, type User, withoutSecret } from '../store/repositories/us
 import type { Db } from '../store/schema.js';
 import { audit } from './audit.js';
 import type { RequestMeta } from './meta.js';
+import { type Revoker, withRevocations } from './revocations.js';
 
 /** Sliding the idle expiry at most once a minute keeps a busy session from writing on every request. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -87,18 +88,24 @@ export async function resolveSessionToken(
 /**
  * Ends every session of a user (ban, password reset), or all but one (password
  * change). Their cookies and refresh tokens die with the row; their access
- * tokens are rejected by every instance through the revocation feed.
+ * tokens are rejected by every instance through the revocation feed once the
+ * change has committed. Pass `revoke` to join a larger change's transaction.
  */
 export async function revokeAllSessions(
   core: Core,
   userId: string,
   reason: string,
-  options: { keepSessionId?: string | undefined; db?: Db } = {},
+  options: { keepSessionId?: string | undefined; revoke?: Revoker } = {},
 ): Promise<string[]> {
+  const { revoke } = options;
+  if (!revoke) {
+    return withRevocations(core, (inner) =>
+      revokeAllSessions(core, userId, reason, { ...options, revoke: inner }),
+    );
+  }
   const revocation = { now: core.clock.now(), reason };
-  const db = options.db ?? core.store.db;
-  const ids = await revokeUserSessions(db, userId, revocation, options.keepSessionId);
-  await core.revocations.sessionsRevoked(ids);
+  const ids = await revokeUserSessions(revoke.db, userId, revocation, options.keepSessionId);
+  await revoke.sessions(ids);
   return ids;
 }
 
@@ -110,9 +117,11 @@ export async function revokeSessionById(
   reason: string,
 ): Promise<boolean> {
   const revocation = { now: core.clock.now(), reason };
-  const revoked = await revokeOwnSession(core.store.db, userId, sessionId, revocation);
-  if (revoked) await core.revocations.sessionsRevoked([sessionId]);
-  return revoked;
+  return withRevocations(core, async (revoke) => {
+    const revoked = await revokeOwnSession(revoke.db, userId, sessionId, revocation);
+    if (revoked) await revoke.sessions([sessionId]);
+    return revoked;
+  });
 }
 
 /**

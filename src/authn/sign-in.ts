@@ -70,6 +70,7 @@ export async function signIn(
     userId: user.id,
     sessionId: session.id,
     roles: user.roles,
+    rolesVersion: user.rolesVersion,
   });
   return {
     session,

@@ -2,6 +2,7 @@ import { assertKnownRoles } from '../authz/known-roles.js';
 import type { Core } from '../core.js';
 import { AuthError } from '../errors.js';
 import {
+  bumpRolesVersion,
   findUserById,
   setBanned,
   setRoles,
@@ -10,6 +11,7 @@ import {
 } from '../store/repositories/users.js';
 import { audit } from './audit.js';
 import type { RequestMeta } from './meta.js';
+import { withRevocations } from './revocations.js';
 import { revokeAllSessions } from './sessions.js';
 
 async function existing(core: Core, userId: string): Promise<User> {
@@ -18,7 +20,10 @@ async function existing(core: Core, userId: string): Promise<User> {
   return withoutSecret(user);
 }
 
-/** Bans and revokes every session in one transaction: the user is out on their next request. */
+/**
+ * Bans, revokes every session and cuts off every access token in one
+ * transaction: the user is out on their next request, on every instance.
+ */
 export async function banUser(
   core: Core,
   userId: string,
@@ -27,17 +32,17 @@ export async function banUser(
 ): Promise<User> {
   await existing(core, userId);
   const now = core.clock.now();
-  await core.store.db.transaction().execute(async (trx) => {
-    await setBanned(trx, userId, { bannedAt: now, reason: by.reason ?? null, now });
-    await revokeAllSessions(core, userId, 'banned', { db: trx });
+  await withRevocations(core, async (revoke) => {
+    await setBanned(revoke.db, userId, { bannedAt: now, reason: by.reason ?? null, now });
+    await revokeAllSessions(core, userId, 'banned', { revoke });
+    await revoke.userCutOff(userId);
     await audit(
       core,
       { type: 'user_banned', outcome: 'success', userId, detail: { by: by.actorId } },
       meta,
-      trx,
+      revoke.db,
     );
   });
-  await core.revocations.userBanned(userId);
   return existing(core, userId);
 }
 
@@ -67,8 +72,10 @@ export async function replaceRoles(
 ): Promise<User> {
   assertKnownRoles(core.policy, roles);
   await existing(core, userId);
-  await core.store.db.transaction().execute(async (trx) => {
-    await setRoles(trx, userId, roles);
+  // Access tokens carry roles: the old ones are cut off, so the next refresh brings the new roles.
+  await withRevocations(core, async (revoke) => {
+    await setRoles(revoke.db, userId, roles);
+    await revoke.rolesChanged(userId, await bumpRolesVersion(revoke.db, userId));
     await audit(
       core,
       {
@@ -78,10 +85,8 @@ export async function replaceRoles(
         detail: { by: by.actorId, roles: roles.join(',') },
       },
       meta,
-      trx,
+      revoke.db,
     );
   });
-  // Access tokens carry roles: cut off the old ones so the next refresh brings the new roles.
-  await core.revocations.rolesChanged(userId);
   return existing(core, userId);
 }

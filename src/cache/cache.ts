@@ -4,6 +4,14 @@ export interface Counter {
   resetInSeconds: number;
 }
 
+export interface SubscribeOptions {
+  /**
+   * Called each time the subscription is back after a lost connection (and
+   * confirmed by the server): messages published meanwhile were missed.
+   */
+  onResubscribe?: () => void;
+}
+
 /**
  * The shared, short-lived state of a deployment: rate-limit counters and the
  * revocation feed. Memory for one instance; Redis so limits and revocations
@@ -18,7 +26,11 @@ export interface Cache {
   peek(key: string): Promise<Counter | null>;
   delete(key: string): Promise<void>;
   publish(channel: string, message: string): Promise<void>;
-  subscribe(channel: string, onMessage: (message: string) => void): Promise<void>;
+  subscribe(
+    channel: string,
+    onMessage: (message: string) => void,
+    options?: SubscribeOptions,
+  ): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -49,6 +49,7 @@ export function createMemoryCache(clock: Clock): Cache {
     async publish(channel, message) {
       bus.emit(channel, message);
     },
+    // In-process: never disconnected, so never resubscribes.
     async subscribe(channel, onMessage) {
       bus.on(channel, onMessage);
     },

@@ -94,6 +94,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   let subscriber: Redis | undefined;
   let subscriberConnection: Promise<void> = Promise.resolve();
   const handlers = new Map<string, Array<(message: string) => void>>();
+  const onResubscribe: Array<() => void> = [];
 
   /**
    * Runs a command once `connection` has been up (waiting for its first attempt,
@@ -141,7 +142,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     async publish(channel, message) {
       await command(() => client.publish(prefix + channel, message));
     },
-    async subscribe(channel, onMessage) {
+    async subscribe(channel, onMessage, subscribeOptions = {}) {
       if (!subscriber) {
         const opened = client.duplicate({ ...failFast, keyPrefix: '' });
         subscriberConnection = connect(
@@ -152,10 +153,28 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
         opened.on('message', (ch: string, message: string) => {
           for (const handler of handlers.get(ch) ?? []) handler(message);
         });
+        // ioredis resubscribes by itself after a reconnect; subscribing again
+        // waits for the server's confirmation, after which nothing more is missed.
+        let connectedBefore = false;
+        opened.on('ready', () => {
+          if (!connectedBefore) {
+            connectedBefore = true;
+            return;
+          }
+          opened
+            .subscribe(...handlers.keys())
+            .then(() => {
+              for (const resubscribed of onResubscribe) resubscribed();
+            })
+            .catch(() => {
+              // Lost again before the confirmation: the next 'ready' retries.
+            });
+        });
         subscriber = opened;
       }
       const full = prefix + channel;
       handlers.set(full, [...(handlers.get(full) ?? []), onMessage]);
+      if (subscribeOptions.onResubscribe) onResubscribe.push(subscribeOptions.onResubscribe);
       const listening = subscriber;
       await command(() => listening.subscribe(full), listening, subscriberConnection);
     },

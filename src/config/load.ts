@@ -10,6 +10,7 @@ const envNames: Record<string, string> = {
   GATEHOUSE_DATA_DIR: 'dataDir',
   DATABASE_URL: 'databaseUrl',
   REDIS_URL: 'redisUrl',
+  REDIS_PREFIX: 'redisPrefix',
   GATEHOUSE_SECRET_KEY: 'secretKey',
   GATEHOUSE_PUBLIC_URL: 'publicUrl',
   LOG_LEVEL: 'logLevel',

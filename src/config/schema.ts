@@ -33,6 +33,8 @@ export const settingsSchema = z.strictObject({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
+  /** Namespaces Redis keys and the revocation channel, so deployments can share one Redis. */
+  redisPrefix: z.string().min(1).max(64).default('gatehouse:'),
   /** 32 bytes, base64url or hex. Generated into the data dir in development when absent. */
   secretKey: z.string().optional(),
   /** The public base URL; the JWT issuer and the origin that CSRF checks accept. */
@@ -109,6 +111,16 @@ export const settingsSchema = z.strictObject({
         .default(30 * 24 * 3600),
       /** A rotated refresh token presented again this soon returns the same successor (concurrent refreshes). */
       refreshGraceSeconds: z.coerce.number().int().min(0).max(60).default(10),
+    })
+    .prefault({}),
+  revocation: z
+    .strictObject({
+      /**
+       * How often each instance reloads revocations it may have missed from the
+       * database (the safety net under Redis pub/sub): the longest a revocation
+       * can stay unseen on an instance while the feed is down.
+       */
+      pollIntervalSeconds: z.coerce.number().int().min(1).max(3600).default(5),
     })
     .prefault({}),
   /** Basic credentials over plain HTTP from a non-loopback address; off unless set, and logged loudly. */

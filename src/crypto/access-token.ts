@@ -16,6 +16,8 @@ export interface AccessTokenClaims {
   /** Session id: revoking the session revokes the token. */
   readonly sid: string;
   readonly roles: readonly string[];
+  /** The user's roles version the roles were read at: a role change cuts off exactly the older ones. */
+  readonly rolesVersion: number;
   /** Space-delimited, RFC 9068; omitted when absent. */
   readonly scope?: string;
   readonly lifetimeSeconds: number;
@@ -26,7 +28,9 @@ export const MAX_ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
 
 /**
  * Signs an RFC 9068 access token. The claim set is exactly iss, sub, aud,
- * exp, iat, nbf, jti, sid, roles (+ scope): nothing personal, nothing secret.
+ * exp, iat, nbf, jti, sid, roles, rv (+ scope): nothing personal, nothing secret.
+ * `rv` (private) is the roles version; `iat` alone has one-second resolution,
+ * too coarse to tell a token minted just before a role change from one just after.
  */
 export async function signAccessToken(
   signer: AccessTokenSigner,
@@ -34,7 +38,11 @@ export async function signAccessToken(
 ): Promise<string> {
   checkLifetime(claims.lifetimeSeconds);
   const iat = Math.floor(claims.now.getTime() / 1000);
-  const payload: Record<string, unknown> = { sid: claims.sid, roles: [...claims.roles] };
+  const payload: Record<string, unknown> = {
+    sid: claims.sid,
+    roles: [...claims.roles],
+    rv: claims.rolesVersion,
+  };
   if (claims.scope !== undefined) payload.scope = claims.scope;
   const key = await importJWK(signer.privateJwk, signer.alg);
   return new SignJWT(payload)

@@ -4,6 +4,7 @@ import type { Dialect } from './dialect.js';
 import * as m0001 from './migrations/0001_accounts_sessions.js';
 import * as m0002 from './migrations/0002_tokens.js';
 import * as m0003 from './migrations/0003_authz.js';
+import * as m0004 from './migrations/0004_revocations.js';
 import * as m0005 from './migrations/0005_scale_indexes.js';
 
 export interface VersionedMigration {
@@ -16,6 +17,7 @@ const migrations: Record<string, VersionedMigration> = {
   '0001_accounts_sessions': m0001,
   '0002_tokens': m0002,
   '0003_authz': m0003,
+  '0004_revocations': m0004,
   '0005_scale_indexes': m0005,
 };
 

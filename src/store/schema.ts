@@ -13,6 +13,8 @@ export interface UsersTable {
   banned_reason: string | null;
   created_at: number;
   updated_at: number;
+  /** Bumped by every role change; access tokens carry it (`rv`). */
+  roles_version: Generated<number>;
 }
 
 export interface UserRolesTable {
@@ -99,6 +101,20 @@ export interface AclGrantsTable {
   permission: string;
 }
 
+/** One revocation; ids only grow (see authn/revocation-cursor.ts for commit order). Purged long after `until_at`. */
+export interface RevocationsTable {
+  id: Generated<number>;
+  kind: 'session' | 'user' | 'roles' | 'api_key';
+  /** A session id, a user id or an API key id, by kind. */
+  subject: string;
+  /** When it took effect. */
+  cutoff_at: number;
+  /** For `roles`: the user's roles version after the change. */
+  roles_version: number | null;
+  /** After this no token or cached key it covers can still be valid. */
+  until_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_roles: UserRolesTable;
@@ -109,6 +125,7 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   api_keys: ApiKeysTable;
   acl_grants: AclGrantsTable;
+  revocations: RevocationsTable;
 }
 
 export type Db = Kysely<Database>;

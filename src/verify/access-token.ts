@@ -12,6 +12,8 @@ export interface VerifiedAccessToken {
   readonly exp: number;
   /** Issued at, epoch seconds. */
   readonly iat: number;
+  /** The user's roles version when the roles were read (`rv`); undefined in tokens without it. */
+  readonly rolesVersion: number | undefined;
   /** The whole verified claim set. */
   readonly claims: Readonly<JWTPayload>;
 }
@@ -24,6 +26,7 @@ export function toVerifiedAccessToken(claims: JWTPayload): VerifiedAccessToken {
     jti: requireString(claims, 'jti'),
     exp: requireNumber(claims, 'exp'),
     iat: requireNumber(claims, 'iat'),
+    rolesVersion: optionalCount(claims, 'rv'),
     scope: Object.freeze(parseScope(claims.scope)),
     roles: Object.freeze(parseRoles(claims.roles)),
     claims: Object.freeze(claims),
@@ -39,6 +42,15 @@ function requireString(claims: JWTPayload, name: string): string {
 function requireNumber(claims: JWTPayload, name: string): number {
   const value = claims[name];
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidClaim(name);
+  return value;
+}
+
+function optionalCount(claims: JWTPayload, name: string): number | undefined {
+  const value = claims[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalidClaim(name);
+  }
   return value;
 }
 

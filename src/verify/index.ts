@@ -17,6 +17,7 @@ export {
   type RevocationSubject,
 } from './revocation.js';
 export {
+  applyRevocationMessage,
   createRevocationFeedSubscriber,
   parseRevocationMessage,
   type RevocationFeedSubscriber,

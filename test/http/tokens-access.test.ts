@@ -36,9 +36,11 @@ describe('access tokens at login', () => {
 
     const claims = claimsOf(body.accessToken);
     expect(Object.keys(claims).sort()).toEqual(
-      ['aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'roles', 'sid', 'sub'].sort(),
+      ['aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'roles', 'rv', 'sid', 'sub'].sort(),
     );
     expect(claims.iss).toBe(server.core.issuer);
+    // A new user's roles version.
+    expect(claims.rv).toBe(0);
     expect(claims.aud).toBe('gatehouse');
     expect(claims.sub).toBe(user.userId);
     expect(claims.roles).toEqual([]);

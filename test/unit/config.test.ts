@@ -35,6 +35,16 @@ describe('settings', () => {
     });
   });
 
+  it('namespaces Redis by REDIS_PREFIX and polls revocations every 5 s by default', () => {
+    const defaults = loadSettings({ env: {} });
+    expect(defaults.redisPrefix).toBe('gatehouse:');
+    expect(defaults.revocation).toEqual({ pollIntervalSeconds: 5 });
+    expect(loadSettings({ env: { REDIS_PREFIX: 'tenant-a:' } }).redisPrefix).toBe('tenant-a:');
+    expect(() =>
+      loadSettings({ env: {}, flags: { revocation: { pollIntervalSeconds: 0 } } }),
+    ).toThrow(/^revocation\.pollIntervalSeconds: /);
+  });
+
   it('layers flags over environment over file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gh-config-'));
     const file = join(dir, 'gatehouse.json');

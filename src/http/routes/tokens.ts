@@ -24,6 +24,7 @@ export const tokenRoutes = [
         userId: user.id,
         sessionId: session.id,
         roles: user.roles,
+        rolesVersion: user.rolesVersion,
       });
       const maxAgeSeconds = Math.max(
         0,

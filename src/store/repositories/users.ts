@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../page.js';
 import type { Db, UsersTable } from '../schema.js';
 
@@ -11,6 +12,8 @@ export interface User {
   isService: boolean;
   bannedAt: number | null;
   createdAt: number;
+  /** Bumped by every role change, read with the roles: a token carrying it carries roles at least this new. */
+  rolesVersion: number;
 }
 
 export interface UserWithSecret extends User {
@@ -24,7 +27,7 @@ const parseAttributes = (json: string): Record<string, unknown> => {
     : {};
 };
 
-const toUser = (row: UsersTable, roles: string[]): UserWithSecret => ({
+const toUser = (row: Selectable<UsersTable>, roles: string[]): UserWithSecret => ({
   id: row.id,
   email: row.email,
   emailVerified: row.email_verified_at !== null,
@@ -33,6 +36,7 @@ const toUser = (row: UsersTable, roles: string[]): UserWithSecret => ({
   isService: row.is_service === 1,
   bannedAt: row.banned_at,
   createdAt: row.created_at,
+  rolesVersion: row.roles_version,
   passwordHash: row.password_hash,
 });
 
@@ -49,7 +53,11 @@ export async function rolesOf(db: Db, userId: string): Promise<string[]> {
   return rows.map((r) => r.role);
 }
 
-async function hydrate(db: Db, row: UsersTable | undefined): Promise<UserWithSecret | null> {
+// The row (with roles_version) is read before the roles: see bumpRolesVersion.
+async function hydrate(
+  db: Db,
+  row: Selectable<UsersTable> | undefined,
+): Promise<UserWithSecret | null> {
   return row ? toUser(row, await rolesOf(db, row.id)) : null;
 }
 
@@ -104,6 +112,21 @@ export async function setRoles(db: Db, userId: string, roles: readonly string[])
       .values(unique.map((role) => ({ user_id: userId, role })))
       .execute();
   }
+}
+
+/**
+ * Call in the transaction that changes the roles; returns the new version.
+ * The users row is read before the roles (see hydrate), so a reader that sees
+ * this version also sees the roles it stands for.
+ */
+export async function bumpRolesVersion(db: Db, userId: string): Promise<number> {
+  const row = await db
+    .updateTable('users')
+    .set((eb) => ({ roles_version: eb('roles_version', '+', 1) }))
+    .where('id', '=', userId)
+    .returning('roles_version')
+    .executeTakeFirstOrThrow();
+  return row.roles_version;
 }
 
 export async function setPasswordHash(

@@ -13,6 +13,7 @@ const CLAIMS = {
   sub: 'user-1',
   sid: 'session-1',
   roles: ['member'],
+  rolesVersion: 3,
   lifetimeSeconds: 600,
   now: NOW,
 };
@@ -26,7 +27,7 @@ describe('signAccessToken', () => {
       expect(decodeProtectedHeader(token)).toEqual({ alg, kid: key.kid, typ: 'at+jwt' });
       const claims = decodeJwt(token);
       expect(Object.keys(claims).sort()).toEqual(
-        ['aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'roles', 'sid', 'sub'].sort(),
+        ['aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'roles', 'rv', 'sid', 'sub'].sort(),
       );
       expect(claims).toMatchObject({
         iss: CLAIMS.iss,
@@ -34,6 +35,7 @@ describe('signAccessToken', () => {
         sub: 'user-1',
         sid: 'session-1',
         roles: ['member'],
+        rv: 3,
         iat: NOW_SECONDS,
         nbf: NOW_SECONDS,
         exp: NOW_SECONDS + 600,
@@ -46,7 +48,7 @@ describe('signAccessToken', () => {
     const key = await generateSigningKey('EdDSA', NOW);
     const claims = decodeJwt(await signAccessToken(key, { ...CLAIMS, scope: 'orders:read' }));
     expect(claims.scope).toBe('orders:read');
-    expect(Object.keys(claims)).toHaveLength(10);
+    expect(Object.keys(claims)).toHaveLength(11);
   });
 
   it('gives each token its own jti', async () => {
@@ -84,6 +86,7 @@ describe('signAccessToken', () => {
         sub: 'user-1',
         sid: 'session-1',
         roles: ['member'],
+        rolesVersion: 3,
         scope: [],
       });
     },

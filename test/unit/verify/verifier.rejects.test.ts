@@ -167,5 +167,10 @@ for (const alg of ['EdDSA', 'ES256'] as const) {
       const error = await rejection(verifier.verify(await mint(key, { roles: 'admin' })));
       expect(error).toMatchObject({ code: 'invalid_token', claim: 'roles' });
     });
+
+    it.each([-1, 1.5, '2'])('rejects a roles version (rv) that is not a count: %s', async (rv) => {
+      const error = await rejection(verifier.verify(await mint(key, { rv })));
+      expect(error).toMatchObject({ code: 'invalid_token', claim: 'rv' });
+    });
   });
 }

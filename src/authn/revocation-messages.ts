@@ -1,0 +1,53 @@
+import type { Revocation } from '../store/repositories/revocations.js';
+import { parseRevocationMessage, type RevocationMessage } from '../verify/index.js';
+
+/** Only the server's instances care: their API-key caches. Resource servers never see API keys. */
+export interface ApiKeyRevoked {
+  readonly type: 'api_key_revoked';
+  readonly id: string;
+  readonly seq?: number;
+}
+
+export type FeedMessage = RevocationMessage | ApiKeyRevoked;
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/** The message that announces a committed revocation; `seq` is its row id. */
+export function toMessage(row: Revocation): FeedMessage {
+  const { seq, subject } = row;
+  const untilEpochSeconds = Math.ceil(row.untilAt / 1000);
+  const sinceEpochSeconds = seconds(row.cutoffAt);
+  switch (row.kind) {
+    case 'session':
+      return { type: 'session_revoked', sid: subject, untilEpochSeconds, seq };
+    case 'user':
+      return { type: 'user_banned', sub: subject, sinceEpochSeconds, untilEpochSeconds, seq };
+    case 'roles':
+      return {
+        type: 'roles_changed',
+        sub: subject,
+        rolesVersion: row.rolesVersion ?? 0,
+        sinceEpochSeconds,
+        untilEpochSeconds,
+        seq,
+      };
+    case 'api_key':
+      return { type: 'api_key_revoked', id: subject, seq };
+  }
+}
+
+export function parseFeedMessage(text: string): FeedMessage | null {
+  const known = parseRevocationMessage(text);
+  if (known) return known;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const { type, id, seq } = value as Record<string, unknown>;
+  if (type !== 'api_key_revoked' || typeof id !== 'string' || id === '') return null;
+  if (seq === undefined) return { type, id };
+  return typeof seq === 'number' && Number.isSafeInteger(seq) ? { type, id, seq } : null;
+}
