@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
-import { register } from '../src/authn/registration.js';
+import { register } from '../src/authn/account/registration.js';
 import { loadSettings } from '../src/config/load.js';
 import { createLogger } from '../src/logger.js';
 import { startServer } from '../src/server.js';

@@ -1,6 +1,7 @@
 /** Synthetic data for the authorization bench: the demo policy's users, posts and shared documents. */
-import type { Principal } from '../src/authn/principal.js';
+
 import type { AclGrant, ResourceInput } from '../src/authz/resource.js';
+import type { Principal } from '../src/principal.js';
 
 export const CATEGORIES = ['sports', 'politics', 'tech', 'culture'];
 const DOC_PERMISSIONS = ['read', 'write', 'share'];

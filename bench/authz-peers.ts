@@ -5,10 +5,10 @@
  */
 import { createMongoAbility, type MongoAbility, type RawRuleOf } from '@casl/ability';
 import { newEnforcer, newModelFromString } from 'casbin';
-import type { Principal } from '../src/authn/principal.js';
 import { isWithin } from '../src/authz/environment.js';
 import type { Policy } from '../src/authz/policy-types.js';
 import type { ResourceInput } from '../src/authz/resource.js';
+import type { Principal } from '../src/principal.js';
 import type { Request } from './authz-data.js';
 
 export type Runner = (index: number) => boolean;

@@ -7,8 +7,8 @@
 import { fork } from 'node:child_process';
 import autocannon from 'autocannon';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { signAccessToken } from '../src/crypto/access-token.js';
 import { buildJwks } from '../src/crypto/jwks.js';
+import { signAccessToken } from '../src/crypto/sign-access-token.js';
 import { generateSigningKey, type SigningAlgorithm } from '../src/crypto/signing-keys.js';
 import { createRevocationSet, createVerifier } from '../src/verify/index.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { type KeyRing, openKeyRing } from './authn/key-ring.js';
-import { openRevocationFeed, type RevocationFeed } from './authn/revocation-feed.js';
+import { type KeyRing, openKeyRing } from './authn/tokens/key-ring.js';
+import { openRevocationFeed, type RevocationFeed } from './authn/tokens/revocation-feed.js';
 import { loadConfiguredPolicy } from './authz/policy-setup.js';
 import type { Policy } from './authz/policy-types.js';
 import { type BackgroundTasks, createBackgroundTasks } from './background.js';

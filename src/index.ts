@@ -3,7 +3,7 @@
  * behind the same guards, and decide with the same policy engine. Resource
  * servers that only verify tokens import `gatehouse/verify` instead.
  */
-export type { CredentialKind, Principal } from './authn/principal.js';
+
 export { type PurgeCounts, purgeExpired } from './authn/purge.js';
 export {
   type AclGrant,
@@ -37,5 +37,6 @@ export { requireAccess, requirePermission } from './http/access.js';
 export { type AppOptions, buildApp } from './http/app.js';
 export { problemCatalog } from './http/problem.js';
 export { type Access, type AnyRoute, defineRoute, type RouteContext } from './http/route.js';
+export type { CredentialKind, Principal } from './principal.js';
 export { type RunningServer, startServer } from './server.js';
 export { migrateToLatest, type VersionedMigration } from './store/migrate.js';

@@ -1,10 +1,15 @@
 import type { Core } from '../core.js';
+import type { Principal } from '../principal.js';
 import { isVerifyError, type VerifiedAccessToken } from '../verify/index.js';
-import { looksLikeApiKey } from './api-key-format.js';
-import { createApiKeyVerifier } from './api-keys.js';
-import { assertBasicTransport, parseBasic, type Transport, verifyServiceAccount } from './basic.js';
+import { createApiKeyVerifier } from './credentials/api-key.js';
+import { looksLikeApiKey } from './credentials/api-key-format.js';
+import {
+  assertBasicTransport,
+  parseBasic,
+  type Transport,
+  verifyServiceAccount,
+} from './credentials/basic.js';
 import type { RequestMeta } from './meta.js';
-import type { Principal } from './principal.js';
 import { resolveSessionToken } from './sessions.js';
 import { createUserAttributeCache } from './user-attributes.js';
 

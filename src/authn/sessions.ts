@@ -14,7 +14,7 @@ import { findUserById, type User, withoutSecret } from '../store/repositories/us
 import type { Db } from '../store/schema.js';
 import { audit } from './audit.js';
 import type { RequestMeta } from './meta.js';
-import { type Revoker, withRevocations } from './revocations.js';
+import { type Revoker, withRevocations } from './tokens/revocations.js';
 
 /** Sliding the idle expiry at most once a minute keeps a busy session from writing on every request. */
 const TOUCH_INTERVAL_MS = 60_000;

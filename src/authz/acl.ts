@@ -1,5 +1,5 @@
 /** Per-resource grants (document sharing): which grants name the principal, and what they give. */
-import type { Principal } from '../authn/principal.js';
+import type { Principal } from '../principal.js';
 import type { ResourceType } from './policy-types.js';
 import type { AclGrant } from './resource.js';
 

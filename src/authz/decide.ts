@@ -22,7 +22,7 @@
  * caller owns the resource (if `owner: true`) and its `when` holds. The clock
  * and IP come from `context`; without a context, env conditions never hold.
  */
-import type { Principal } from '../authn/principal.js';
+import type { Principal } from '../principal.js';
 import { aclOutcome } from './acl.js';
 import { EvalScope } from './condition-eval.js';
 import type { DecisionContext } from './environment.js';

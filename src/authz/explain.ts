@@ -1,5 +1,5 @@
 /** Why a decision came out the way it did: the deciding step and every step considered. */
-import type { Principal } from '../authn/principal.js';
+import type { Principal } from '../principal.js';
 import { evaluate, type TraceStep } from './decide.js';
 import type { DecisionContext } from './environment.js';
 import type { Decision, Policy } from './policy-types.js';

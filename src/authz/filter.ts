@@ -5,7 +5,7 @@
  * uses, so a row passes the condition exactly when `decide` would allow it
  * (a property test holds the two together).
  */
-import type { Principal } from '../authn/principal.js';
+import type { Principal } from '../principal.js';
 import { groupsOf } from './acl.js';
 import type { CompareOp, Expr, ListNode, Operand, PathNode } from './condition-ast.js';
 import type { ScalarType } from './condition-check.js';

@@ -1,4 +1,4 @@
-import type { Principal } from '../authn/principal.js';
+import type { Principal } from '../principal.js';
 import { decide } from './decide.js';
 import type { DecisionContext } from './environment.js';
 import type { Decision, Policy } from './policy-types.js';

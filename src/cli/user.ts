@@ -1,6 +1,6 @@
+import { register } from '../authn/account/registration.js';
+import { banUser, unbanUser } from '../authn/admin.js';
 import { normalizeEmail } from '../authn/meta.js';
-import { register } from '../authn/registration.js';
-import { banUser, unbanUser } from '../authn/user-admin.js';
 import { type Core, createCore } from '../core.js';
 import { AuthError } from '../errors.js';
 import { createLogger } from '../logger.js';

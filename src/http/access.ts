@@ -10,13 +10,13 @@
  * caller who may read it but not do the action gets 403 `forbidden`.
  */
 import type { RequestMeta } from '../authn/meta.js';
-import type { Principal } from '../authn/principal.js';
 import { decide } from '../authz/decide.js';
 import type { DecisionContext } from '../authz/environment.js';
 import type { Decision } from '../authz/policy-types.js';
 import type { ResourceInput } from '../authz/resource.js';
 import type { Core } from '../core.js';
 import { AuthError } from '../errors.js';
+import type { Principal } from '../principal.js';
 
 /** The `access` of a route that needs a type-level permission such as `posts:delete`. */
 export const requirePermission = <P extends string>(permission: P): { permission: P } => ({

@@ -2,7 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Core } from '../core.js';
-import { frameworkErrorOptions, installErrorHandling } from './errors.js';
+import { frameworkErrorOptions, installErrorHandling } from './error-handler.js';
 import { enforceSameOrigin } from './guard.js';
 import { buildOpenApi } from './openapi.js';
 import { registerRoutes } from './register-routes.js';

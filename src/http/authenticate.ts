@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { authenticate } from '../authn/authenticate.js';
-import type { Principal } from '../authn/principal.js';
 import type { Core } from '../core.js';
+import type { Principal } from '../principal.js';
 import { SESSION_COOKIE } from './cookies.js';
 import { requestMeta } from './request-meta.js';
 

@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { isValidCsrfToken } from '../authn/csrf.js';
 import type { RequestMeta } from '../authn/meta.js';
-import type { Principal } from '../authn/principal.js';
 import { decidePermission } from '../authz/permission-check.js';
 import type { Core } from '../core.js';
 import { AuthError } from '../errors.js';
+import type { Principal } from '../principal.js';
 import { decisionContext } from './access.js';
 import type { Access } from './route.js';
 

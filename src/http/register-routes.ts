@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal } from '../authn/principal.js';
 import type { Core } from '../core.js';
+import type { Principal } from '../principal.js';
 import { authenticateRequest } from './authenticate.js';
 import { enforceAccess, enforceCsrf } from './guard.js';
 import { requestMeta } from './request-meta.js';

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { RequestMeta } from '../authn/meta.js';
-import type { Principal } from '../authn/principal.js';
 import type { Core } from '../core.js';
+import type { Principal } from '../principal.js';
 
 /**
  * Who may call a route. Every route must say; the server refuses to start on

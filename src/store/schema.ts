@@ -101,7 +101,7 @@ export interface AclGrantsTable {
   permission: string;
 }
 
-/** One revocation; ids only grow (see authn/revocation-cursor.ts for commit order). Purged long after `until_at`. */
+/** One revocation; ids only grow (see authn/tokens/revocation-cursor.ts for commit order). Purged long after `until_at`. */
 export interface RevocationsTable {
   id: Generated<number>;
   kind: 'session' | 'user' | 'roles' | 'api_key';

@@ -1,6 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { VerifiedAccessToken } from './access-token.js';
-import { VerifyError } from './errors.js';
 import {
   bearerTokenFrom,
   type ChallengeOptions,
@@ -9,7 +7,9 @@ import {
   httpFailureFor,
 } from './http-failure.js';
 import { assertScopes } from './scope.js';
+import type { VerifiedAccessToken } from './verified-access-token.js';
 import type { Verifier } from './verifier.js';
+import { VerifyError } from './verify-error.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

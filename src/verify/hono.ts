@@ -1,6 +1,4 @@
 import type { MiddlewareHandler } from 'hono';
-import type { VerifiedAccessToken } from './access-token.js';
-import { VerifyError } from './errors.js';
 import {
   bearerTokenFrom,
   type ChallengeOptions,
@@ -9,7 +7,9 @@ import {
   httpFailureFor,
 } from './http-failure.js';
 import { assertScopes } from './scope.js';
+import type { VerifiedAccessToken } from './verified-access-token.js';
 import type { Verifier } from './verifier.js';
+import { VerifyError } from './verify-error.js';
 
 /** Context variables set by `bearerAuth`: `c.get('accessToken')`. */
 export interface AccessTokenEnv {

@@ -1,4 +1,4 @@
-import { VerifyError } from './errors.js';
+import { VerifyError } from './verify-error.js';
 
 /** RFC 9457 problem document. */
 export interface Problem {

@@ -1,6 +1,5 @@
 /** `gatehouse/verify`: verify Gatehouse access tokens on a resource server. Depends on jose alone. */
-export type { VerifiedAccessToken } from './access-token.js';
-export { isVerifyError, VerifyError, type VerifyErrorCode } from './errors.js';
+
 export {
   bearerTokenFrom,
   type ChallengeOptions,
@@ -24,4 +23,6 @@ export {
   type RevocationMessage,
 } from './revocation-feed.js';
 export { assertScopes } from './scope.js';
+export type { VerifiedAccessToken } from './verified-access-token.js';
 export { createVerifier, type Verifier } from './verifier.js';
+export { isVerifyError, VerifyError, type VerifyErrorCode } from './verify-error.js';

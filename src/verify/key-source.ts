@@ -4,7 +4,7 @@ import {
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from 'jose';
-import { VerifyError } from './errors.js';
+import { VerifyError } from './verify-error.js';
 
 /** Where verification keys come from: a remote JWKS URL, a local JWKS, or a key getter. */
 export type KeySource =

@@ -1,5 +1,5 @@
 import { errors } from 'jose';
-import { VerifyError } from './errors.js';
+import { VerifyError } from './verify-error.js';
 
 /** Translates whatever jose (or the key source) threw into a VerifyError. */
 export function toVerifyError(error: unknown): VerifyError {

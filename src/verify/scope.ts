@@ -1,5 +1,5 @@
-import type { VerifiedAccessToken } from './access-token.js';
-import { VerifyError } from './errors.js';
+import type { VerifiedAccessToken } from './verified-access-token.js';
+import { VerifyError } from './verify-error.js';
 
 /** Throws `insufficient_scope` unless the token carries every required scope. */
 export function assertScopes(token: VerifiedAccessToken, required: readonly string[]): void {

@@ -1,4 +1,4 @@
-import type { VerifiedAccessToken } from './access-token.js';
+import type { VerifiedAccessToken } from './verified-access-token.js';
 
 /**
  * A bounded map of tokens already verified. Entries hold only what the

@@ -1,10 +1,10 @@
 import { type JWTVerifyGetKey, jwtVerify } from 'jose';
-import { toVerifiedAccessToken, type VerifiedAccessToken } from './access-token.js';
-import { VerifyError } from './errors.js';
 import { createKeyGetter } from './key-source.js';
 import { toVerifyError } from './map-jose-error.js';
 import { type ResolvedOptions, resolveOptions, type VerifierOptions } from './options.js';
 import { TokenCache } from './token-cache.js';
+import { toVerifiedAccessToken, type VerifiedAccessToken } from './verified-access-token.js';
+import { VerifyError } from './verify-error.js';
 
 export interface Verifier {
   /** Resolves with the verified token or rejects with a VerifyError; nothing else. */

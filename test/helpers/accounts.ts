@@ -1,4 +1,4 @@
-import { register } from '../../src/authn/registration.js';
+import { register } from '../../src/authn/account/registration.js';
 import { Client } from './client.js';
 import type { TestServer } from './server.js';
 

@@ -1,5 +1,5 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { register } from '../../src/authn/registration.js';
+import { register } from '../../src/authn/account/registration.js';
 import { strongPassword, uniqueEmail } from './accounts.js';
 import { Client, type Response } from './client.js';
 import type { TestServer } from './server.js';

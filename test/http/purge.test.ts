@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../src/authn/api-keys.js';
+import { register } from '../../src/authn/account/registration.js';
+import { createApiKey } from '../../src/authn/credentials/api-key.js';
 import { purgeExpired } from '../../src/authn/purge.js';
-import { register } from '../../src/authn/registration.js';
 import { insertOneTimeToken } from '../../src/store/repositories/one-time-tokens.js';
 import { strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

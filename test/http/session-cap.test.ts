@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { register } from '../../src/authn/registration.js';
+import { register } from '../../src/authn/account/registration.js';
 import { strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import type { Client } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { problemCatalog } from '../../src/http/problem.js';
-import { VerifyError, type VerifyErrorCode } from '../../src/verify/errors.js';
 import { httpFailureFor, verifyStatus } from '../../src/verify/http-failure.js';
+import { VerifyError, type VerifyErrorCode } from '../../src/verify/verify-error.js';
 
 const verifyCodes = Object.keys(verifyStatus) as VerifyErrorCode[];
 /** What gatehouse/verify actually answers for a code. */

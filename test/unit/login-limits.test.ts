@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sourceOf } from '../../src/authn/login-limits.js';
+import { sourceOf } from '../../src/authn/login/login-limits.js';
 
 describe('rate-limit sources', () => {
   it('groups IPv6 by /64 and keeps IPv4 (and v4-mapped) addresses whole', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { banUser, replaceRoles, unbanUser } from '../../authn/user-admin.js';
+import { banUser, replaceRoles, unbanUser } from '../../authn/admin.js';
 import { listAuditEvents } from '../../store/repositories/audit-events.js';
 import { listUsers } from '../../store/repositories/users.js';
 import { cursorParam, limitParam, nextCursor } from '../cursor.js';

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { createApiKey, listUserApiKeys, revokeUserApiKey } from '../../authn/api-keys.js';
+import {
+  createApiKey,
+  listUserApiKeys,
+  revokeUserApiKey,
+} from '../../authn/credentials/api-key.js';
 import type { ApiKey } from '../../store/repositories/api-keys.js';
 import { defineRoute } from '../route.js';
 import { idParams, nameSchema } from '../schemas.js';

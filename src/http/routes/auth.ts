@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import { verifyEmail } from '../../authn/account/email-verification.js';
+import { register } from '../../authn/account/registration.js';
+import { limitRegistration } from '../../authn/account/request-limits.js';
 import { audit } from '../../authn/audit.js';
+import { verifyPasswordLogin } from '../../authn/credentials/password.js';
 import { csrfTokenFor } from '../../authn/csrf.js';
-import { verifyEmail } from '../../authn/email-verification.js';
-import { verifyPasswordLogin } from '../../authn/password-login.js';
-import { register } from '../../authn/registration.js';
-import { limitRegistration } from '../../authn/request-limits.js';
+import { signIn } from '../../authn/login/sign-in.js';
 import { revokeSessionById } from '../../authn/sessions.js';
-import { signIn } from '../../authn/sign-in.js';
 import { AuthError } from '../../errors.js';
 import { findUserById } from '../../store/repositories/users.js';
 import {

@@ -1,7 +1,11 @@
 import { z } from 'zod';
+import {
+  changePassword,
+  forgotPassword,
+  resetPassword,
+} from '../../authn/account/password-lifecycle.js';
+import { limitPasswordResetRequests } from '../../authn/account/request-limits.js';
 import { normalizeEmail } from '../../authn/meta.js';
-import { changePassword, forgotPassword, resetPassword } from '../../authn/password-lifecycle.js';
-import { limitPasswordResetRequests } from '../../authn/request-limits.js';
 import { defineRoute } from '../route.js';
 import { emailSchema, passwordSchema, tokenSchema } from '../schemas.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { issueAccessToken } from '../../authn/access-tokens.js';
-import { redeemRefreshToken } from '../../authn/refresh-tokens.js';
+import { issueAccessToken } from '../../authn/tokens/issue-access-token.js';
+import { redeemRefreshToken } from '../../authn/tokens/refresh-tokens.js';
 import { AuthError } from '../../errors.js';
 import { REFRESH_COOKIE, setRefreshCookie } from '../cookies.js';
 import { defineRoute } from '../route.js';

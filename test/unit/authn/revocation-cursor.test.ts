@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRevocationCursor } from '../../../src/authn/revocation-cursor.js';
+import { createRevocationCursor } from '../../../src/authn/tokens/revocation-cursor.js';
 
 function fixture(start = 10) {
   let now = 0;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../../src/authn/principal.js';
 import { parseCondition } from '../../../src/authz/condition-parse.js';
 import { decide } from '../../../src/authz/decide.js';
 import { parsePolicy } from '../../../src/authz/policy-load.js';
+import type { Principal } from '../../../src/principal.js';
 import { user } from './fixtures.js';
 
 describe('parseCondition', () => {

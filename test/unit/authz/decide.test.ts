@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../../src/authn/principal.js';
 import { decide } from '../../../src/authz/decide.js';
 import { explain } from '../../../src/authz/explain.js';
 import { parsePolicy } from '../../../src/authz/policy-load.js';
 import type { ResourceInput } from '../../../src/authz/resource.js';
+import type { Principal } from '../../../src/principal.js';
 import {
   alice,
   bob,

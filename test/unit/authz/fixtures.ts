@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Principal } from '../../../src/authn/principal.js';
 import { parsePolicy } from '../../../src/authz/policy-load.js';
 import type { AclGrant, ResourceInput } from '../../../src/authz/resource.js';
+import type { Principal } from '../../../src/principal.js';
 
 export const examplePolicyFile = fileURLToPath(
   new URL('../../../examples/policy.yaml', import.meta.url),

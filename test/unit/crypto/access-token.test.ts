@@ -1,7 +1,7 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { signAccessToken } from '../../../src/crypto/access-token.js';
 import { buildJwks } from '../../../src/crypto/jwks.js';
+import { signAccessToken } from '../../../src/crypto/sign-access-token.js';
 import { generateSigningKey } from '../../../src/crypto/signing-keys.js';
 import { createVerifier } from '../../../src/verify/index.js';
 

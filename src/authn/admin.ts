@@ -11,8 +11,8 @@ import {
 } from '../store/repositories/users.js';
 import { audit } from './audit.js';
 import type { RequestMeta } from './meta.js';
-import { withRevocations } from './revocations.js';
 import { revokeAllSessions } from './sessions.js';
+import { withRevocations } from './tokens/revocations.js';
 
 async function existing(core: Core, userId: string): Promise<User> {
   const user = await findUserById(core.store.db, userId);

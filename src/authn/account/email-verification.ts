@@ -1,11 +1,14 @@
-import type { Core } from '../core.js';
-import { randomToken, sha256 } from '../crypto/random.js';
-import { AuthError } from '../errors.js';
-import { describeDuration } from '../mail/duration.js';
-import { consumeOneTimeToken, insertOneTimeToken } from '../store/repositories/one-time-tokens.js';
-import { markEmailVerified, type User } from '../store/repositories/users.js';
-import { audit } from './audit.js';
-import type { RequestMeta } from './meta.js';
+import type { Core } from '../../core.js';
+import { randomToken, sha256 } from '../../crypto/random.js';
+import { AuthError } from '../../errors.js';
+import { describeDuration } from '../../mail/duration.js';
+import {
+  consumeOneTimeToken,
+  insertOneTimeToken,
+} from '../../store/repositories/one-time-tokens.js';
+import { markEmailVerified, type User } from '../../store/repositories/users.js';
+import { audit } from '../audit.js';
+import type { RequestMeta } from '../meta.js';
 
 export async function sendEmailVerification(core: Core, user: User): Promise<void> {
   const token = randomToken();

@@ -1,17 +1,17 @@
 import { createLocalJWKSet, type JWK, type JWTVerifyGetKey, errors as joseErrors } from 'jose';
-import type { Clock } from '../clock.js';
-import type { AccessTokenSigner } from '../crypto/access-token.js';
-import { buildJwks, type PublicJwk } from '../crypto/jwks.js';
-import { open, seal } from '../crypto/secret-box.js';
-import { generateSigningKey, type SigningAlgorithm } from '../crypto/signing-keys.js';
+import type { Clock } from '../../clock.js';
+import { buildJwks, type PublicJwk } from '../../crypto/jwks.js';
+import { open, seal } from '../../crypto/secret-box.js';
+import type { AccessTokenSigner } from '../../crypto/sign-access-token.js';
+import { generateSigningKey, type SigningAlgorithm } from '../../crypto/signing-keys.js';
 import {
   deleteSigningKeysRetiredBefore,
   insertSigningKey,
   listSigningKeys,
   retireSigningKeys,
   type SigningKeyRow,
-} from '../store/repositories/signing-keys.js';
-import type { Db } from '../store/schema.js';
+} from '../../store/repositories/signing-keys.js';
+import type { Db } from '../../store/schema.js';
 
 /** Another instance may have rotated: an unknown kid reloads the keys, at most this often. */
 const RELOAD_COOLDOWN_MS = 2_000;

@@ -1,18 +1,22 @@
-import type { Core } from '../core.js';
-import { hashPassword, needsRehash, verifyPassword } from '../crypto/password-hash.js';
-import { normalizePassword } from '../crypto/password-policy.js';
-import { randomToken } from '../crypto/random.js';
-import { AuthError } from '../errors.js';
+import type { Core } from '../../core.js';
+import { hashPassword, needsRehash, verifyPassword } from '../../crypto/password-hash.js';
+import { normalizePassword } from '../../crypto/password-policy.js';
+import { randomToken } from '../../crypto/random.js';
+import { AuthError } from '../../errors.js';
 import {
   findUserByEmail,
   setPasswordHash,
   type User,
   type UserWithSecret,
   withoutSecret,
-} from '../store/repositories/users.js';
-import { audit } from './audit.js';
-import { chargeLoginAttempt, refundLoginAttempt, uncountLoginAttempt } from './login-limits.js';
-import { normalizeEmail, type RequestMeta } from './meta.js';
+} from '../../store/repositories/users.js';
+import { audit } from '../audit.js';
+import {
+  chargeLoginAttempt,
+  refundLoginAttempt,
+  uncountLoginAttempt,
+} from '../login/login-limits.js';
+import { normalizeEmail, type RequestMeta } from '../meta.js';
 
 const dummyHashes = new Map<string, Promise<string>>();
 

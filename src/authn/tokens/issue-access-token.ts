@@ -1,5 +1,5 @@
-import type { Core } from '../core.js';
-import { signAccessToken } from '../crypto/access-token.js';
+import type { Core } from '../../core.js';
+import { signAccessToken } from '../../crypto/sign-access-token.js';
 
 export interface IssuedAccessToken {
   accessToken: string;

@@ -1,17 +1,17 @@
-import type { Core } from '../core.js';
-import type { Session } from '../store/repositories/sessions.js';
-import type { User } from '../store/repositories/users.js';
-import { type IssuedAccessToken, issueAccessToken } from './access-tokens.js';
-import { audit } from './audit.js';
-import { csrfTokenFor } from './csrf.js';
-import type { RequestMeta } from './meta.js';
-import { startRefreshFamily } from './refresh-tokens.js';
+import type { Core } from '../../core.js';
+import type { Session } from '../../store/repositories/sessions.js';
+import type { User } from '../../store/repositories/users.js';
+import { audit } from '../audit.js';
+import { csrfTokenFor } from '../csrf.js';
+import type { RequestMeta } from '../meta.js';
 import {
   createSession,
   enforceSessionCap,
   liveSessionOfToken,
   revokeSessionById,
-} from './sessions.js';
+} from '../sessions.js';
+import { type IssuedAccessToken, issueAccessToken } from '../tokens/issue-access-token.js';
+import { startRefreshFamily } from '../tokens/refresh-tokens.js';
 
 export interface SignedIn {
   session: Session;

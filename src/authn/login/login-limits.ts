@@ -1,7 +1,7 @@
 import { isIPv6 } from 'node:net';
-import type { Core } from '../core.js';
-import { sha256 } from '../crypto/random.js';
-import { RateLimitedError } from '../errors.js';
+import type { Core } from '../../core.js';
+import { sha256 } from '../../crypto/random.js';
+import { RateLimitedError } from '../../errors.js';
 
 /**
  * Password guesses are counted in fixed windows, in the shared cache:

@@ -1,8 +1,8 @@
-import type { Core } from '../core.js';
-import { AuthError } from '../errors.js';
-import type { RequestMeta } from './meta.js';
-import { verifyPasswordLogin } from './password-login.js';
-import type { Principal } from './principal.js';
+import type { Core } from '../../core.js';
+import { AuthError } from '../../errors.js';
+import type { Principal } from '../../principal.js';
+import type { RequestMeta } from '../meta.js';
+import { verifyPasswordLogin } from './password.js';
 
 export interface Transport {
   /** TLS between the client and us (or a trusted proxy that said so). */

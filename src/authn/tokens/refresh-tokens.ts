@@ -1,20 +1,24 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { Core } from '../core.js';
-import { randomToken, sha256 } from '../crypto/random.js';
-import { AuthError } from '../errors.js';
+import type { Core } from '../../core.js';
+import { randomToken, sha256 } from '../../crypto/random.js';
+import { AuthError } from '../../errors.js';
 import {
   findRefreshTokenByHash,
   findSuccessor,
   insertRefreshToken,
   markRotated,
   type RefreshTokenRow,
-} from '../store/repositories/refresh-tokens.js';
-import { findLiveSessionById, type Session, touchSession } from '../store/repositories/sessions.js';
-import { findUserById, type User, withoutSecret } from '../store/repositories/users.js';
-import type { Db } from '../store/schema.js';
-import { audit } from './audit.js';
-import type { RequestMeta } from './meta.js';
-import { revokeSessionById } from './sessions.js';
+} from '../../store/repositories/refresh-tokens.js';
+import {
+  findLiveSessionById,
+  type Session,
+  touchSession,
+} from '../../store/repositories/sessions.js';
+import { findUserById, type User, withoutSecret } from '../../store/repositories/users.js';
+import type { Db } from '../../store/schema.js';
+import { audit } from '../audit.js';
+import type { RequestMeta } from '../meta.js';
+import { revokeSessionById } from '../sessions.js';
 
 /**
  * Refresh tokens are opaque, 256-bit, bound to one session, and only their

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { assertKnownRoles } from '../authz/known-roles.js';
-import type { Core } from '../core.js';
-import { hashPassword } from '../crypto/password-hash.js';
-import { checkPassword } from '../crypto/password-policy.js';
-import { AuthError } from '../errors.js';
-import { findUserByEmail, insertUser, type User } from '../store/repositories/users.js';
-import { isUniqueViolation } from '../store/unique-violation.js';
-import { audit } from './audit.js';
+import { assertKnownRoles } from '../../authz/known-roles.js';
+import type { Core } from '../../core.js';
+import { hashPassword } from '../../crypto/password-hash.js';
+import { checkPassword } from '../../crypto/password-policy.js';
+import { AuthError } from '../../errors.js';
+import { findUserByEmail, insertUser, type User } from '../../store/repositories/users.js';
+import { isUniqueViolation } from '../../store/unique-violation.js';
+import { audit } from '../audit.js';
+import { normalizeEmail, type RequestMeta } from '../meta.js';
 import { sendEmailVerification } from './email-verification.js';
-import { normalizeEmail, type RequestMeta } from './meta.js';
 
 export interface RegisterInput {
   email: string;

@@ -1,10 +1,10 @@
-import type { Core } from '../core.js';
+import type { Core } from '../../core.js';
 import {
   insertRevocations,
   type NewRevocation,
   type Revocation,
-} from '../store/repositories/revocations.js';
-import type { Db } from '../store/schema.js';
+} from '../../store/repositories/revocations.js';
+import type { Db } from '../../store/schema.js';
 
 /** Room for clock skew between instances and resource servers. */
 const SKEW_SECONDS = 30;

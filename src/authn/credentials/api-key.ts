@@ -1,6 +1,7 @@
-import type { Core } from '../core.js';
-import { constantTimeEqual, sha256 } from '../crypto/random.js';
-import { AuthError } from '../errors.js';
+import type { Core } from '../../core.js';
+import { constantTimeEqual, sha256 } from '../../crypto/random.js';
+import { AuthError } from '../../errors.js';
+import type { Principal } from '../../principal.js';
 import {
   type ApiKey,
   findApiKey,
@@ -8,11 +9,10 @@ import {
   listApiKeys,
   revokeApiKey,
   touchApiKey,
-} from '../store/repositories/api-keys.js';
-import { findUserById } from '../store/repositories/users.js';
+} from '../../store/repositories/api-keys.js';
+import { findUserById } from '../../store/repositories/users.js';
+import { withRevocations } from '../tokens/revocations.js';
 import { formatApiKey, parseApiKey } from './api-key-format.js';
-import type { Principal } from './principal.js';
-import { withRevocations } from './revocations.js';
 
 /** A verified key is remembered this long per instance; revocation evicts it at once via the feed. */
 const CACHE_TTL_MS = 30_000;

@@ -1,18 +1,18 @@
-import type { Cache } from '../cache/cache.js';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../logger.js';
+import type { Cache } from '../../cache/cache.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../logger.js';
 import {
   listRevocationsAfter,
   purgeRevocations,
   type Revocation,
   startingSeq,
-} from '../store/repositories/revocations.js';
-import type { Db } from '../store/schema.js';
+} from '../../store/repositories/revocations.js';
+import type { Db } from '../../store/schema.js';
 import {
   applyRevocationMessage,
   createRevocationSet,
   type RevocationSet,
-} from '../verify/index.js';
+} from '../../verify/index.js';
 import { createRevocationCursor } from './revocation-cursor.js';
 import { type FeedMessage, parseFeedMessage, toMessage } from './revocation-messages.js';
 

@@ -1,27 +1,27 @@
-import type { Core } from '../core.js';
-import { hashPassword } from '../crypto/password-hash.js';
-import { checkPassword, normalizePassword } from '../crypto/password-policy.js';
-import { randomToken, sha256 } from '../crypto/random.js';
-import { AuthError } from '../errors.js';
-import { describeDuration } from '../mail/duration.js';
-import { revokeAllApiKeys } from '../store/repositories/api-keys.js';
+import type { Core } from '../../core.js';
+import { hashPassword } from '../../crypto/password-hash.js';
+import { checkPassword, normalizePassword } from '../../crypto/password-policy.js';
+import { randomToken, sha256 } from '../../crypto/random.js';
+import { AuthError } from '../../errors.js';
+import { describeDuration } from '../../mail/duration.js';
+import { revokeAllApiKeys } from '../../store/repositories/api-keys.js';
 import {
   consumeOneTimeToken,
   findLiveOneTimeToken,
   insertOneTimeToken,
   invalidateOneTimeTokens,
-} from '../store/repositories/one-time-tokens.js';
+} from '../../store/repositories/one-time-tokens.js';
 import {
   findUserByEmail,
   findUserById,
   setPasswordHash,
   type User,
-} from '../store/repositories/users.js';
-import { audit } from './audit.js';
-import { normalizeEmail, type RequestMeta } from './meta.js';
-import { guessPassword } from './password-login.js';
-import { withRevocations } from './revocations.js';
-import { revokeAllSessions } from './sessions.js';
+} from '../../store/repositories/users.js';
+import { audit } from '../audit.js';
+import { guessPassword } from '../credentials/password.js';
+import { normalizeEmail, type RequestMeta } from '../meta.js';
+import { revokeAllSessions } from '../sessions.js';
+import { withRevocations } from '../tokens/revocations.js';
 
 /** Needs the current password; ends every other session of the user. */
 export async function changePassword(

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { VerifyError } from './errors.js';
+import { VerifyError } from './verify-error.js';
 
 /** A verified RFC 9068 access token, as the resource server sees its caller. */
 export interface VerifiedAccessToken {

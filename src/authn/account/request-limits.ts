@@ -1,7 +1,7 @@
-import type { Core } from '../core.js';
-import { sha256 } from '../crypto/random.js';
-import { RateLimitedError } from '../errors.js';
-import { sourceOf } from './login-limits.js';
+import type { Core } from '../../core.js';
+import { sha256 } from '../../crypto/random.js';
+import { RateLimitedError } from '../../errors.js';
+import { sourceOf } from '../login/login-limits.js';
 
 /**
  * A fixed-window budget for an unauthenticated action that costs us work or
