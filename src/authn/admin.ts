@@ -1,9 +1,16 @@
 import { assertKnownRoles } from '../authz/known-roles.js';
 import type { Core } from '../core.js';
 import { AuthError } from '../errors.js';
+import type { Page, PageRequest } from '../store/page.js';
+import {
+  type AuditFilter,
+  listAuditEvents as pageAuditEvents,
+  type StoredAuditEvent,
+} from '../store/repositories/audit-events.js';
 import {
   bumpRolesVersion,
   findUserById,
+  listUsers as pageUsers,
   setBanned,
   setRoles,
   type User,
@@ -90,3 +97,14 @@ export async function replaceRoles(
   });
   return existing(core, userId);
 }
+
+/** A page of users in creation order (keyset: a deep page costs what the first does). */
+export const listUsers = (core: Core, page: PageRequest): Promise<Page<User>> =>
+  pageUsers(core.store.db, page);
+
+/** A page of audit events, newest first, filtered by user and type. */
+export const listAuditEvents = (
+  core: Core,
+  filter: AuditFilter,
+  page: PageRequest,
+): Promise<Page<StoredAuditEvent>> => pageAuditEvents(core.store.db, filter, page);

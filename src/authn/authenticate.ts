@@ -9,6 +9,7 @@ import {
   type Transport,
   verifyServiceAccount,
 } from './credentials/basic.js';
+import { rememberAccount } from './current-user.js';
 import type { RequestMeta } from './meta.js';
 import { resolveSessionToken } from './sessions.js';
 import { createUserAttributeCache } from './user-attributes.js';
@@ -103,11 +104,12 @@ export async function authenticate(
   if (!credentials.sessionCookie) return null;
   const resolved = await resolveSessionToken(core, credentials.sessionCookie);
   if (!resolved) return null;
-  return {
+  const principal: Principal = {
     userId: resolved.user.id,
     roles: resolved.user.roles,
     attributes: resolved.user.attributes,
     via: 'session',
     sessionId: resolved.session.id,
   };
+  return rememberAccount(principal, resolved.user);
 }

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Core } from '../core.js';
 import { randomToken, sha256 } from '../crypto/random.js';
+import { AuthError } from '../errors.js';
+import type { Principal } from '../principal.js';
+import type { Page, PageRequest } from '../store/page.js';
 import {
   findLiveSessionByTokenHash,
   insertSession,
   listLiveSessions,
+  pageLiveSessions,
   revokeOwnSession,
   revokeUserSessions,
   type Session,
@@ -115,14 +119,80 @@ export async function revokeSessionById(
   userId: string,
   sessionId: string,
   reason: string,
+  revoke?: Revoker,
 ): Promise<boolean> {
+  if (!revoke) {
+    return withRevocations(core, (inner) =>
+      revokeSessionById(core, userId, sessionId, reason, inner),
+    );
+  }
   const revocation = { now: core.clock.now(), reason };
-  return withRevocations(core, async (revoke) => {
-    const revoked = await revokeOwnSession(revoke.db, userId, sessionId, revocation);
-    if (revoked) await revoke.sessions([sessionId]);
-    return revoked;
+  const revoked = await revokeOwnSession(revoke.db, userId, sessionId, revocation);
+  if (revoked) await revoke.sessions([sessionId]);
+  return revoked;
+}
+
+/** Signs the caller out: ends the session behind the request and records it, in one transaction. */
+export async function logout(core: Core, principal: Principal, meta: RequestMeta): Promise<void> {
+  const { sessionId, userId } = principal;
+  if (!sessionId) return;
+  await withRevocations(core, async (revoke) => {
+    await revokeSessionById(core, userId, sessionId, 'logout', revoke);
+    await audit(core, { type: 'logout', outcome: 'success', userId }, meta, revoke.db);
   });
 }
+
+/** Ends one of the caller's own sessions; another user's id is not found, alike a missing one. */
+export async function endOwnSession(
+  core: Core,
+  principal: Principal,
+  sessionId: string,
+  meta: RequestMeta,
+): Promise<void> {
+  const { userId } = principal;
+  await withRevocations(core, async (revoke) => {
+    if (!(await revokeSessionById(core, userId, sessionId, 'user_revoked', revoke)))
+      throw new AuthError('not_found', 'No such session.');
+    const detail = { sessionId };
+    await audit(
+      core,
+      { type: 'session_revoked', outcome: 'success', userId, detail },
+      meta,
+      revoke.db,
+    );
+  });
+}
+
+/** Ends every session of the caller but the current one; returns how many ended. */
+export async function endOtherSessions(
+  core: Core,
+  principal: Principal,
+  meta: RequestMeta,
+): Promise<number> {
+  const { userId } = principal;
+  return withRevocations(core, async (revoke) => {
+    const ids = await revokeAllSessions(core, userId, 'user_revoked_others', {
+      keepSessionId: principal.sessionId,
+      revoke,
+    });
+    const detail = { count: ids.length };
+    await audit(
+      core,
+      { type: 'session_revoked', outcome: 'success', userId, detail },
+      meta,
+      revoke.db,
+    );
+    return ids.length;
+  });
+}
+
+/** A page of the caller's live sessions, newest first. */
+export const listOwnSessions = (
+  core: Core,
+  principal: Principal,
+  page: PageRequest,
+): Promise<Page<Session>> =>
+  pageLiveSessions(core.store.db, principal.userId, core.clock.now(), page);
 
 /**
  * Keeps a user's newest `session.maxPerUser` live sessions; older ones are

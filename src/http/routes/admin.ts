@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { banUser, replaceRoles, unbanUser } from '../../authn/admin.js';
-import { listAuditEvents } from '../../store/repositories/audit-events.js';
-import { listUsers } from '../../store/repositories/users.js';
+import { banUser, listAuditEvents, listUsers, replaceRoles, unbanUser } from '../../authn/admin.js';
 import { cursorParam, limitParam, nextCursor } from '../cursor.js';
 import { defineRoute } from '../route.js';
 import { idParams, nameSchema, textSchema, userView } from '../schemas.js';
@@ -23,7 +21,7 @@ export const adminRoutes = [
     tags,
     query: usersPage,
     handler: async ({ core, query }) => {
-      const page = await listUsers(core.store.db, { limit: query.limit, from: query.after });
+      const page = await listUsers(core, { limit: query.limit, from: query.after });
       return { users: page.items.map(userView), next: nextCursor(page) };
     },
   }),
@@ -80,7 +78,7 @@ export const adminRoutes = [
     }),
     handler: async ({ core, query }) => {
       const { limit, before, ...filter } = query;
-      const page = await listAuditEvents(core.store.db, filter, { limit, from: before });
+      const page = await listAuditEvents(core, filter, { limit, from: before });
       return {
         events: page.items.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
         next: nextCursor(page),

@@ -2,13 +2,12 @@ import { z } from 'zod';
 import { verifyEmail } from '../../authn/account/email-verification.js';
 import { register } from '../../authn/account/registration.js';
 import { limitRegistration } from '../../authn/account/request-limits.js';
-import { audit } from '../../authn/audit.js';
 import { verifyPasswordLogin } from '../../authn/credentials/password.js';
 import { csrfTokenFor } from '../../authn/csrf.js';
+import { currentUser } from '../../authn/current-user.js';
 import { signIn } from '../../authn/login/sign-in.js';
-import { revokeSessionById } from '../../authn/sessions.js';
+import { logout } from '../../authn/sessions.js';
 import { AuthError } from '../../errors.js';
-import { findUserById } from '../../store/repositories/users.js';
 import {
   clearRefreshCookie,
   clearSessionCookie,
@@ -71,10 +70,7 @@ export const authRoutes = [
     summary: 'End the current session and clear its cookie',
     tags,
     handler: async ({ core, principal, meta, reply }) => {
-      if (principal.sessionId) {
-        await revokeSessionById(core, principal.userId, principal.sessionId, 'logout');
-        await audit(core, { type: 'logout', outcome: 'success', userId: principal.userId }, meta);
-      }
+      await logout(core, principal, meta);
       clearSessionCookie(reply);
       clearRefreshCookie(reply);
       return undefined;
@@ -87,9 +83,7 @@ export const authRoutes = [
     summary: 'The caller',
     tags,
     handler: async ({ core, principal }) => {
-      const user = await findUserById(core.store.db, principal.userId);
-      if (!user) throw new AuthError('unauthenticated', 'The account no longer exists.');
-      return { user: { ...userView(user), via: principal.via } };
+      return { user: { ...userView(await currentUser(core, principal)), via: principal.via } };
     },
   }),
   defineRoute({

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { ResourceInput } from '../../authz/resource.js';
-import { grantsFor } from '../../store/repositories/acl-grants.js';
-import { type AccessContext, decideFor } from '../access.js';
+import { type Check, checkAll } from '../../authz/check.js';
+import { type AccessContext, decisionContext } from '../access.js';
 import { defineRoute } from '../route.js';
 import { nameSchema } from '../schemas.js';
 
@@ -20,39 +19,17 @@ const checkSchema = z.strictObject({
   }),
 });
 
-type Check = z.output<typeof checkSchema>;
-
-/**
- * Decides each check for the caller. Attributes come from the request (a
- * "what if" question); ACL grants of resources named by id come from the
- * store, one query per resource type.
- */
-async function decideAll(ctx: AccessContext, checks: readonly Check[]) {
-  const idsByType = new Map<string, string[]>();
-  for (const { resource } of checks) {
-    if (resource.id === undefined) continue;
-    idsByType.set(resource.type, [...(idsByType.get(resource.type) ?? []), resource.id]);
-  }
-  const grants = new Map(
-    await Promise.all(
-      [...idsByType].map(
-        async ([type, ids]) => [type, await grantsFor(ctx.core.store.db, type, ids)] as const,
-      ),
-    ),
+/** The engine's answers for the caller, with the request's clock and IP. */
+const decideAll = (ctx: AccessContext, checks: readonly Check[]) =>
+  checkAll(
+    {
+      db: ctx.core.store.db,
+      policy: ctx.core.policy,
+      principal: ctx.principal,
+      environment: decisionContext(ctx.core, ctx.meta),
+    },
+    checks,
   );
-  return checks.map(({ action, resource }) => {
-    const acl = resource.id === undefined ? undefined : grants.get(resource.type)?.get(resource.id);
-    const input: ResourceInput = {
-      type: resource.type,
-      id: resource.id ?? '',
-      ...(resource.ownerId === undefined ? {} : { ownerId: resource.ownerId }),
-      attributes: resource.attributes ?? {},
-      ...(acl === undefined ? {} : { acl }),
-    };
-    const { allowed, reason } = decideFor(ctx, action, input);
-    return { allowed, reason };
-  });
-}
 
 export const authzRoutes = [
   defineRoute({

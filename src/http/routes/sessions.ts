@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { audit } from '../../authn/audit.js';
-import { revokeAllSessions, revokeSessionById } from '../../authn/sessions.js';
-import { AuthError } from '../../errors.js';
-import { pageLiveSessions } from '../../store/repositories/sessions.js';
+import { endOtherSessions, endOwnSession, listOwnSessions } from '../../authn/sessions.js';
 import { cursorParam, limitParam, nextCursor } from '../cursor.js';
 import { defineRoute } from '../route.js';
 import { idParams } from '../schemas.js';
@@ -23,7 +20,7 @@ export const sessionRoutes = [
       after: cursorParam('text').optional(),
     }),
     handler: async ({ core, principal, query }) => {
-      const page = await pageLiveSessions(core.store.db, principal.userId, core.clock.now(), {
+      const page = await listOwnSessions(core, principal, {
         limit: query.limit,
         from: query.after,
       });
@@ -50,18 +47,7 @@ export const sessionRoutes = [
     tags,
     params: idParams,
     handler: async ({ core, principal, params, meta }) => {
-      const revoked = await revokeSessionById(core, principal.userId, params.id, 'user_revoked');
-      if (!revoked) throw new AuthError('not_found', 'No such session.');
-      await audit(
-        core,
-        {
-          type: 'session_revoked',
-          outcome: 'success',
-          userId: principal.userId,
-          detail: { sessionId: params.id },
-        },
-        meta,
-      );
+      await endOwnSession(core, principal, params.id, meta);
       return undefined;
     },
   }),
@@ -71,21 +57,8 @@ export const sessionRoutes = [
     access: 'account',
     summary: 'End every session of the caller except the current one',
     tags,
-    handler: async ({ core, principal, meta }) => {
-      const ids = await revokeAllSessions(core, principal.userId, 'user_revoked_others', {
-        keepSessionId: principal.sessionId,
-      });
-      await audit(
-        core,
-        {
-          type: 'session_revoked',
-          outcome: 'success',
-          userId: principal.userId,
-          detail: { count: ids.length },
-        },
-        meta,
-      );
-      return { revoked: ids.length };
-    },
+    handler: async ({ core, principal, meta }) => ({
+      revoked: await endOtherSessions(core, principal, meta),
+    }),
   }),
 ];

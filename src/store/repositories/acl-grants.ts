@@ -2,8 +2,14 @@
  * Per-resource ACL grants. Read from the database on every decision, so a
  * share made on one instance applies on the next request to any instance.
  */
-import type { AclGrant } from '../../authz/resource.js';
 import type { Db } from '../schema.js';
+
+/** A stored grant as the policy engine reads it (its `AclGrant`). */
+export interface StoredGrant {
+  readonly subjectType: 'user' | 'group';
+  readonly subjectId: string;
+  readonly permissions: readonly string[];
+}
 
 export interface GrantTarget {
   resourceType: string;
@@ -22,8 +28,8 @@ export async function grantsFor(
   db: Db,
   resourceType: string,
   resourceIds: readonly string[],
-): Promise<Map<string, AclGrant[]>> {
-  const byResource = new Map<string, AclGrant[]>();
+): Promise<Map<string, StoredGrant[]>> {
+  const byResource = new Map<string, StoredGrant[]>();
   if (resourceIds.length === 0) return byResource;
   const rows = await db
     .selectFrom('acl_grants')
@@ -53,7 +59,7 @@ export async function grantsFor(
   return byResource;
 }
 
-export async function grantsOn(db: Db, target: GrantTarget): Promise<AclGrant[]> {
+export async function grantsOn(db: Db, target: GrantTarget): Promise<StoredGrant[]> {
   return (
     (await grantsFor(db, target.resourceType, [target.resourceId])).get(target.resourceId) ?? []
   );

@@ -1,0 +1,64 @@
+import type { Principal } from '../principal.js';
+import { grantsFor } from '../store/repositories/acl-grants.js';
+import type { Db } from '../store/schema.js';
+import { decide } from './decide.js';
+import type { DecisionContext } from './environment.js';
+import type { Policy } from './policy-types.js';
+import type { ResourceInput } from './resource.js';
+
+/** A "what if" question: the resource's attributes come from the asker, its ACL from the store. */
+export interface Check {
+  action: string;
+  resource: {
+    type: string;
+    id?: string | undefined;
+    ownerId?: string | undefined;
+    attributes?: Readonly<Record<string, string | number | boolean>> | undefined;
+  };
+}
+
+export interface CheckAnswer {
+  allowed: boolean;
+  reason: string;
+}
+
+export interface CheckContext {
+  db: Db;
+  policy: Policy;
+  principal: Principal;
+  environment: DecisionContext;
+}
+
+/** The ACL grants of every resource named by id, one query per resource type. */
+async function storedGrants(db: Db, checks: readonly Check[]) {
+  const idsByType = new Map<string, string[]>();
+  for (const { resource } of checks) {
+    if (resource.id === undefined) continue;
+    idsByType.set(resource.type, [...(idsByType.get(resource.type) ?? []), resource.id]);
+  }
+  return new Map(
+    await Promise.all(
+      [...idsByType].map(async ([type, ids]) => [type, await grantsFor(db, type, ids)] as const),
+    ),
+  );
+}
+
+/** Decides each check for the principal, in order. */
+export async function checkAll(
+  ctx: CheckContext,
+  checks: readonly Check[],
+): Promise<CheckAnswer[]> {
+  const grants = await storedGrants(ctx.db, checks);
+  return checks.map(({ action, resource }) => {
+    const acl = resource.id === undefined ? undefined : grants.get(resource.type)?.get(resource.id);
+    const input: ResourceInput = {
+      type: resource.type,
+      id: resource.id ?? '',
+      ...(resource.ownerId === undefined ? {} : { ownerId: resource.ownerId }),
+      attributes: resource.attributes ?? {},
+      ...(acl === undefined ? {} : { acl }),
+    };
+    const { allowed, reason } = decide(ctx.policy, ctx.principal, action, input, ctx.environment);
+    return { allowed, reason };
+  });
+}
