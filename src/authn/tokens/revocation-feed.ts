@@ -100,12 +100,17 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
 
   const readAfterCursor = async () => {
     cursor.settle();
+    // Pages follow the rows read, not the cursor: below a hole the cursor stays put,
+    // and paging from it would read the same full page for ever.
+    let after = cursor.after;
     for (;;) {
-      const rows = await listRevocationsAfter(db, cursor.after, PAGE);
+      const rows = await listRevocationsAfter(db, after, PAGE);
       for (const row of rows) {
         if (cursor.record(row.seq)) apply(toMessage(row));
       }
-      if (rows.length < PAGE) return;
+      const last = rows.at(-1);
+      if (rows.length < PAGE || !last) return;
+      after = last.seq;
     }
   };
 
