@@ -82,7 +82,7 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
     if (message.seq === undefined || !cursor.has(message.seq)) apply(message);
   };
 
-  const cursor = createRevocationCursor(await startingSeq(db, clock.now()), {
+  const cursor = createRevocationCursor(await startingSeq(db, clock.now(), GAP_GRACE_MS), {
     gapGraceMs: GAP_GRACE_MS,
     now: () => clock.now(),
   });

@@ -64,20 +64,27 @@ export async function listRevocationsAfter(
 
 /**
  * Where a starting instance begins reading: before the oldest revocation still
- * in force, or after the newest of all when none is (0 on an empty table).
+ * in force, and before any id that may still be in flight. Ids are handed out
+ * before commit, so a row inserted within the last `inFlightMs` may yet commit
+ * below ids already visible: start after the newest row older than that (0 when
+ * there is none), and the cursor waits on the holes above it.
  */
-export async function startingSeq(db: Db, now: number): Promise<number> {
+export async function startingSeq(db: Db, now: number, inFlightMs: number): Promise<number> {
   const live = await db
     .selectFrom('revocations')
     .select((eb) => eb.fn.min('id').as('seq'))
     .where('until_at', '>', now)
     .executeTakeFirst();
-  if (live?.seq !== null && live?.seq !== undefined) return Number(live.seq) - 1;
-  const last = await db
+  const settled = await db
     .selectFrom('revocations')
     .select((eb) => eb.fn.max('id').as('seq'))
+    .where('cutoff_at', '<', now - inFlightMs)
     .executeTakeFirst();
-  return Number(last?.seq ?? 0);
+  const start = Number(settled?.seq ?? 0);
+  const oldestLive = live?.seq;
+  return oldestLive !== null && oldestLive !== undefined
+    ? Math.min(start, Number(oldestLive) - 1)
+    : start;
 }
 
 /**
