@@ -1,3 +1,4 @@
+import { logFailure } from './log-failure.js';
 import type { Logger } from './logger.js';
 
 /** Work that must not hold up a response, and that may never pile up without bound. */
@@ -24,7 +25,7 @@ export function createBackgroundTasks(logger: Logger): BackgroundTasks {
       }
       const running: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
         .then(task)
-        .catch((error: unknown) => logger.error({ err: error, label }, 'background work failed'))
+        .catch((error: unknown) => logFailure(logger, 'background work failed', error, { label }))
         .finally(() => pending.delete(running));
       pending.add(running);
     },

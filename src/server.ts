@@ -3,6 +3,7 @@ import { schedulePurge } from './authn/purge-schedule.js';
 import type { Settings } from './config/schema.js';
 import { type Core, type CoreOptions, createCore } from './core.js';
 import { type AppOptions, buildApp } from './http/app.js';
+import { logFailure } from './log-failure.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -41,7 +42,7 @@ export async function startServer(
   const rotation = setInterval(() => {
     core.keys
       .rotateIfDue()
-      .catch((error: unknown) => core.logger.error({ err: error }, 'key rotation failed'));
+      .catch((error: unknown) => logFailure(core.logger, 'key rotation failed', error));
   }, 3600_000);
   rotation.unref();
   const purge = schedulePurge(core);

@@ -1,4 +1,5 @@
 import type { Core } from '../core.js';
+import { logFailure } from '../log-failure.js';
 import { purgeExpired } from './purge.js';
 
 /**
@@ -18,7 +19,7 @@ export function schedulePurge(core: Core): { stop(): Promise<void> } {
         if (Object.values(counts).some((n) => n > 0))
           core.logger.info({ purged: counts }, 'purged expired rows');
       })
-      .catch((error: unknown) => core.logger.error({ err: error }, 'purge failed'))
+      .catch((error: unknown) => logFailure(core.logger, 'purge failed', error))
       .finally(() => {
         running = null;
       });

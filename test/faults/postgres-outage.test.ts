@@ -29,7 +29,8 @@ beforeAll(async () => {
   database = await startPrivatePostgres();
   // Trust auth ignores the password: it is there to prove it never reaches a log line.
   const url = database.url.replace('postgres@', `postgres:${PASSWORD_IN_URL}@`);
-  loaded = await startTestServer({ settings: { databaseUrl: url } });
+  // Purging every second: its timer meets the outage too.
+  loaded = await startTestServer({ settings: { databaseUrl: url, purge: { intervalSeconds: 1 } } });
   // Same data dir: the same secret key opens the signing keys both read from the database.
   idle = await startCliServer({ DATABASE_URL: url }, ['--data-dir', loaded.dataDir]);
   email = uniqueEmail('pg');
@@ -129,6 +130,29 @@ describe('a PostgreSQL outage', () => {
     expect(said('database connection restored')).toHaveLength(1);
     expect(idle.stderr()).not.toMatch(/^\s+at /m);
     expect(idle.stdout() + idle.stderr() + loaded.logs.join('')).not.toContain(PASSWORD_IN_URL);
+  });
+
+  it('logs a purge that meets the outage as one line, without a stack, and serves again after', async () => {
+    const purgeLines = () =>
+      loaded.logs
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((l) => /purge/.test(String(l.msg)));
+    const before = purgeLines().length;
+    await database.stop();
+    try {
+      expect(await within(5_000, async () => purgeLines().length > before)).toBe(true);
+    } finally {
+      await database.start();
+    }
+    const failed = purgeLines().slice(before);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const line of failed) {
+      expect(line).toMatchObject({ msg: 'purge failed', level: 40, dependency: 'database' });
+      expect(JSON.stringify(line)).not.toMatch(/"stack"|\\n\s+at /);
+    }
+    expect(loaded.logs.join('')).not.toContain(PASSWORD_IN_URL);
+    const { client } = await logIn(loaded, email, strongPassword);
+    expect((await me(client)).status).toBe(200);
   });
 
   it('survives pg_terminate_backend of its idle pooled connections', async () => {

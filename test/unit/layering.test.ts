@@ -28,6 +28,7 @@ const RANK: Record<string, number> = {
   background: 0,
   'connection-errors': 0,
   'connection-log': 0,
+  'log-failure': 0,
   config: 1,
   crypto: 2,
   store: 2,
