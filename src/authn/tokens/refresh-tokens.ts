@@ -63,16 +63,24 @@ export interface Redeemed {
   refreshToken: string;
 }
 
-async function rotate(core: Core, row: RefreshTokenRow): Promise<boolean> {
+/**
+ * Spends the token, stores its successor and slides the session, all or
+ * nothing: a failure half-way must not leave the client holding a spent token
+ * that its retry (after the grace window) would present as a theft.
+ */
+async function rotate(core: Core, row: RefreshTokenRow, session: Session): Promise<boolean> {
+  const now = core.clock.now();
   return core.store.db.transaction().execute(async (trx) => {
-    if (!(await markRotated(trx, row.id, core.clock.now()))) return false;
+    if (!(await markRotated(trx, row.id, now))) return false;
     await insertRefreshToken(trx, {
       id: randomUUID(),
       session_id: row.session_id,
       token_hash: sha256(successorOf(core, row.id)),
       parent_id: row.id,
-      created_at: core.clock.now(),
+      created_at: now,
     });
+    // A token-only client never sends the cookie; its refreshes are its activity.
+    await touchSession(trx, session, now, core.settings.session.idleTimeoutSeconds * 1000);
     return true;
   });
 }
@@ -89,14 +97,7 @@ export async function redeemRefreshToken(
   const user = session ? await findUserById(core.store.db, session.userId) : null;
   if (!session || !user || user.bannedAt !== null) throw invalid();
 
-  if (row.rotated_at === null && (await rotate(core, row))) {
-    // A token-only client never sends the cookie; its refreshes are its activity.
-    await touchSession(
-      core.store.db,
-      session,
-      now,
-      core.settings.session.idleTimeoutSeconds * 1000,
-    );
+  if (row.rotated_at === null && (await rotate(core, row, session))) {
     return { user: withoutSecret(user), session, refreshToken: successorOf(core, row.id) };
   }
   const current = (await findRefreshTokenByHash(core.store.db, row.token_hash)) ?? row;
