@@ -18,11 +18,12 @@ describe('the dev outbox is not handed out through a proxy', () => {
     const client = new Client(server.url);
     const email = uniqueEmail('proxied');
     await client.post('/auth/register', { email, password: 'correct horse battery staple 42' });
-    for (const headers of [
+    const forwarded: Record<string, string>[] = [
       { 'x-forwarded-for': '203.0.113.7' },
       { forwarded: 'for=203.0.113.7;proto=https' },
       { 'x-real-ip': '203.0.113.7' },
-    ]) {
+    ];
+    for (const headers of forwarded) {
       const proxied = await client.get('/dev/outbox', { headers });
       expect(proxied.status).toBe(404);
       expect(proxied.body.code).toBe('not_found');
