@@ -28,18 +28,28 @@ export const redactedPaths = [
  */
 const CREDENTIAL_NAME = /token|key|secret|pass(word|wd)?|pwd|code|auth|session|credential|sig/;
 
-/** Our API keys and JWTs, whatever the parameter is called. */
-const LOOKS_LIKE_CREDENTIAL = /^(gth_|eyJ)/;
+/** Our API keys and JWTs, and an Authorization header's value, whatever the parameter is called. */
+const LOOKS_LIKE_CREDENTIAL = /^\s*(gth_|eyJ|(bearer|basic)\s)/i;
 
-const isCredentialName = (name: string): boolean => {
-  let decoded = name;
+/** The decoded text, as the server would read it; null when the encoding is malformed. */
+const decodedPart = (part: string): string | null => {
   try {
-    decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+    return decodeURIComponent(part.replace(/\+/g, ' '));
   } catch {
-    // A malformed name is redacted like a credential rather than guessed at.
-    return true;
+    return null;
   }
-  return CREDENTIAL_NAME.test(decoded.toLowerCase());
+};
+
+// A malformed name or value is redacted like a credential rather than guessed at:
+// `%67th_…` is `gth_…` to whoever reads the log.
+const isCredentialName = (name: string): boolean => {
+  const decoded = decodedPart(name);
+  return decoded === null || CREDENTIAL_NAME.test(decoded.toLowerCase());
+};
+
+const isCredentialValue = (value: string): boolean => {
+  const decoded = decodedPart(value);
+  return decoded === null || LOOKS_LIKE_CREDENTIAL.test(decoded);
 };
 
 /** The URL with the values of credential-like query parameters replaced by `[redacted]`. */
@@ -53,7 +63,7 @@ export function redactUrl(url: string): string {
       const eq = pair.indexOf('=');
       const name = eq < 0 ? pair : pair.slice(0, eq);
       const value = eq < 0 ? pair : pair.slice(eq + 1);
-      if (LOOKS_LIKE_CREDENTIAL.test(value)) return eq < 0 ? '[redacted]' : `${name}=[redacted]`;
+      if (isCredentialValue(value)) return eq < 0 ? '[redacted]' : `${name}=[redacted]`;
       return eq >= 0 && isCredentialName(name) ? `${name}=[redacted]` : pair;
     });
   return `${url.slice(0, mark)}?${query.join('&')}`;

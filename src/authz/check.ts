@@ -51,12 +51,18 @@ export async function checkAll(
   const grants = await storedGrants(ctx.db, checks);
   return checks.map(({ action, resource }) => {
     const acl = resource.id === undefined ? undefined : grants.get(resource.type)?.get(resource.id);
+    // Just `{ type }` asks what a route guard asks: answered the same way.
+    const aboutType =
+      resource.id === undefined &&
+      resource.ownerId === undefined &&
+      resource.attributes === undefined;
     const input: ResourceInput = {
       type: resource.type,
       id: resource.id ?? '',
       ...(resource.ownerId === undefined ? {} : { ownerId: resource.ownerId }),
       attributes: resource.attributes ?? {},
       ...(acl === undefined ? {} : { acl }),
+      ...(aboutType ? { typeLevel: true as const } : {}),
     };
     const { allowed, reason } = decide(ctx.policy, ctx.principal, action, input, ctx.environment);
     return { allowed, reason };

@@ -70,3 +70,28 @@ export const sameExpr = (a: Expr | undefined, b: Expr | undefined): boolean =>
 
 const stripOffsets = (key: string, value: unknown): unknown =>
   key === 'offset' ? undefined : value;
+
+/** True when the condition reads a `resource.*` path anywhere. */
+export function readsResource(expr: Expr): boolean {
+  switch (expr.kind) {
+    case 'and':
+    case 'or':
+      return readsResource(expr.left) || readsResource(expr.right);
+    case 'not':
+      return readsResource(expr.operand);
+    case 'compare':
+      return isResourcePath(expr.left) || isResourcePath(expr.right);
+    case 'in':
+      return isResourcePath(expr.left) || isResourcePath(expr.right);
+    case 'within':
+    case 'cidr':
+      return isResourcePath(expr.left);
+    case 'has':
+      return isResourcePath(expr.path);
+    case 'truthy':
+      return isResourcePath(expr.operand);
+  }
+}
+
+const isResourcePath = (node: Operand | ListNode): boolean =>
+  node.kind === 'path' && node.scope === 'resource';

@@ -16,6 +16,8 @@
  *      This is how ACL entries override RBAC defaults per resource, both ways.
  *   6. a role of the principal (with inheritance) holds the permission → allow `role:<name>`
  *   7. another allow rule matches → allow `rule:<id>`
+ *   (4 and 7 skip rules that read the resource when it is `typeLevel`: a
+ *   route's permission is never granted by a rule about one object)
  *   8. otherwise → deny `default_deny`
  *
  * A rule matches when the principal has one of its `roles` (if any), the
@@ -75,10 +77,12 @@ export function evaluate(
   const scope = entry.hasConditions
     ? new EvalScope(principal, resource, context, policy.clock)
     : undefined;
-  let decision = firstApplying(entry.denyRules, 'deny', principal, scope, trace);
+  let decision = firstApplying(entry.denyRules, 'deny', principal, scope, trace, false);
   if (decision !== undefined && trace === undefined) return decision;
   // Assigned, not `??=`: with a trace every list is walked even once something decided.
-  const owned = firstApplying(entry.ownerRules, 'allow', principal, scope, trace);
+  // A question about the type knows no resource: an allow rule about one cannot grant it.
+  const aboutType = resource.typeLevel === true;
+  const owned = firstApplying(entry.ownerRules, 'allow', principal, scope, trace, aboutType);
   decision ??= owned;
   if (decision !== undefined && trace === undefined) return decision;
   if (entry.aclGoverned && resource.acl !== undefined) {
@@ -102,13 +106,14 @@ export function evaluate(
     trace.push(step('role', role, 'allow', granted !== undefined, info.line));
     decision ??= granted;
   }
-  const allowed = firstApplying(entry.allowRules, 'allow', principal, scope, trace);
+  const allowed = firstApplying(entry.allowRules, 'allow', principal, scope, trace, aboutType);
   return decision ?? allowed ?? DEFAULT_DENY;
 }
 
 /**
  * The decision of the first rule in `rules` that applies. With a trace every
- * rule is still tried and recorded (and the first hit still decides).
+ * rule is still tried and recorded (and the first hit still decides). With
+ * `skipAboutOne`, rules that read the resource never apply.
  */
 function firstApplying(
   rules: readonly Rule[],
@@ -116,11 +121,14 @@ function firstApplying(
   principal: Principal,
   scope: EvalScope | undefined,
   trace: TraceStep[] | undefined,
+  skipAboutOne: boolean,
 ): Decision | undefined {
   let decision: Decision | undefined;
   for (const rule of rules) {
     const hit =
-      isMember(rule, principal) && (rule.test === undefined || rule.test(scope as EvalScope));
+      !(skipAboutOne && rule.readsResource) &&
+      isMember(rule, principal) &&
+      (rule.test === undefined || rule.test(scope as EvalScope));
     if (trace === undefined) {
       if (hit) return rule.decision;
       continue;

@@ -41,6 +41,8 @@ export interface Rule {
   readonly owner: boolean;
   readonly when: Expr | undefined;
   readonly test: Predicate | undefined;
+  /** True when the rule is about one resource (`owner: true` or `when` reads `resource.*`). */
+  readonly readsResource: boolean;
   readonly line: number;
   /** The decision this rule gives when it matches, allocated once. */
   readonly decision: Decision;

@@ -16,4 +16,10 @@ export interface ResourceInput {
   readonly attributes: Readonly<Record<string, unknown>>;
   /** ACL grants on this resource; absent means none. */
   readonly acl?: readonly AclGrant[];
+  /**
+   * A question about the type, not one object (a route's permission): an
+   * allow rule about one resource cannot grant it, since nothing is known of
+   * the resource its condition would read.
+   */
+  readonly typeLevel?: true;
 }

@@ -48,6 +48,16 @@ export const opsRoutes = [
   }),
 ];
 
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip'];
+
+const isDirectLocalPeer = (
+  peer: string | undefined,
+  headers: Readonly<Record<string, unknown>>,
+): boolean =>
+  peer !== undefined &&
+  (peer === '::1' || peer.startsWith('127.') || peer.startsWith('::ffff:127.')) &&
+  FORWARDING_HEADERS.every((name) => headers[name] === undefined);
+
 export const devRoutes = [
   defineRoute({
     method: 'GET',
@@ -55,7 +65,11 @@ export const devRoutes = [
     access: 'public',
     summary: 'Mail written to the local outbox (never in production)',
     tags: ['dev'],
-    handler: async ({ core }) => {
+    handler: async ({ core, request }) => {
+      // Listening on loopback is not enough: a reverse proxy on this machine connects from
+      // 127.0.0.1 on behalf of anyone. Only a direct local peer gets the tokens.
+      if (!isDirectLocalPeer(request.socket.remoteAddress, request.headers))
+        throw new AuthError('not_found', 'No route GET /dev/outbox.');
       if (!core.outbox)
         throw new AuthError('not_found', 'Mail goes over SMTP; there is no outbox.');
       await core.background.drain();

@@ -66,7 +66,7 @@ rules:
       reason: 'role:admin',
     });
     const resource = typeLevelResource(policy, 'users:manage');
-    expect(resource).toEqual({ type: 'users', id: '', attributes: {} });
+    expect(resource).toEqual({ type: 'users', id: '', attributes: {}, typeLevel: true });
     expect(decide(policy, admin, 'users:manage', resource, office)).toEqual(
       decidePermission(policy, admin, 'users:manage', office),
     );
