@@ -12,6 +12,7 @@
 import type { RequestMeta } from '../authn/meta.js';
 import { decide } from '../authz/decide.js';
 import type { DecisionContext } from '../authz/environment.js';
+import { typeLevelResource } from '../authz/permission-check.js';
 import type { Decision } from '../authz/policy-types.js';
 import type { ResourceInput } from '../authz/resource.js';
 import type { Core } from '../core.js';
@@ -74,4 +75,16 @@ export async function requireAccess<T>(
   }
   if (!decideFor(ctx, action, loaded.resource).allowed) refuse(ctx, action, loaded.resource);
   return loaded;
+}
+
+/**
+ * Decides a route's permission again on the one object it acts on, so rules
+ * about that object apply (a deny that protects one account, or the actor's
+ * own). The route guard already decided at type level; this can only narrow.
+ */
+export function requireOn(ctx: AccessContext, permission: string, id: string): void {
+  const type = typeLevelResource(ctx.core.policy, permission).type;
+  const resource: ResourceInput = { type, id, ownerId: id, attributes: {} };
+  if (!decideFor(ctx, permission, resource).allowed)
+    throw new AuthError('forbidden', `Not allowed to ${permission} this ${type}.`);
 }

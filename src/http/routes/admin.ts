@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { banUser, listAuditEvents, listUsers, replaceRoles, unbanUser } from '../../authn/admin.js';
+import { requireOn } from '../access.js';
 import { cursorParam, limitParam, nextCursor } from '../cursor.js';
 import { defineRoute } from '../route.js';
 import { idParams, nameSchema, textSchema, userView } from '../schemas.js';
@@ -33,11 +34,15 @@ export const adminRoutes = [
     tags,
     params: idParams,
     body: z.strictObject({ reason: textSchema(500).optional() }).optional(),
-    handler: async ({ core, params, body, principal, meta }) => ({
-      user: userView(
-        await banUser(core, params.id, { actorId: principal.userId, reason: body?.reason }, meta),
-      ),
-    }),
+    handler: async (ctx) => {
+      const { core, params, body, principal, meta } = ctx;
+      requireOn(ctx, manage.permission, params.id);
+      return {
+        user: userView(
+          await banUser(core, params.id, { actorId: principal.userId, reason: body?.reason }, meta),
+        ),
+      };
+    },
   }),
   defineRoute({
     method: 'POST',
@@ -46,9 +51,13 @@ export const adminRoutes = [
     summary: 'Lift a ban',
     tags,
     params: idParams,
-    handler: async ({ core, params, principal, meta }) => ({
-      user: userView(await unbanUser(core, params.id, { actorId: principal.userId }, meta)),
-    }),
+    handler: async (ctx) => {
+      const { core, params, principal, meta } = ctx;
+      requireOn(ctx, manage.permission, params.id);
+      return {
+        user: userView(await unbanUser(core, params.id, { actorId: principal.userId }, meta)),
+      };
+    },
   }),
   defineRoute({
     method: 'PUT',
@@ -58,11 +67,12 @@ export const adminRoutes = [
     tags,
     params: idParams,
     body: z.strictObject({ roles: z.array(z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/)).max(50) }),
-    handler: async ({ core, params, body, principal, meta }) => ({
-      user: userView(
-        await replaceRoles(core, params.id, body.roles, { actorId: principal.userId }, meta),
-      ),
-    }),
+    handler: async (ctx) => {
+      const { core, params, body, principal, meta } = ctx;
+      requireOn(ctx, manage.permission, params.id);
+      const by = { actorId: principal.userId };
+      return { user: userView(await replaceRoles(core, params.id, body.roles, by, meta)) };
+    },
   }),
   defineRoute({
     method: 'GET',
