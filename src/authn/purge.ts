@@ -6,8 +6,8 @@ export type { PurgeCounts };
 /**
  * Deletes sessions (with their refresh tokens), one-time tokens and API keys
  * that expired more than `purge.graceSeconds` ago. Revoked and expired
- * sessions stay that long for the audit trail and the revocation feed's
- * start-up load. Safe to run on every instance at once.
+ * sessions stay that long for the audit trail (the revocation feed reads its
+ * own table, pruned by the feed). Safe to run on every instance at once.
  */
 export function purgeExpired(core: Core): Promise<PurgeCounts> {
   const { graceSeconds, batchSize, maxBatchesPerRun } = core.settings.purge;

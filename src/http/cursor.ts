@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Page, Position } from '../store/page.js';
+import { ID_PATTERN } from './schemas.js';
 
 /**
  * Page cursors are opaque to clients: base64url of `at.id`. One that comes
@@ -7,7 +8,7 @@ import type { Page, Position } from '../store/page.js';
  * a 400 before a query runs (an audit id must be a number: PostgreSQL would
  * refuse text in an integer column with a 500).
  */
-const idPatterns = { text: /^[A-Za-z0-9_-]{1,64}$/, numeric: /^[0-9]{1,15}$/ } as const;
+const idPatterns = { text: ID_PATTERN, numeric: /^[0-9]{1,15}$/ } as const;
 
 export const encodeCursor = (position: Position): string =>
   Buffer.from(`${position.at}.${position.id}`, 'utf8').toString('base64url');

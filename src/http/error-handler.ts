@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorCode, isAuthError, RateLimitedError, UnavailableError } from '../errors.js';
+import { clip } from './clip.js';
 import { type Problem, problem, sendProblem } from './problem.js';
 
 /**
@@ -26,8 +27,6 @@ const byStatus: Record<number, ErrorCode> = {
   413: 'payload_too_large',
   415: 'unsupported_media_type',
 };
-
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 /** The problem for an error of Fastify or a plugin; null when it is unexpected (a 500). */
 function frameworkProblem(error: FastifyError): Problem | null {

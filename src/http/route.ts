@@ -45,7 +45,7 @@ export interface RouteDefinition<
   body?: BS;
   params?: PS;
   query?: QS;
-  /** Status of a successful answer, for OpenAPI (default 200). */
+  /** Status of a successful answer, for OpenAPI (default 200; a handler that returns nothing answers 204: say so). */
   successStatus?: number;
   handler(ctx: RouteContext<A, Infer<BS>, Infer<PS>, Infer<QS>>): Promise<unknown>;
 }

@@ -22,9 +22,10 @@ export const emailSchema = z.email().max(254);
 export const passwordSchema = z.string().min(1).max(1024);
 export const tokenSchema = nameSchema(512);
 /** Our ids are UUIDs or hex; anything else cannot name a row, so it is a 400 before any query. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const idSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'not an id (letters, digits, - and _, at most 64)');
+  .regex(ID_PATTERN, 'not an id (letters, digits, - and _, at most 64)');
 export const idParams = z.strictObject({ id: idSchema });
 
 export const userView = (user: User) => ({

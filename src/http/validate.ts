@@ -1,12 +1,10 @@
 import type { z } from 'zod';
 import { AuthError } from '../errors.js';
+import { clip } from './clip.js';
 import { textFault } from './text-rules.js';
 
 /** Deeper than any schema of ours; also keeps the walk below from crawling a 64 KiB `[[[[…`. */
 const MAX_DEPTH = 32;
-
-/** Details name the field, never echo much of the input (a key can be 60,000 characters). */
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 const refuse = (where: string, path: readonly (string | number)[], message: string): never => {
   const shown = path.length > 0 ? `${where}.${path.join('.')}` : where;

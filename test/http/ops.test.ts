@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coreRoutes } from '../../src/http/app.js';
+import { signedInUser } from '../helpers/accounts.js';
 import { backend } from '../helpers/backend.js';
 import { Client } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -88,6 +89,37 @@ describe('GET /openapi.json', () => {
     expect(response.body.paths['/admin/users']?.get?.['x-access']).toEqual({
       permission: 'users:manage',
     });
+  });
+});
+
+describe('GET /openapi.json: success statuses', () => {
+  it('documents 204 for the routes that answer 204, as they do', async () => {
+    const { paths } = (await new Client(server.url).get<OpenApi>('/openapi.json')).body;
+    const documented = (path: string, method: string) =>
+      Object.keys(paths[path]?.[method]?.responses ?? {}).filter((s) => s !== 'default');
+    const { client } = await signedInUser(server);
+    const key = await client.post<{ apiKey: { id: string } }>('/auth/api-keys', { name: 'k' });
+    const { client: second } = await signedInUser(server);
+    const secondSessions = await second.get<{ sessions: Array<{ id: string }> }>('/auth/sessions');
+    const answered: Array<[path: string, method: string, status: number]> = [
+      [
+        '/auth/api-keys/{id}',
+        'delete',
+        (await client.delete(`/auth/api-keys/${key.body.apiKey.id}`)).status,
+      ],
+      [
+        '/auth/sessions/{id}',
+        'delete',
+        (await second.delete(`/auth/sessions/${secondSessions.body.sessions[0]?.id}`)).status,
+      ],
+      ['/auth/logout', 'post', (await client.post('/auth/logout')).status],
+    ];
+    for (const [path, method, status] of answered) {
+      expect(status, path).toBe(204);
+      expect(documented(path, method), path).toEqual(['204']);
+    }
+    for (const path of ['/auth/password/change', '/auth/password/reset'])
+      expect(documented(path, 'post'), path).toEqual(['204']);
   });
 });
 

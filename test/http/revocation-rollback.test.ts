@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend } from '../helpers/backend.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startInstances } from '../helpers/instances.js';
+import type { TestServer } from '../helpers/server.js';
 import {
   claimsOf,
   logIn,
@@ -18,21 +18,16 @@ import {
  * the tokens of a user who was never banned. Here the ban's last step, its
  * audit row, is made to fail by a trigger: the whole ban must leave no trace.
  */
-const multiInstance = backend === 'postgres';
 
 let a: TestServer;
 let b: TestServer;
 let admin: TokenUser;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  a = await startTestServer();
-  b = multiInstance ? await startTestServer({ shareWith: a }) : a;
-  admin = await tokenUser(a, { roles: ['admin'] });
+  ({ a, b, admin, stop } = await startInstances());
   await failAuditOf(a, 'user_banned');
 });
-afterAll(async () => {
-  if (b !== a) await b.stop();
-  await a.stop();
-});
+afterAll(async () => stop());
 
 /** A database that refuses one audit event type: a later step of that change fails. */
 async function failAuditOf(server: TestServer, type: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend } from '../helpers/backend.js';
 import { Client } from '../helpers/client.js';
+import { multiInstance, startInstances } from '../helpers/instances.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {
   claimsOf,
@@ -13,25 +13,15 @@ import {
   within,
 } from '../helpers/tokens.js';
 
-/**
- * On PostgreSQL + Redis two instances share the database and the Redis
- * prefix: a change made on A must reach B over the revocation feed. On SQLite
- * (in-memory cache, no pub/sub) the same checks run against one instance.
- */
-const multiInstance = backend === 'postgres';
-
+// A change made on A must reach B (see startInstances).
 let a: TestServer;
 let b: TestServer;
 let admin: TokenUser;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  a = await startTestServer();
-  b = multiInstance ? await startTestServer({ shareWith: a }) : a;
-  admin = await tokenUser(a, { roles: ['admin'] });
+  ({ a, b, admin, stop } = await startInstances());
 });
-afterAll(async () => {
-  if (b !== a) await b.stop();
-  await a.stop();
-});
+afterAll(async () => stop());
 
 /** Refused by B within 1 s (polling every 50 ms). */
 const refusedOnBWithin1s = (request: () => Promise<{ status: number }>) =>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend } from '../helpers/backend.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startInstances } from '../helpers/instances.js';
+import type { TestServer } from '../helpers/server.js';
 import {
   claimsOf,
   meWithToken,
@@ -16,21 +16,16 @@ import {
  * every change here fall in the same second: the hardest case for a cut-off in
  * seconds. On PostgreSQL + Redis the refreshes run on B and the change on A.
  */
-const multiInstance = backend === 'postgres';
 const TRIALS = 20;
 
 let a: TestServer;
 let b: TestServer;
 let admin: TokenUser;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  a = await startTestServer();
-  b = multiInstance ? await startTestServer({ shareWith: a }) : a;
-  admin = await tokenUser(a, { roles: ['admin'] });
+  ({ a, b, admin, stop } = await startInstances());
 });
-afterAll(async () => {
-  if (b !== a) await b.stop();
-  await a.stop();
-});
+afterAll(async () => stop());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

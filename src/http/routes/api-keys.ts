@@ -67,6 +67,7 @@ export const apiKeyRoutes = [
     summary: "Revoke one of the caller's API keys (effective on every instance within a second)",
     tags,
     params: idParams,
+    successStatus: 204,
     handler: async ({ core, principal, params }) => {
       await revokeUserApiKey(core, principal.userId, params.id);
       return undefined;

@@ -69,6 +69,7 @@ export const authRoutes = [
     access: 'authenticated',
     summary: 'End the current session and clear its cookie',
     tags,
+    successStatus: 204,
     handler: async ({ core, principal, meta, reply }) => {
       await logout(core, principal, meta);
       clearSessionCookie(reply);

@@ -63,7 +63,7 @@ export const devRoutes = [
     method: 'GET',
     url: '/dev/outbox',
     access: 'public',
-    summary: 'Mail written to the local outbox (never in production)',
+    summary: 'Mail written to the local outbox (outside production, on a loopback listener only)',
     tags: ['dev'],
     handler: async ({ core, request }) => {
       // Listening on loopback is not enough: a reverse proxy on this machine connects from

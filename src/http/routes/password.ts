@@ -19,6 +19,7 @@ export const passwordRoutes = [
     summary: 'Change the password (needs the current one); ends every other session',
     tags,
     body: z.strictObject({ currentPassword: passwordSchema, newPassword: passwordSchema }),
+    successStatus: 204,
     handler: async ({ core, principal, body, meta }) => {
       await changePassword(
         core,
@@ -49,6 +50,7 @@ export const passwordRoutes = [
     summary: 'Set a new password with a mailed reset token; ends every session',
     tags,
     body: z.strictObject({ token: tokenSchema, newPassword: passwordSchema }),
+    successStatus: 204,
     handler: async ({ core, body, meta }) => {
       await resetPassword(core, body, meta);
       return undefined;

@@ -46,6 +46,7 @@ export const sessionRoutes = [
     summary: "Revoke one of the caller's own sessions (another user's id is a 404)",
     tags,
     params: idParams,
+    successStatus: 204,
     handler: async ({ core, principal, params, meta }) => {
       await endOwnSession(core, principal, params.id, meta);
       return undefined;
