@@ -197,17 +197,19 @@ export const listOwnSessions = (
 /**
  * Keeps a user's newest `session.maxPerUser` live sessions; older ones are
  * revoked like any other, so their tokens die on every instance through the
- * revocation feed. Returns how many were revoked.
+ * revocation feed. Runs inside the sign-in's transaction (`revoke`), so
+ * the new session and the evictions commit together. Returns how many were revoked.
  */
 export async function enforceSessionCap(
   core: Core,
   userId: string,
   meta: RequestMeta,
+  revoke: Revoker,
 ): Promise<number> {
-  const live = await listLiveSessions(core.store.db, userId, core.clock.now());
+  const live = await listLiveSessions(revoke.db, userId, core.clock.now());
   let revoked = 0;
   for (const session of live.slice(core.settings.session.maxPerUser)) {
-    if (await revokeSessionById(core, userId, session.id, 'session_limit')) revoked += 1;
+    if (await revokeSessionById(core, userId, session.id, 'session_limit', revoke)) revoked += 1;
   }
   if (revoked > 0) {
     await audit(
@@ -219,6 +221,7 @@ export async function enforceSessionCap(
         detail: { reason: 'session_limit', count: revoked },
       },
       meta,
+      revoke.db,
     );
   }
   return revoked;

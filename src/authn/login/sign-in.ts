@@ -12,6 +12,7 @@ import {
 } from '../sessions.js';
 import { type IssuedAccessToken, issueAccessToken } from '../tokens/issue-access-token.js';
 import { startRefreshFamily } from '../tokens/refresh-tokens.js';
+import { withRevocations } from '../tokens/revocations.js';
 
 export interface SignedIn {
   session: Session;
@@ -43,29 +44,31 @@ export async function signIn(
   const previous = options.previousSessionToken
     ? await liveSessionOfToken(core, options.previousSessionToken)
     : null;
-  const { session, token, refreshToken } = await core.store.db
-    .transaction()
-    .execute(async (trx) => {
-      const created = await createSession(core, user, meta, amr, trx);
-      const refresh = await startRefreshFamily(core, created.session.id, trx);
-      await audit(
-        core,
-        {
-          type: 'login',
-          outcome: 'success',
-          userId: user.id,
-          detail: {
-            sessionId: created.session.id,
-            ...(previous ? { replacedSessionId: previous.id } : {}),
-          },
+  // One transaction: the new session, its refresh family, its audit row, the
+  // end of the session this browser held and the cap's evictions, or none.
+  const { session, token, refreshToken } = await withRevocations(core, async (revoke) => {
+    const trx = revoke.db;
+    const created = await createSession(core, user, meta, amr, trx);
+    const refresh = await startRefreshFamily(core, created.session.id, trx);
+    await audit(
+      core,
+      {
+        type: 'login',
+        outcome: 'success',
+        userId: user.id,
+        detail: {
+          sessionId: created.session.id,
+          ...(previous ? { replacedSessionId: previous.id } : {}),
         },
-        meta,
-        trx,
-      );
-      return { ...created, refreshToken: refresh };
-    });
-  if (previous) await revokeSessionById(core, previous.userId, previous.id, 'signed_in_again');
-  await enforceSessionCap(core, user.id, meta);
+      },
+      meta,
+      trx,
+    );
+    if (previous)
+      await revokeSessionById(core, previous.userId, previous.id, 'signed_in_again', revoke);
+    await enforceSessionCap(core, user.id, meta, revoke);
+    return { ...created, refreshToken: refresh };
+  });
   const access = await issueAccessToken(core, {
     userId: user.id,
     sessionId: session.id,
