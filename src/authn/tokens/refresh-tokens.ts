@@ -19,6 +19,7 @@ import type { Db } from '../../store/schema.js';
 import { audit } from '../audit.js';
 import type { RequestMeta } from '../meta.js';
 import { revokeSessionById } from '../sessions.js';
+import { withRevocations } from './revocations.js';
 
 /**
  * Refresh tokens are opaque, 256-bit, bound to one session, and only their
@@ -108,16 +109,17 @@ export async function redeemRefreshToken(
   if (withinGrace && successor && successor.rotated_at === null) {
     return { user: withoutSecret(user), session, refreshToken: successorOf(core, row.id) };
   }
-  await revokeSessionById(core, session.userId, session.id, 'refresh_token_reuse');
-  await audit(
-    core,
-    {
+  // The revocation and its audit event commit together.
+  await withRevocations(core, async (revoke) => {
+    await revokeSessionById(core, session.userId, session.id, 'refresh_token_reuse', revoke);
+    const detail = { sessionId: session.id };
+    const event = {
       type: 'refresh_token_reuse',
       outcome: 'failure',
       userId: user.id,
-      detail: { sessionId: session.id },
-    },
-    meta,
-  );
+      detail,
+    } as const;
+    await audit(core, event, meta, revoke.db);
+  });
   throw invalid('The refresh token was already used; the session has been revoked.');
 }
