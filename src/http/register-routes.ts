@@ -34,7 +34,7 @@ export function registerRoutes(
   for (const route of routes) {
     if (!isAccess(route.access)) {
       throw new TypeError(
-        `route ${route.method} ${route.url} declares no access (public, authenticated or a permission)`,
+        `route ${route.method} ${route.url} declares no access (public, authenticated, account, session or a permission)`,
       );
     }
     app.route({

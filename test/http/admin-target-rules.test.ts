@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser } from '../helpers/accounts.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startServerWithPolicy } from '../helpers/policy-server.js';
+import type { TestServer } from '../helpers/server.js';
 
 /**
  * The admin routes act on one user: rules about that user must bind them, not
@@ -27,17 +25,10 @@ rules:
 `;
 
 let server: TestServer;
-let policyDir: string;
 beforeAll(async () => {
-  policyDir = mkdtempSync(join(tmpdir(), 'gatehouse-policy-'));
-  const policyFile = join(policyDir, 'policy.yaml');
-  writeFileSync(policyFile, policy);
-  server = await startTestServer({ settings: { policyFile } });
+  server = await startServerWithPolicy(policy);
 });
-afterAll(async () => {
-  await server.stop();
-  rmSync(policyDir, { recursive: true, force: true });
-});
+afterAll(() => server.stop());
 
 describe('a deny rule about the target user binds the admin routes', () => {
   it('refuses an admin acting on their own account, allows them on another', async () => {

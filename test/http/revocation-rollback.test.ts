@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failWrites } from '../helpers/failing-writes.js';
 import { startInstances } from '../helpers/instances.js';
 import type { TestServer } from '../helpers/server.js';
 import {
@@ -25,35 +25,14 @@ let admin: TokenUser;
 let stop: () => Promise<void>;
 beforeAll(async () => {
   ({ a, b, admin, stop } = await startInstances());
-  await failAuditOf(a, 'user_banned');
+  await failWrites(a, {
+    name: 'fail_audit',
+    table: 'audit_events',
+    event: 'INSERT',
+    when: "NEW.type = 'user_banned'",
+  });
 });
 afterAll(async () => stop());
-
-/** A database that refuses one audit event type: a later step of that change fails. */
-async function failAuditOf(server: TestServer, type: string): Promise<void> {
-  const db = server.core.store.db;
-  if (server.core.store.dialect === 'sqlite') {
-    await sql
-      .raw(
-        `CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events WHEN NEW.type = '${type}'
-         BEGIN SELECT RAISE(ABORT, 'injected failure'); END`,
-      )
-      .execute(db);
-    return;
-  }
-  await sql
-    .raw(
-      `CREATE FUNCTION fail_audit() RETURNS trigger LANGUAGE plpgsql AS
-       $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`,
-    )
-    .execute(db);
-  await sql
-    .raw(
-      `CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events FOR EACH ROW
-       WHEN (NEW.type = '${type}') EXECUTE FUNCTION fail_audit()`,
-    )
-    .execute(db);
-}
 
 describe('a ban that fails after revoking the sessions is rolled back everywhere', () => {
   it('no instance refuses the user, whose sessions and refresh tokens still work', async () => {

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser } from '../helpers/accounts.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startServerWithPolicy } from '../helpers/policy-server.js';
+import type { TestServer } from '../helpers/server.js';
 
 /** The built-in policy plus one deny rule on users:manage for callers on loopback (as the tests are). */
 const policyWithDeny = `version: 1
@@ -23,17 +21,10 @@ rules:
 `;
 
 let server: TestServer;
-let policyDir: string;
 beforeAll(async () => {
-  policyDir = mkdtempSync(join(tmpdir(), 'gatehouse-policy-'));
-  const policyFile = join(policyDir, 'policy.yaml');
-  writeFileSync(policyFile, policyWithDeny);
-  server = await startTestServer({ settings: { policyFile } });
+  server = await startServerWithPolicy(policyWithDeny);
 });
-afterAll(async () => {
-  await server.stop();
-  rmSync(policyDir, { recursive: true, force: true });
-});
+afterAll(() => server.stop());
 
 describe('route guards decide with the engine, deny rules and environment included', () => {
   it('refuses an admin on /admin/users from 127.0.0.1 with 403, as /authz/check says', async () => {

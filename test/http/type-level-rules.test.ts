@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser } from '../helpers/accounts.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startServerWithPolicy } from '../helpers/policy-server.js';
+import type { TestServer } from '../helpers/server.js';
 
 /**
  * Support may manage users other than themselves: rules that only make sense
@@ -36,17 +34,10 @@ rules:
 `;
 
 let server: TestServer;
-let policyDir: string;
 beforeAll(async () => {
-  policyDir = mkdtempSync(join(tmpdir(), 'gatehouse-policy-'));
-  const policyFile = join(policyDir, 'policy.yaml');
-  writeFileSync(policyFile, policy);
-  server = await startTestServer({ settings: { policyFile } });
+  server = await startServerWithPolicy(policy);
 });
-afterAll(async () => {
-  await server.stop();
-  rmSync(policyDir, { recursive: true, force: true });
-});
+afterAll(() => server.stop());
 
 describe('an allow rule about one resource never grants a route permission', () => {
   it('a support user cannot make themselves admin through a rule that excludes themselves', async () => {
