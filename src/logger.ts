@@ -52,10 +52,23 @@ const isCredentialValue = (value: string): boolean => {
   return decoded === null || LOOKS_LIKE_CREDENTIAL.test(decoded);
 };
 
-/** The URL with the values of credential-like query parameters replaced by `[redacted]`. */
+/** A path segment that is a key or a token (pasted into an id's place) becomes `[redacted]`. */
+const redactPath = (path: string): string =>
+  path
+    .split('/')
+    .map((segment) => {
+      const decoded = decodedPart(segment);
+      return decoded !== null && LOOKS_LIKE_CREDENTIAL.test(decoded) ? '[redacted]' : segment;
+    })
+    .join('/');
+
+/**
+ * The URL with credential-looking path segments and the values of
+ * credential-like query parameters replaced by `[redacted]`.
+ */
 export function redactUrl(url: string): string {
   const mark = url.indexOf('?');
-  if (mark < 0) return url;
+  if (mark < 0) return redactPath(url);
   const query = url
     .slice(mark + 1)
     .split('&')
@@ -66,7 +79,7 @@ export function redactUrl(url: string): string {
       if (isCredentialValue(value)) return eq < 0 ? '[redacted]' : `${name}=[redacted]`;
       return eq >= 0 && isCredentialName(name) ? `${name}=[redacted]` : pair;
     });
-  return `${url.slice(0, mark)}?${query.join('&')}`;
+  return `${redactPath(url.slice(0, mark))}?${query.join('&')}`;
 }
 
 /** What Fastify's request serializer reads; structural, so nothing here imports Fastify. */

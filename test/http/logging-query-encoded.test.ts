@@ -9,7 +9,7 @@ afterAll(async () => server.stop());
 
 const apiKey = `gth_live_0123456789abcdef_${'a'.repeat(64)}0badc0de`;
 
-describe('credentials in the query string are redacted however they are written', () => {
+describe('credentials in the URL are redacted however they are written', () => {
   it('redacts a percent-encoded API key and a Bearer value under an innocent name', async () => {
     const encodedKey = `%67${apiKey.slice(1)}`;
     const encodedJwt = '%65yJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2VjcmV0';
@@ -28,6 +28,19 @@ describe('credentials in the query string are redacted however they are written'
         line.includes('opaquesecretvalue123'),
     );
     expect(leaked).toEqual([]);
+  });
+
+  it('redacts a key or a token pasted into the path', async () => {
+    const jwt = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ5In0.cGF0aHNpZ25hdHVyZQ';
+    for (const path of [`/auth/api-keys/${apiKey}`, `/auth/sessions/${jwt}`, `/${apiKey}`]) {
+      const response = await fetch(`${server.url}${path}`, { method: 'DELETE' });
+      expect(response.status).toBeLessThan(500);
+    }
+    const leaked = server.logs.filter(
+      (line) => line.includes(apiKey.slice(0, 30)) || line.includes('cGF0aHNpZ25hdHVyZQ'),
+    );
+    expect(leaked).toEqual([]);
+    expect(server.logs.some((line) => line.includes('/auth/api-keys/[redacted]'))).toBe(true);
   });
 
   it('still logs an ordinary parameter as it came', async () => {
