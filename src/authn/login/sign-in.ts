@@ -1,6 +1,7 @@
 import type { Core } from '../../core.js';
+import { AuthError } from '../../errors.js';
 import type { Session } from '../../store/repositories/sessions.js';
-import type { User } from '../../store/repositories/users.js';
+import { banStateForUpdate, type User } from '../../store/repositories/users.js';
 import { audit } from '../audit.js';
 import { csrfTokenFor } from '../csrf.js';
 import type { RequestMeta } from '../meta.js';
@@ -48,6 +49,11 @@ export async function signIn(
   // end of the session this browser held and the cap's evictions, or none.
   const { session, token, refreshToken } = await withRevocations(core, async (revoke) => {
     const trx = revoke.db;
+    // The first factor read the user before this transaction: a ban that
+    // committed since must not get a session past it.
+    const state = await banStateForUpdate(trx, user.id, core.store.dialect === 'postgres');
+    if (state === null || state.bannedAt !== null)
+      throw new AuthError('account_banned', 'This account is suspended.');
     const created = await createSession(core, user, meta, amr, trx);
     const refresh = await startRefreshFamily(core, created.session.id, trx);
     await audit(

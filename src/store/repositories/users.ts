@@ -70,6 +70,21 @@ export const findUserByEmail = async (db: Db, email: string): Promise<UserWithSe
 export const findUserById = async (db: Db, id: string): Promise<UserWithSecret | null> =>
   hydrate(db, await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst());
 
+/**
+ * The user's ban state, read inside a transaction; with `lock` (PostgreSQL)
+ * the row stays locked until it ends, so a ban committing meanwhile is
+ * either seen here or waits for this transaction and then sees its writes.
+ */
+export async function banStateForUpdate(
+  db: Db,
+  id: string,
+  lock: boolean,
+): Promise<{ bannedAt: number | null } | null> {
+  const query = db.selectFrom('users').select('banned_at').where('id', '=', id);
+  const row = await (lock ? query.forUpdate() : query).executeTakeFirst();
+  return row ? { bannedAt: row.banned_at } : null;
+}
+
 export interface NewUser {
   email: string;
   passwordHash: string | null;
