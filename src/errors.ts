@@ -69,12 +69,15 @@ export class RateLimitedError extends AuthError {
  * right now: the client may retry. The driver's own error is the `cause`, for
  * logs only; the message is safe to show.
  */
+/** How long a caller is told to wait when a dependency is down. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
 export class UnavailableError extends AuthError {
   override readonly name = 'UnavailableError';
   constructor(
     readonly dependency: 'database' | 'cache',
     options?: ErrorOptions,
-    readonly retryAfterSeconds = 5,
+    readonly retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS,
   ) {
     super('unavailable', `The ${dependency} is unavailable; try again shortly.`, options);
   }

@@ -84,7 +84,7 @@ export async function requireAccess<T>(
  */
 export function requireOn(ctx: AccessContext, permission: string, id: string): void {
   const type = typeLevelResource(ctx.core.policy, permission).type;
-  const resource: ResourceInput = { type, id, ownerId: id, attributes: {} };
+  const resource: ResourceInput = { type, id, attributes: {} };
   if (!decideFor(ctx, permission, resource).allowed)
     throw new AuthError('forbidden', `Not allowed to ${permission} this ${type}.`);
 }

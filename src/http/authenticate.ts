@@ -3,10 +3,8 @@ import { authenticate } from '../authn/authenticate.js';
 import type { Core } from '../core.js';
 import type { Principal } from '../principal.js';
 import { SESSION_COOKIE } from './cookies.js';
+import { isLoopbackAddress } from './loopback.js';
 import { requestMeta } from './request-meta.js';
-
-const isLoopback = (ip: string): boolean =>
-  ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 
 /** Gathers the request's credentials for the core's authenticate(); null when there is none or it is not valid. */
 export function authenticateRequest(
@@ -18,7 +16,7 @@ export function authenticateRequest(
     authorization: request.headers.authorization,
     apiKey: typeof apiKey === 'string' ? apiKey : undefined,
     sessionCookie: request.cookies[SESSION_COOKIE],
-    transport: { encrypted: request.protocol === 'https', loopback: isLoopback(request.ip) },
+    transport: { encrypted: request.protocol === 'https', loopback: isLoopbackAddress(request.ip) },
     meta: requestMeta(request),
   });
 }

@@ -1,5 +1,6 @@
 import type { Settings } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
+import { isLoopbackAddress } from './loopback.js';
 
 /**
  * Without GATEHOUSE_PUBLIC_URL the origin that CSRF checks accept is built
@@ -19,12 +20,7 @@ export function publicUrlWarning(settings: Settings): string | null {
 
 const isLoopbackHost = (host: string): boolean => {
   const name = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  return (
-    name === 'localhost' ||
-    name === '::1' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) ||
-    /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)
-  );
+  return name === 'localhost' || isLoopbackAddress(name);
 };
 
 /**

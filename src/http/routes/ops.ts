@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { AuthError } from '../../errors.js';
+import { AuthError, DEFAULT_RETRY_AFTER_SECONDS } from '../../errors.js';
+import { isLoopbackAddress } from '../loopback.js';
 import { defineRoute } from '../route.js';
 
 /** A health probe answers within this, whatever a dependency does: a hung one counts as down. */
@@ -38,7 +39,7 @@ export const opsRoutes = [
       ]);
       const ok = storage && cache;
       reply.code(ok ? 200 : 503);
-      if (!ok) reply.header('retry-after', '5');
+      if (!ok) reply.header('retry-after', String(DEFAULT_RETRY_AFTER_SECONDS));
       return {
         status: ok ? 'ok' : 'degraded',
         storage: { kind: core.store.dialect, ok: storage },
@@ -55,7 +56,7 @@ const isDirectLocalPeer = (
   headers: Readonly<Record<string, unknown>>,
 ): boolean =>
   peer !== undefined &&
-  (peer === '::1' || peer.startsWith('127.') || peer.startsWith('::ffff:127.')) &&
+  isLoopbackAddress(peer) &&
   FORWARDING_HEADERS.every((name) => headers[name] === undefined);
 
 export const devRoutes = [
