@@ -1,3 +1,6 @@
+/** Authenticator assurance level of a sign-in; the mapping from methods is in authn/login/assurance.ts. */
+export type Acr = 'aal1' | 'aal2';
+
 /** Who the caller is, once a credential has been verified. Never carries a secret. */
 export type CredentialKind = 'session' | 'access_token' | 'api_key' | 'basic';
 
@@ -11,4 +14,11 @@ export interface Principal {
   readonly sessionId?: string;
   /** Set when the credential is narrowed (API key scopes, token scope); absent means the user's full rights. */
   readonly scopes?: readonly string[];
+  /** How the session was authenticated (RFC 8176); absent for API keys and Basic. */
+  readonly amr?: readonly string[];
+  readonly acr?: Acr;
+  /** When the user last proved who they are (epoch ms); absent for API keys and Basic. */
+  readonly authTime?: number;
+  /** A session that may only enrol a second factor (`mfa.requiredForRoles`). */
+  readonly restriction?: 'mfa_enrollment';
 }

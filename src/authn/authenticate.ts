@@ -10,8 +10,9 @@ import {
   verifyServiceAccount,
 } from './credentials/basic.js';
 import { rememberAccount } from './current-user.js';
+import { isAcr } from './login/assurance.js';
 import type { RequestMeta } from './meta.js';
-import { resolveSessionToken } from './sessions.js';
+import { resolveSessionToken, sessionAuthentication } from './sessions.js';
 import { createUserAttributeCache } from './user-attributes.js';
 
 /** The credentials a request may carry, as the HTTP layer found them. */
@@ -50,6 +51,9 @@ const fromAccessToken = async (core: Core, token: VerifiedAccessToken): Promise<
   via: 'access_token',
   sessionId: token.sid,
   ...(token.scope.length > 0 ? { scopes: token.scope } : {}),
+  amr: token.amr,
+  ...(isAcr(token.acr) ? { acr: token.acr } : {}),
+  ...(token.authTime === undefined ? {} : { authTime: token.authTime * 1000 }),
 });
 
 /**
@@ -110,6 +114,8 @@ export async function authenticate(
     attributes: resolved.user.attributes,
     via: 'session',
     sessionId: resolved.session.id,
+    ...sessionAuthentication(resolved.session),
+    ...(resolved.session.restriction ? { restriction: resolved.session.restriction } : {}),
   };
   return rememberAccount(principal, resolved.user);
 }

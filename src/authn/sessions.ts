@@ -17,6 +17,7 @@ import {
 import { findUserById, type User, withoutSecret } from '../store/repositories/users.js';
 import type { Db } from '../store/schema.js';
 import { audit } from './audit.js';
+import { type Authentication, isAcr } from './login/assurance.js';
 import type { RequestMeta } from './meta.js';
 import { type Revoker, withRevocations } from './tokens/revocations.js';
 
@@ -33,7 +34,8 @@ export async function createSession(
   core: Core,
   user: User,
   meta: RequestMeta,
-  amr: string[],
+  auth: Authentication,
+  restriction: 'mfa_enrollment' | null,
   db: Db = core.store.db,
 ): Promise<NewSession> {
   const now = core.clock.now();
@@ -50,11 +52,20 @@ export async function createSession(
     absolute_expires_at: absoluteExpiresAt,
     ip: meta.ip,
     user_agent: meta.userAgent?.slice(0, 512) ?? null,
-    amr: JSON.stringify(amr),
-    auth_time: now,
+    amr: JSON.stringify(auth.amr),
+    acr: auth.acr,
+    auth_time: auth.authTime,
+    restriction,
   });
   return { session, token };
 }
+
+/** How a stored session was authenticated. */
+export const sessionAuthentication = (session: Session): Authentication => ({
+  amr: session.amr,
+  acr: isAcr(session.acr) ? session.acr : 'aal1',
+  authTime: session.authTime,
+});
 
 /** The live session behind a cookie value, or null; unlike `resolveSessionToken` it touches nothing. */
 export async function liveSessionOfToken(core: Core, token: string): Promise<Session | null> {

@@ -93,6 +93,16 @@ export const settingsSchema = z.strictObject({
       forgotPerAccount: z.coerce.number().int().positive().default(5),
     })
     .prefault({}),
+  mfa: z
+    .strictObject({
+      /** Roles whose members must have a second factor: without one, a sign-in only lets them enrol one. */
+      requiredForRoles: z.array(z.string().min(1)).max(100).default([]),
+      /** How long a login challenge (first factor passed, second awaited) lives. */
+      challengeLifetimeSeconds: z.coerce.number().int().min(30).max(3600).default(300),
+      /** Wrong second-factor attempts that kill a challenge. */
+      challengeMaxAttempts: z.coerce.number().int().min(1).max(20).default(5),
+    })
+    .prefault({}),
   /** When true, registering an existing email answers 409 instead of mailing the owner. */
   revealRegisteredEmails: flag.default(false),
   resetTokenLifetimeSeconds: seconds.default(10 * 60),

@@ -18,6 +18,10 @@ export interface AccessTokenClaims {
   readonly roles: readonly string[];
   /** The user's roles version the roles were read at: a role change cuts off exactly the older ones. */
   readonly rolesVersion: number;
+  /** RFC 9068 §2.2.1: how and when the user authenticated (`auth_time` in epoch seconds). */
+  readonly amr: readonly string[];
+  readonly acr: string;
+  readonly authTimeSeconds: number;
   /** Space-delimited, RFC 9068; omitted when absent. */
   readonly scope?: string;
   readonly lifetimeSeconds: number;
@@ -28,7 +32,8 @@ export const MAX_ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
 
 /**
  * Signs an RFC 9068 access token. The claim set is exactly iss, sub, aud,
- * exp, iat, nbf, jti, sid, roles, rv (+ scope): nothing personal, nothing secret.
+ * exp, iat, nbf, jti, sid, roles, rv, amr, acr, auth_time (+ scope): nothing
+ * personal, nothing secret.
  * `rv` (private) is the roles version; `iat` alone has one-second resolution,
  * too coarse to tell a token minted just before a role change from one just after.
  */
@@ -42,6 +47,9 @@ export async function signAccessToken(
     sid: claims.sid,
     roles: [...claims.roles],
     rv: claims.rolesVersion,
+    amr: [...claims.amr],
+    acr: claims.acr,
+    auth_time: claims.authTimeSeconds,
   };
   if (claims.scope !== undefined) payload.scope = claims.scope;
   const key = await importJWK(signer.privateJwk, signer.alg);

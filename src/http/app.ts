@@ -12,6 +12,7 @@ import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authRoutes } from './routes/auth.js';
 import { authzRoutes } from './routes/authz.js';
+import { mfaRoutes } from './routes/mfa.js';
 import { devRoutes, opsRoutes } from './routes/ops.js';
 import { passwordRoutes } from './routes/password.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -25,6 +26,7 @@ export interface AppOptions {
 
 export const coreRoutes = (core: Core): AnyRoute[] => [
   ...authRoutes,
+  ...mfaRoutes,
   ...sessionRoutes,
   ...tokenRoutes,
   ...apiKeyRoutes,

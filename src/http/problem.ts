@@ -11,6 +11,11 @@ export const problemCatalog: Readonly<Record<ErrorCode, { status: number; title:
   invalid_credentials: { status: 401, title: 'Invalid credentials' },
   unauthenticated: { status: 401, title: 'Authentication required' },
   invalid_refresh_token: { status: 401, title: 'Invalid refresh token' },
+  /** A login challenge that is unknown, expired, used or out of attempts. */
+  invalid_challenge: { status: 401, title: 'Invalid or expired challenge' },
+  invalid_code: { status: 401, title: 'Invalid code' },
+  /** RFC 9470: the login is too old or too weak for this action. */
+  step_up_required: { status: 401, title: 'Stronger or more recent authentication required' },
   account_banned: { status: 403, title: 'Account suspended' },
   forbidden: { status: 403, title: 'Forbidden' },
   csrf_failed: { status: 403, title: 'CSRF check failed' },

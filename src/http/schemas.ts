@@ -36,3 +36,6 @@ export const userView = (user: User) => ({
   banned: user.bannedAt !== null,
   createdAt: new Date(user.createdAt).toISOString(),
 });
+
+/** Native clients without a cookie jar ask for the refresh token in the body. */
+export const refreshTokenDeliverySchema = z.enum(['cookie', 'body']).default('cookie');

@@ -6,6 +6,7 @@ import * as m0002 from './migrations/0002_tokens.js';
 import * as m0003 from './migrations/0003_authz.js';
 import * as m0004 from './migrations/0004_revocations.js';
 import * as m0005 from './migrations/0005_scale_indexes.js';
+import * as m0006 from './migrations/0006_sign_in_flow.js';
 
 export interface VersionedMigration {
   up(db: Parameters<Migration['up']>[0], dialect: Dialect): Promise<void>;
@@ -19,6 +20,7 @@ const migrations: Record<string, VersionedMigration> = {
   '0003_authz': m0003,
   '0004_revocations': m0004,
   '0005_scale_indexes': m0005,
+  '0006_sign_in_flow': m0006,
 };
 
 function provider(set: Record<string, VersionedMigration>, dialect: Dialect): MigrationProvider {

@@ -12,6 +12,7 @@ export interface PurgeCounts {
   refreshTokens: number;
   oneTimeTokens: number;
   apiKeys: number;
+  loginChallenges: number;
 }
 
 type Batch = (db: Db, before: number, size: number) => Promise<number>;
@@ -71,11 +72,29 @@ const batches: Record<keyof PurgeCounts, Batch> = {
           eb.selectFrom('api_keys').select('id').where('expires_at', '<', before).limit(size),
         ),
     ),
+  loginChallenges: (db, before, size) =>
+    deleted(
+      db
+        .deleteFrom('login_challenges')
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('login_challenges')
+            .select('id')
+            .where('expires_at', '<', before)
+            .limit(size),
+        ),
+    ),
 };
 
 /** Deletes rows expired before `expiredBefore`, a few bounded batches per table; the rest waits for the next run. */
 export async function purgeExpiredRows(db: Db, options: PurgeOptions): Promise<PurgeCounts> {
-  const counts: PurgeCounts = { refreshTokens: 0, sessions: 0, oneTimeTokens: 0, apiKeys: 0 };
+  const counts: PurgeCounts = {
+    refreshTokens: 0,
+    sessions: 0,
+    oneTimeTokens: 0,
+    apiKeys: 0,
+    loginChallenges: 0,
+  };
   for (const table of Object.keys(counts) as Array<keyof PurgeCounts>) {
     for (let batch = 0; batch < options.maxBatchesPerRun; batch++) {
       const count = await batches[table](db, options.expiredBefore, options.batchSize);

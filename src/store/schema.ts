@@ -35,6 +35,10 @@ export interface SessionsTable {
   /** JSON array of authentication method references (RFC 8176), e.g. ["pwd"]. */
   amr: string;
   auth_time: number;
+  /** `aal1` or `aal2`, from the amr (see authn/login/assurance.ts). */
+  acr: string;
+  /** `mfa_enrollment`: the session may only enrol a second factor (mfa.requiredForRoles). */
+  restriction: 'mfa_enrollment' | null;
   revoked_at: number | null;
   revoked_reason: string | null;
 }
@@ -43,10 +47,25 @@ export interface OneTimeTokensTable {
   id: string;
   token_hash: string;
   user_id: string;
-  purpose: 'password_reset' | 'email_verification';
+  purpose: 'password_reset' | 'email_verification' | 'magic_link';
   expires_at: number;
   used_at: number | null;
   created_at: number;
+}
+
+/** A first factor passed; the second is awaited. Single-use, 5 minutes, 5 attempts. */
+export interface LoginChallengesTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  /** JSON array: the first factor's amr. */
+  amr: string;
+  /** When the first factor was verified. */
+  auth_time: number;
+  attempts: Generated<number>;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }
 
 export interface AuditEventsTable {
@@ -126,6 +145,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   acl_grants: AclGrantsTable;
   revocations: RevocationsTable;
+  login_challenges: LoginChallengesTable;
 }
 
 export type Db = Kysely<Database>;

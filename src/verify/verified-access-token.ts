@@ -14,6 +14,12 @@ export interface VerifiedAccessToken {
   readonly iat: number;
   /** The user's roles version when the roles were read (`rv`); undefined in tokens without it. */
   readonly rolesVersion: number | undefined;
+  /** RFC 9068 §2.2.1: how the user authenticated (RFC 8176); empty in tokens without it. */
+  readonly amr: readonly string[];
+  /** The assurance level reached (`aal1`, `aal2`); undefined in tokens without it. */
+  readonly acr: string | undefined;
+  /** When the user authenticated, epoch seconds; undefined in tokens without it. */
+  readonly authTime: number | undefined;
   /** The whole verified claim set. */
   readonly claims: Readonly<JWTPayload>;
 }
@@ -28,7 +34,10 @@ export function toVerifiedAccessToken(claims: JWTPayload): VerifiedAccessToken {
     iat: requireNumber(claims, 'iat'),
     rolesVersion: optionalCount(claims, 'rv'),
     scope: Object.freeze(parseScope(claims.scope)),
-    roles: Object.freeze(parseRoles(claims.roles)),
+    roles: Object.freeze(parseStrings(claims.roles, 'roles')),
+    amr: Object.freeze(parseStrings(claims.amr, 'amr')),
+    acr: optionalString(claims, 'acr'),
+    authTime: optionalCount(claims, 'auth_time'),
     claims: Object.freeze(claims),
   });
 }
@@ -61,12 +70,19 @@ function parseScope(value: unknown): string[] {
   return value.split(' ').filter((item) => item !== '');
 }
 
-function parseRoles(value: unknown): string[] {
+function parseStrings(value: unknown, name: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-    throw invalidClaim('roles');
+    throw invalidClaim(name);
   }
   return [...value];
+}
+
+function optionalString(claims: JWTPayload, name: string): string | undefined {
+  const value = claims[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw invalidClaim(name);
+  return value;
 }
 
 const invalidClaim = (claim: string): VerifyError =>

@@ -25,7 +25,7 @@ describe('a login racing a ban', () => {
     const user = await signedInUser(server);
     const checked = await verifyPasswordLogin(server.core, user.email, user.password, meta);
     expect((await admin.client.post(`/admin/users/${user.userId}/ban`, {})).status).toBe(200);
-    await expect(signIn(server.core, checked, meta, ['pwd'])).rejects.toMatchObject({
+    await expect(signIn(server.core, checked, meta, { amr: ['pwd'] })).rejects.toMatchObject({
       code: 'account_banned',
     });
   });

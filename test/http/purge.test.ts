@@ -110,7 +110,13 @@ describe('purgeExpired: bounded batches, a day of grace, live rows untouched', (
     expect(first.oneTimeTokens + second.oneTimeTokens).toBe(2);
     expect(first.apiKeys + second.apiKeys).toBe(1);
     const third = await purgeExpired(server.core);
-    expect(third).toEqual({ sessions: 0, refreshTokens: 0, oneTimeTokens: 0, apiKeys: 0 });
+    expect(third).toEqual({
+      sessions: 0,
+      refreshTokens: 0,
+      oneTimeTokens: 0,
+      apiKeys: 0,
+      loginChallenges: 0,
+    });
 
     expect(await count(server, 'sessions', recentSessions)).toBe(2);
     expect(await count(server, 'refresh_tokens', recentSessions)).toBe(2);

@@ -95,7 +95,9 @@ const sessionRow = (userId: string, at: number, overrides: Record<string, unknow
   ip: null,
   user_agent: null,
   amr: '["pwd"]',
+  acr: 'aal1',
   auth_time: at,
+  restriction: null,
   ...overrides,
 });
 

@@ -36,8 +36,26 @@ describe('access tokens at login', () => {
 
     const claims = claimsOf(body.accessToken);
     expect(Object.keys(claims).sort()).toEqual(
-      ['aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'roles', 'rv', 'sid', 'sub'].sort(),
+      [
+        'acr',
+        'amr',
+        'aud',
+        'auth_time',
+        'exp',
+        'iat',
+        'iss',
+        'jti',
+        'nbf',
+        'roles',
+        'rv',
+        'sid',
+        'sub',
+      ].sort(),
     );
+    // RFC 9068 §2.2.1: a password alone is one factor, authenticated when the token was minted.
+    expect(claims.amr).toEqual(['pwd']);
+    expect(claims.acr).toBe('aal1');
+    expect(claims.auth_time).toBe(claims.iat);
     expect(claims.iss).toBe(server.core.issuer);
     // A new user's roles version.
     expect(claims.rv).toBe(0);

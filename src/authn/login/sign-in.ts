@@ -14,6 +14,7 @@ import {
 import { type IssuedAccessToken, issueAccessToken } from '../tokens/issue-access-token.js';
 import { startRefreshFamily } from '../tokens/refresh-tokens.js';
 import { withRevocations } from '../tokens/revocations.js';
+import { type Authentication, acrOf } from './assurance.js';
 
 export interface SignedIn {
   session: Session;
@@ -27,10 +28,20 @@ export interface SignedIn {
 export interface SignInOptions {
   /** The session cookie the browser sent along, if any. */
   previousSessionToken?: string | undefined;
+  /** A session that may only enrol a second factor (`mfa.requiredForRoles`). */
+  restriction?: 'mfa_enrollment' | null;
+}
+
+/** What the steps of a sign-in proved: their methods, and when the first of them was verified. */
+export interface SignInProof {
+  amr: readonly string[];
+  /** Epoch ms; now when absent. */
+  authTime?: number;
 }
 
 /**
- * The one way a verified user becomes signed in, whatever proved who they are:
+ * The one way a verified user becomes signed in, whatever proved who they are
+ * (the last step of every path in flow.ts):
  * a session row and its first refresh token, written together, then an access
  * token. A session the same browser still held is ended (ASVS 7.2.4): a new
  * sign-in never leaves the old one alive behind it, whoever it belonged to.
@@ -39,9 +50,14 @@ export async function signIn(
   core: Core,
   user: User,
   meta: RequestMeta,
-  amr: string[],
+  proof: SignInProof,
   options: SignInOptions = {},
 ): Promise<SignedIn> {
+  const auth: Authentication = {
+    amr: proof.amr,
+    acr: acrOf(proof.amr),
+    authTime: proof.authTime ?? core.clock.now(),
+  };
   const previous = options.previousSessionToken
     ? await liveSessionOfToken(core, options.previousSessionToken)
     : null;
@@ -54,7 +70,7 @@ export async function signIn(
     const state = await banStateForUpdate(trx, user.id, core.store.dialect === 'postgres');
     if (state === null || state.bannedAt !== null)
       throw new AuthError('account_banned', 'This account is suspended.');
-    const created = await createSession(core, user, meta, amr, trx);
+    const created = await createSession(core, user, meta, auth, options.restriction ?? null, trx);
     const refresh = await startRefreshFamily(core, created.session.id, trx);
     await audit(
       core,
@@ -64,6 +80,8 @@ export async function signIn(
         userId: user.id,
         detail: {
           sessionId: created.session.id,
+          amr: auth.amr.join(' '),
+          acr: auth.acr,
           ...(previous ? { replacedSessionId: previous.id } : {}),
         },
       },
@@ -80,6 +98,7 @@ export async function signIn(
     sessionId: session.id,
     roles: user.roles,
     rolesVersion: user.rolesVersion,
+    auth,
   });
   return {
     session,

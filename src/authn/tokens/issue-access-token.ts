@@ -1,5 +1,6 @@
 import type { Core } from '../../core.js';
 import { signAccessToken } from '../../crypto/sign-access-token.js';
+import type { Authentication } from '../login/assurance.js';
 
 export interface IssuedAccessToken {
   accessToken: string;
@@ -7,10 +8,19 @@ export interface IssuedAccessToken {
   expiresIn: number;
 }
 
-/** An RFC 9068 access token for a session: who, which session, and the roles to authorize with. Nothing secret. */
+export interface AccessTokenSubject {
+  userId: string;
+  sessionId: string;
+  roles: readonly string[];
+  rolesVersion: number;
+  /** The session's authentication, carried as amr, acr and auth_time. */
+  auth: Authentication;
+}
+
+/** An RFC 9068 access token for a session: who, which session, how they signed in, and the roles to authorize with. Nothing secret. */
 export async function issueAccessToken(
   core: Core,
-  subject: { userId: string; sessionId: string; roles: readonly string[]; rolesVersion: number },
+  subject: AccessTokenSubject,
 ): Promise<IssuedAccessToken> {
   const lifetimeSeconds = core.settings.tokens.accessTokenLifetimeSeconds;
   await core.keys.refreshIfStale();
@@ -21,6 +31,9 @@ export async function issueAccessToken(
     sid: subject.sessionId,
     roles: subject.roles,
     rolesVersion: subject.rolesVersion,
+    amr: subject.auth.amr,
+    acr: subject.auth.acr,
+    authTimeSeconds: Math.floor(subject.auth.authTime / 1000),
     lifetimeSeconds,
     now: new Date(core.clock.now()),
   });

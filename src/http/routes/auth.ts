@@ -5,24 +5,22 @@ import { limitRegistration } from '../../authn/account/request-limits.js';
 import { verifyPasswordLogin } from '../../authn/credentials/password.js';
 import { csrfTokenFor } from '../../authn/csrf.js';
 import { currentUser } from '../../authn/current-user.js';
-import { signIn } from '../../authn/login/sign-in.js';
+import { afterFirstFactor } from '../../authn/login/flow.js';
 import { logout } from '../../authn/sessions.js';
 import { AuthError } from '../../errors.js';
-import {
-  clearRefreshCookie,
-  clearSessionCookie,
-  SESSION_COOKIE,
-  setRefreshCookie,
-  setSessionCookie,
-} from '../cookies.js';
+import { clearRefreshCookie, clearSessionCookie, SESSION_COOKIE } from '../cookies.js';
+import { deliverLogin } from '../deliver-login.js';
 import { defineRoute } from '../route.js';
-import { emailSchema, passwordSchema, tokenSchema, userView } from '../schemas.js';
+import {
+  emailSchema,
+  passwordSchema,
+  refreshTokenDeliverySchema,
+  tokenSchema,
+  userView,
+} from '../schemas.js';
 
 const credentials = z.strictObject({ email: emailSchema, password: passwordSchema });
-const loginBody = credentials.extend({
-  /** Native clients without a cookie jar ask for the refresh token in the body. */
-  refreshTokenDelivery: z.enum(['cookie', 'body']).default('cookie'),
-});
+const loginBody = credentials.extend({ refreshTokenDelivery: refreshTokenDeliverySchema });
 const tags = ['auth'];
 
 export const authRoutes = [
@@ -48,19 +46,10 @@ export const authRoutes = [
     body: loginBody,
     handler: async ({ core, body, meta, request, reply }) => {
       const user = await verifyPasswordLogin(core, body.email, body.password, meta);
-      const signedIn = await signIn(core, user, meta, ['pwd'], {
+      const outcome = await afterFirstFactor(core, user, { amr: ['pwd'] }, meta, {
         previousSessionToken: request.cookies[SESSION_COOKIE],
       });
-      const { absoluteTimeoutSeconds } = core.settings.session;
-      setSessionCookie(reply, signedIn.sessionToken, absoluteTimeoutSeconds);
-      const inBody = body.refreshTokenDelivery === 'body';
-      if (!inBody) setRefreshCookie(reply, signedIn.refreshToken, absoluteTimeoutSeconds);
-      return {
-        user: userView(user),
-        csrfToken: signedIn.csrfToken,
-        ...signedIn.access,
-        ...(inBody ? { refreshToken: signedIn.refreshToken } : {}),
-      };
+      return deliverLogin(core, reply, outcome, body.refreshTokenDelivery);
     },
   }),
   defineRoute({
@@ -84,7 +73,14 @@ export const authRoutes = [
     summary: 'The caller',
     tags,
     handler: async ({ core, principal }) => {
-      return { user: { ...userView(await currentUser(core, principal)), via: principal.via } };
+      const user = { ...userView(await currentUser(core, principal)), via: principal.via };
+      const { amr, acr, authTime, restriction } = principal;
+      // How the caller signed in, for a session or its access token (API keys and Basic have none).
+      const authentication =
+        authTime === undefined
+          ? undefined
+          : { amr, acr, authTime: new Date(authTime).toISOString(), restriction };
+      return { user, ...(authentication ? { authentication } : {}) };
     },
   }),
   defineRoute({

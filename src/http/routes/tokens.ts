@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sessionAuthentication } from '../../authn/sessions.js';
 import { issueAccessToken } from '../../authn/tokens/issue-access-token.js';
 import { redeemRefreshToken } from '../../authn/tokens/refresh-tokens.js';
 import { AuthError } from '../../errors.js';
@@ -25,6 +26,7 @@ export const tokenRoutes = [
         sessionId: session.id,
         roles: user.roles,
         rolesVersion: user.rolesVersion,
+        auth: sessionAuthentication(session),
       });
       const maxAgeSeconds = Math.max(
         0,

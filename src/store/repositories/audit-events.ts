@@ -12,7 +12,16 @@ export type AuditType =
   | 'user_banned'
   | 'user_unbanned'
   | 'roles_changed'
-  | 'refresh_token_reuse';
+  | 'refresh_token_reuse'
+  | 'mfa_challenge'
+  | 'mfa_verify'
+  | 'factor_added'
+  | 'factor_removed'
+  | 'recovery_codes_generated'
+  | 'recovery_code_used'
+  | 'magic_link_sent'
+  | 'sms_sent'
+  | 'reauthenticated';
 
 export interface AuditEvent {
   type: AuditType;

@@ -11,7 +11,9 @@ export interface Session {
   ip: string | null;
   userAgent: string | null;
   amr: string[];
+  acr: string;
   authTime: number;
+  restriction: 'mfa_enrollment' | null;
 }
 
 const toSession = (row: SessionsTable): Session => ({
@@ -24,7 +26,9 @@ const toSession = (row: SessionsTable): Session => ({
   ip: row.ip,
   userAgent: row.user_agent,
   amr: JSON.parse(row.amr) as string[],
+  acr: row.acr,
   authTime: row.auth_time,
+  restriction: row.restriction,
 });
 
 export async function insertSession(
@@ -156,4 +160,29 @@ export async function revokeUserSessions(
       .execute();
   }
   return ids;
+}
+
+/** A re-authentication on a live session: its new methods, assurance and time; false when it is no longer live. */
+export async function setSessionAuthentication(
+  db: Db,
+  id: string,
+  auth: {
+    amr: readonly string[];
+    acr: string;
+    authTime: number;
+    restriction: 'mfa_enrollment' | null;
+  },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('sessions')
+    .set({
+      amr: JSON.stringify(auth.amr),
+      acr: auth.acr,
+      auth_time: auth.authTime,
+      restriction: auth.restriction,
+    })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }

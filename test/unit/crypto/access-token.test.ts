@@ -14,6 +14,9 @@ const CLAIMS = {
   sid: 'session-1',
   roles: ['member'],
   rolesVersion: 3,
+  amr: ['pwd', 'otp'],
+  acr: 'aal2',
+  authTimeSeconds: Math.floor(NOW.getTime() / 1000) - 60,
   lifetimeSeconds: 600,
   now: NOW,
 };
@@ -27,7 +30,21 @@ describe('signAccessToken', () => {
       expect(decodeProtectedHeader(token)).toEqual({ alg, kid: key.kid, typ: 'at+jwt' });
       const claims = decodeJwt(token);
       expect(Object.keys(claims).sort()).toEqual(
-        ['aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'roles', 'rv', 'sid', 'sub'].sort(),
+        [
+          'acr',
+          'amr',
+          'aud',
+          'auth_time',
+          'exp',
+          'iat',
+          'iss',
+          'jti',
+          'nbf',
+          'roles',
+          'rv',
+          'sid',
+          'sub',
+        ].sort(),
       );
       expect(claims).toMatchObject({
         iss: CLAIMS.iss,
@@ -36,6 +53,9 @@ describe('signAccessToken', () => {
         sid: 'session-1',
         roles: ['member'],
         rv: 3,
+        amr: ['pwd', 'otp'],
+        acr: 'aal2',
+        auth_time: NOW_SECONDS - 60,
         iat: NOW_SECONDS,
         nbf: NOW_SECONDS,
         exp: NOW_SECONDS + 600,
@@ -48,7 +68,7 @@ describe('signAccessToken', () => {
     const key = await generateSigningKey('EdDSA', NOW);
     const claims = decodeJwt(await signAccessToken(key, { ...CLAIMS, scope: 'orders:read' }));
     expect(claims.scope).toBe('orders:read');
-    expect(Object.keys(claims)).toHaveLength(11);
+    expect(Object.keys(claims)).toHaveLength(14);
   });
 
   it('gives each token its own jti', async () => {

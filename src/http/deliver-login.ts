@@ -1,0 +1,41 @@
+import type { FastifyReply } from 'fastify';
+import type { LoginOutcome } from '../authn/login/flow.js';
+import type { Core } from '../core.js';
+import { setRefreshCookie, setSessionCookie } from './cookies.js';
+import { userView } from './schemas.js';
+
+export type RefreshTokenDelivery = 'cookie' | 'body';
+
+/**
+ * The one answer of every route that signs in (password, second factor,
+ * passkey, magic link): a challenge when a second factor is awaited (no
+ * cookie, no token), else the session cookie, the CSRF token, the access
+ * token and the refresh token (as a cookie, or in the body when asked).
+ */
+export function deliverLogin(
+  core: Core,
+  reply: FastifyReply,
+  outcome: LoginOutcome,
+  delivery: RefreshTokenDelivery,
+): Record<string, unknown> {
+  if (outcome.kind === 'mfa_required') {
+    return {
+      mfaRequired: true,
+      methods: outcome.methods,
+      challenge: outcome.challenge,
+      expiresIn: outcome.expiresInSeconds,
+    };
+  }
+  const { signedIn, user } = outcome;
+  const { absoluteTimeoutSeconds } = core.settings.session;
+  setSessionCookie(reply, signedIn.sessionToken, absoluteTimeoutSeconds);
+  const inBody = delivery === 'body';
+  if (!inBody) setRefreshCookie(reply, signedIn.refreshToken, absoluteTimeoutSeconds);
+  return {
+    user: userView(user),
+    csrfToken: signedIn.csrfToken,
+    ...signedIn.access,
+    ...(inBody ? { refreshToken: signedIn.refreshToken } : {}),
+    ...(outcome.mfaEnrollmentRequired ? { mfaEnrollmentRequired: true } : {}),
+  };
+}
