@@ -57,6 +57,25 @@ export class UnknownRoleError extends AuthError {
   }
 }
 
+/** What an action demands of the login behind the request (RFC 9470). */
+export interface StepUpDemand {
+  /** The user must have authenticated within this many seconds. */
+  readonly maxAgeSeconds?: number | undefined;
+  /** The login must reach at least this level. */
+  readonly acr?: 'aal1' | 'aal2' | undefined;
+}
+
+/** The login is too old or too weak for the action: re-authenticate (POST /auth/reauthenticate) and retry. */
+export class StepUpRequiredError extends AuthError {
+  override readonly name = 'StepUpRequiredError';
+  constructor(
+    readonly demand: StepUpDemand,
+    message = 'This action needs a more recent or stronger sign-in.',
+  ) {
+    super('step_up_required', message);
+  }
+}
+
 export class RateLimitedError extends AuthError {
   override readonly name = 'RateLimitedError';
   constructor(

@@ -1,8 +1,14 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ErrorCode, isAuthError, RateLimitedError, UnavailableError } from '../errors.js';
+import {
+  type ErrorCode,
+  isAuthError,
+  RateLimitedError,
+  StepUpRequiredError,
+  UnavailableError,
+} from '../errors.js';
 import { clip } from './clip.js';
-import { type Problem, problem, sendProblem } from './problem.js';
+import { type Problem, problem, sendProblem, sendStepUpRequired } from './problem.js';
 
 /**
  * Fastify's own errors, with a fixed public detail each: their messages echo
@@ -45,6 +51,8 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
       const reason = error.cause instanceof Error ? error.cause.message : String(error.cause);
       request.log.warn({ dependency: error.dependency, reason }, 'dependency unavailable');
     }
+    if (error instanceof StepUpRequiredError)
+      return sendStepUpRequired(reply, problem(error.code, error.message), error.demand);
     return sendProblem(reply, problem(error.code, error.message));
   }
   const known = frameworkProblem(error);

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode, StepUpDemand } from '../errors.js';
 
 /** The one place where an error code becomes an HTTP status and a public title. */
 export const problemCatalog: Readonly<Record<ErrorCode, { status: number; title: string }>> = {
@@ -43,6 +43,32 @@ export interface Problem {
 export function problem(code: ErrorCode, detail: string): Problem {
   const { status, title } = problemCatalog[code];
   return { type: 'about:blank', title, status, code, detail };
+}
+
+/** RFC 9470 §3: the challenge names what the login lacks. */
+function stepUpChallenge(demand: StepUpDemand): string {
+  const params = [
+    'realm="gatehouse"',
+    'error="insufficient_user_authentication"',
+    'error_description="A more recent or stronger authentication is required"',
+  ];
+  if (demand.maxAgeSeconds !== undefined) params.push(`max_age=${demand.maxAgeSeconds}`);
+  if (demand.acr !== undefined) params.push(`acr_values="${demand.acr}"`);
+  return `Bearer ${params.join(', ')}`;
+}
+
+export function sendStepUpRequired(
+  reply: FastifyReply,
+  body: Problem,
+  demand: StepUpDemand,
+): FastifyReply {
+  reply.header('www-authenticate', stepUpChallenge(demand));
+  const named = {
+    ...body,
+    ...(demand.maxAgeSeconds === undefined ? {} : { maxAge: demand.maxAgeSeconds }),
+    ...(demand.acr === undefined ? {} : { acrValues: demand.acr }),
+  };
+  return reply.code(body.status).type('application/problem+json').send(named);
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireStepUp, type StepUpDemand } from '../authn/step-up.js';
 import type { Core } from '../core.js';
 import type { Principal } from '../principal.js';
 import { authenticateRequest } from './authenticate.js';
@@ -15,6 +16,16 @@ const isAccess = (value: unknown): value is Access =>
   (typeof value === 'object' &&
     value !== null &&
     typeof (value as { permission?: unknown }).permission === 'string');
+
+/** A route's step-up demand: its `stepUp`, or the one its permission access names. */
+const stepUpOf = (route: AnyRoute): StepUpDemand => {
+  const access = route.access as Access;
+  if (typeof access !== 'object') return route.stepUp ?? {};
+  return {
+    maxAgeSeconds: access.recentAuthSeconds ?? route.stepUp?.maxAgeSeconds,
+    acr: access.acr ?? route.stepUp?.acr,
+  };
+};
 
 /** The caller each request was authenticated as, from its onRequest hook to its handler. */
 const principals = new WeakMap<FastifyRequest, Principal | null>();
@@ -44,6 +55,7 @@ export function registerRoutes(
         const principal = await authenticateRequest(core, request);
         enforceCsrf(core, request, principal);
         enforceAccess(route.access, principal, core, requestMeta(request));
+        if (principal) requireStepUp(core, principal, stepUpOf(route));
         principals.set(request, principal);
       },
       handler: async (request, reply) => {

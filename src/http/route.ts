@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { RequestMeta } from '../authn/meta.js';
+import type { StepUpDemand } from '../authn/step-up.js';
 import type { Core } from '../core.js';
-import type { Principal } from '../principal.js';
+import type { Acr, Principal } from '../principal.js';
 
 /**
  * Who may call a route. Every route must say; the server refuses to start on
@@ -14,7 +15,18 @@ import type { Principal } from '../principal.js';
  * - `session`: the browser session cookie only: for minting long-lived
  *   credentials, so a leaked bearer token (access JWT or key) cannot mint one.
  */
-export type Access = 'public' | 'authenticated' | 'account' | 'session' | { permission: string };
+export type Access =
+  | 'public'
+  | 'authenticated'
+  | 'account'
+  | 'session'
+  | {
+      permission: string;
+      /** The caller must have signed in within this many seconds (step-up, RFC 9470). */
+      recentAuthSeconds?: number;
+      /** The caller's sign-in must reach this level. */
+      acr?: Acr;
+    };
 
 type Schema = z.ZodType;
 type Infer<S> = S extends Schema ? z.output<S> : undefined;
@@ -45,6 +57,12 @@ export interface RouteDefinition<
   body?: BS;
   params?: PS;
   query?: QS;
+  /**
+   * What the action demands of the caller's login, on any non-public route
+   * (a permission route may say it in `access` instead): a caller whose
+   * login is older or weaker gets 401 `step_up_required`.
+   */
+  stepUp?: StepUpDemand;
   /** Status of a successful answer, for OpenAPI (default 200; a handler that returns nothing answers 204: say so). */
   successStatus?: number;
   handler(ctx: RouteContext<A, Infer<BS>, Infer<PS>, Infer<QS>>): Promise<unknown>;
