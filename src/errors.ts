@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'invalid_challenge'
   | 'invalid_code'
   | 'step_up_required'
+  | 'mfa_enrollment_required'
   | 'account_banned'
   | 'forbidden'
   | 'csrf_failed'

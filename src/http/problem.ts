@@ -17,6 +17,8 @@ export const problemCatalog: Readonly<Record<ErrorCode, { status: number; title:
   /** RFC 9470: the login is too old or too weak for this action. */
   step_up_required: { status: 401, title: 'Stronger or more recent authentication required' },
   account_banned: { status: 403, title: 'Account suspended' },
+  /** A session of a role that must use a second factor, before it has one: only enrolment is open. */
+  mfa_enrollment_required: { status: 403, title: 'Second factor enrolment required' },
   forbidden: { status: 403, title: 'Forbidden' },
   csrf_failed: { status: 403, title: 'CSRF check failed' },
   not_found: { status: 404, title: 'Not found' },

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireStepUp, type StepUpDemand } from '../authn/step-up.js';
 import type { Core } from '../core.js';
+import { AuthError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { authenticateRequest } from './authenticate.js';
 import { enforceAccess, enforceCsrf } from './guard.js';
@@ -55,6 +56,11 @@ export function registerRoutes(
         const principal = await authenticateRequest(core, request);
         enforceCsrf(core, request, principal);
         enforceAccess(route.access, principal, core, requestMeta(request));
+        if (principal?.restriction === 'mfa_enrollment' && !route.duringEnrollment)
+          throw new AuthError(
+            'mfa_enrollment_required',
+            'Your role requires a second factor: enrol one (TOTP or a passkey) first.',
+          );
         if (principal) requireStepUp(core, principal, stepUpOf(route));
         principals.set(request, principal);
       },

@@ -63,6 +63,12 @@ export interface RouteDefinition<
    * login is older or weaker gets 401 `step_up_required`.
    */
   stepUp?: StepUpDemand;
+  /**
+   * Open to a session limited to enrolling a second factor
+   * (`mfa.requiredForRoles`): the enrolment routes, sign-out and /auth/me.
+   * Every other route refuses such a session with 403 `mfa_enrollment_required`.
+   */
+  duringEnrollment?: true;
   /** Status of a successful answer, for OpenAPI (default 200; a handler that returns nothing answers 204: say so). */
   successStatus?: number;
   handler(ctx: RouteContext<A, Infer<BS>, Infer<PS>, Infer<QS>>): Promise<unknown>;

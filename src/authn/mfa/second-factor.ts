@@ -12,6 +12,15 @@ export interface SecondFactorProof {
   assertion?: unknown;
 }
 
+/** What the account page shows of one factor: never a secret. */
+export interface FactorSummary {
+  id: string;
+  method: SecondFactorMethod;
+  name: string | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
 /** The context a verification runs in: a login challenge, or a re-authentication of a session. */
 export interface FactorContext {
   meta: RequestMeta;
@@ -27,6 +36,8 @@ export interface SecondFactor {
   readonly method: SecondFactorMethod;
   /** Whether the user has this factor active (confirmed, not removed). */
   isEnrolled(core: Core, userId: string): Promise<boolean>;
+  /** The user's active factors of this kind, for GET /auth/mfa (recovery codes list none: they are counted). */
+  list(core: Core, userId: string): Promise<FactorSummary[]>;
   /**
    * Checks the proof. Returns the methods it adds to `amr` when right, null
    * when wrong. Single-use where the factor is (a TOTP step, a recovery code,

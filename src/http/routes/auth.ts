@@ -58,6 +58,7 @@ export const authRoutes = [
     access: 'authenticated',
     summary: 'End the current session and clear its cookie',
     tags,
+    duringEnrollment: true,
     successStatus: 204,
     handler: async ({ core, principal, meta, reply }) => {
       await logout(core, principal, meta);
@@ -72,6 +73,7 @@ export const authRoutes = [
     access: 'authenticated',
     summary: 'The caller',
     tags,
+    duringEnrollment: true,
     handler: async ({ core, principal }) => {
       const user = { ...userView(await currentUser(core, principal)), via: principal.via };
       const { amr, acr, authTime, restriction } = principal;
@@ -89,6 +91,7 @@ export const authRoutes = [
     access: 'authenticated',
     summary: 'The CSRF token of the current session',
     tags,
+    duringEnrollment: true,
     handler: async ({ core, principal }) => {
       if (!principal.sessionId)
         throw new AuthError('invalid_request', 'Only a session has a CSRF token.');

@@ -1,0 +1,42 @@
+import type { Core } from '../../core.js';
+import type { Db } from '../../store/schema.js';
+import { audit } from '../audit.js';
+import type { RequestMeta } from '../meta.js';
+
+export interface FactorChange {
+  type: 'factor_added' | 'factor_removed';
+  /** `totp`, `webauthn`, `sms`, `recovery_code`. */
+  method: string;
+  factorId?: string | undefined;
+}
+
+const words: Record<FactorChange['type'], string> = {
+  factor_added: 'was added to',
+  factor_removed: 'was removed from',
+};
+
+/**
+ * Every added or removed factor is audited (in `db`, to join the change's
+ * transaction) and mailed to the owner, who learns of a change they did not
+ * make. Call it once the change is sure to commit: the mail cannot be taken back.
+ */
+export async function recordFactorChange(
+  core: Core,
+  user: { id: string; email: string },
+  change: FactorChange,
+  meta: RequestMeta,
+  db: Db = core.store.db,
+): Promise<void> {
+  const detail = {
+    method: change.method,
+    ...(change.factorId === undefined ? {} : { factorId: change.factorId }),
+  };
+  await audit(core, { type: change.type, outcome: 'success', userId: user.id, detail }, meta, db);
+  await core.mailer.send({
+    to: user.email,
+    subject: `A sign-in method ${words[change.type]} your account`,
+    text: `A ${change.method} sign-in method ${words[change.type]} your account${
+      meta.ip ? ` from ${meta.ip}` : ''
+    }.\n\nIf this was not you, change your password and review your account's sign-in methods.`,
+  });
+}
