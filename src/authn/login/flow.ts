@@ -145,14 +145,14 @@ export async function completeSecondFactor(
   if (!factor || !(await factor.isEnrolled(core, user.id)))
     throw new AuthError('invalid_request', `This account has no ${step.method} factor.`);
 
-  await chargeLoginAttempt(core, user.email, meta.ip);
+  await chargeLoginAttempt(core, user.email, meta.ip, 'second_factor');
   let added: readonly string[] | null;
   try {
     if (!(await takeChallengeAttempt(db, challenge.id, challengeMaxAttempts)))
       throw invalidChallenge();
     added = await factor.verify(core, user, step.proof, { meta, challengeId: challenge.id });
   } catch (error) {
-    await uncountLoginAttempt(core, user.email, meta.ip);
+    await uncountLoginAttempt(core, user.email, meta.ip, 'second_factor');
     throw error;
   }
   if (!added) {
@@ -160,7 +160,7 @@ export async function completeSecondFactor(
     throw new AuthError('invalid_code', 'The code or assertion is not right.');
   }
   if (!(await consumeLoginChallenge(db, challenge.id, core.clock.now()))) throw invalidChallenge();
-  await refundLoginAttempt(core, user.email, meta.ip);
+  await refundLoginAttempt(core, user.email, meta.ip, 'second_factor');
   await auditSecondFactor(core, user, step.method, 'success', meta);
   return finish(core, user, proofOf(challenge, added), meta, options);
 }
