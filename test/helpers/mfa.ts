@@ -1,7 +1,9 @@
 import { TOTP_DEFAULTS, totpCode } from '../../src/authn/mfa/totp.js';
 import { signedInUser } from './accounts.js';
 import { Client, type Response } from './client.js';
+import { type OutboxMessage, outbox } from './outbox.js';
 import type { TestServer } from './server.js';
+import { within } from './tokens.js';
 
 export interface MfaRequired extends Record<string, unknown> {
   mfaRequired: true;
@@ -10,7 +12,7 @@ export interface MfaRequired extends Record<string, unknown> {
   expiresIn: number;
 }
 
-export interface TotpSetupBody {
+export interface TotpSetupBody extends Record<string, unknown> {
   factorId: string;
   secret: string;
   uri: string;
@@ -86,4 +88,18 @@ export async function auditOf(server: TestServer, userId: string, type: string) 
     .orderBy('id')
     .execute();
   return rows.map((row) => ({ ...row, detail: JSON.parse(row.detail) as Record<string, unknown> }));
+}
+
+/** The mail to `to` whose subject matches, once the background delivery wrote it (or undefined after 5 s). */
+export async function mailFor(
+  server: TestServer,
+  to: string,
+  subject: RegExp,
+): Promise<OutboxMessage | undefined> {
+  let found: OutboxMessage | undefined;
+  await within(5000, async () => {
+    found = (await outbox(server, to)).find((mail) => subject.test(mail.subject));
+    return found !== undefined;
+  });
+  return found;
 }
