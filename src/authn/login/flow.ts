@@ -142,7 +142,8 @@ export async function completeSecondFactor(
   if (!found || found.bannedAt !== null) throw invalidChallenge();
   const user = withoutSecret(found);
   const factor = secondFactorOf(step.method);
-  if (!factor || !(await factor.isEnrolled(core, user.id)))
+  // What the account has now, by the registry's rules (recovery codes count only beside another factor).
+  if (!factor || !(await enrolledMethods(core, user.id)).includes(step.method))
     throw new AuthError('invalid_request', `This account has no ${step.method} factor.`);
 
   await chargeLoginAttempt(core, user.email, meta.ip, 'second_factor');
