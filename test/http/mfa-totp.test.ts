@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open } from '../../src/crypto/secret-box.js';
+import { purgeExpiredRows } from '../../src/store/purge.js';
 import { signedInUser } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
 import {
@@ -258,7 +259,6 @@ describe('an unconfirmed setup expires', () => {
       400,
       'invalid_request',
     );
-    const { purgeExpiredRows } = await import('../../src/store/purge.js');
     const counts = await purgeExpiredRows(short.core.store.db, {
       expiredBefore: short.clock.now(),
       batchSize: 100,
