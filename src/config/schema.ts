@@ -101,6 +101,13 @@ export const settingsSchema = z.strictObject({
       challengeLifetimeSeconds: z.coerce.number().int().min(30).max(3600).default(300),
       /** Wrong second-factor attempts that kill a challenge. */
       challengeMaxAttempts: z.coerce.number().int().min(1).max(20).default(5),
+      /** The issuer an authenticator app shows beside a TOTP code. */
+      totpIssuer: z.string().min(1).max(100).default('Gatehouse'),
+      /** For new TOTP factors (each factor keeps its own): SHA1 is what every app supports. */
+      totpAlgorithm: z.enum(['SHA1', 'SHA256', 'SHA512']).default('SHA1'),
+      totpDigits: z.coerce.number().int().min(6).max(8).default(6),
+      /** How long a TOTP setup waits for its first code before it is dropped. */
+      totpSetupLifetimeSeconds: z.coerce.number().int().min(60).max(3600).default(600),
     })
     .prefault({}),
   /** When true, registering an existing email answers 409 instead of mailing the owner. */

@@ -15,8 +15,10 @@ import { authzRoutes } from './routes/authz.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { devRoutes, opsRoutes } from './routes/ops.js';
 import { passwordRoutes } from './routes/password.js';
+import { recoveryCodeRoutes } from './routes/recovery-codes.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { totpRoutes } from './routes/totp.js';
 import { devOutboxServed, publicUrlWarning } from './start-up-checks.js';
 
 export interface AppOptions {
@@ -27,6 +29,8 @@ export interface AppOptions {
 export const coreRoutes = (core: Core): AnyRoute[] => [
   ...authRoutes,
   ...mfaRoutes,
+  ...totpRoutes,
+  ...recoveryCodeRoutes,
   ...sessionRoutes,
   ...tokenRoutes,
   ...apiKeyRoutes,

@@ -68,6 +68,33 @@ export interface LoginChallengesTable {
   used_at: number | null;
 }
 
+/** A TOTP factor: pending (and expiring) until a first code confirms it; one confirmed per user. */
+export interface TotpFactorsTable {
+  id: string;
+  user_id: string;
+  /** The base32 secret, sealed with the secret box (aad `totp-factor:<id>`). */
+  secret_sealed: string;
+  algorithm: 'SHA1' | 'SHA256' | 'SHA512';
+  digits: number;
+  period_seconds: number;
+  created_at: number;
+  confirmed_at: number | null;
+  /** Null once confirmed. */
+  pending_expires_at: number | null;
+  /** The newest time step accepted: only a later one is. */
+  last_used_step: number | null;
+  last_used_at: number | null;
+}
+
+/** One recovery code: only its SHA-256 is stored; a used code keeps its row. */
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
+}
+
 export interface AuditEventsTable {
   id: Generated<number>;
   at: number;
@@ -146,6 +173,8 @@ export interface Database {
   acl_grants: AclGrantsTable;
   revocations: RevocationsTable;
   login_challenges: LoginChallengesTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -142,17 +142,18 @@ export async function completeSecondFactor(
   if (!found || found.bannedAt !== null) throw invalidChallenge();
   const user = withoutSecret(found);
   const factor = secondFactorOf(step.method);
-  if (!factor || !(await factor.isEnrolled(core, user.id)))
+  // What the account has now, by the registry's rules (recovery codes count only beside another factor).
+  if (!factor || !(await enrolledMethods(core, user.id)).includes(step.method))
     throw new AuthError('invalid_request', `This account has no ${step.method} factor.`);
 
-  await chargeLoginAttempt(core, user.email, meta.ip);
+  await chargeLoginAttempt(core, user.email, meta.ip, 'second_factor');
   let added: readonly string[] | null;
   try {
     if (!(await takeChallengeAttempt(db, challenge.id, challengeMaxAttempts)))
       throw invalidChallenge();
     added = await factor.verify(core, user, step.proof, { meta, challengeId: challenge.id });
   } catch (error) {
-    await uncountLoginAttempt(core, user.email, meta.ip);
+    await uncountLoginAttempt(core, user.email, meta.ip, 'second_factor');
     throw error;
   }
   if (!added) {
@@ -160,7 +161,7 @@ export async function completeSecondFactor(
     throw new AuthError('invalid_code', 'The code or assertion is not right.');
   }
   if (!(await consumeLoginChallenge(db, challenge.id, core.clock.now()))) throw invalidChallenge();
-  await refundLoginAttempt(core, user.email, meta.ip);
+  await refundLoginAttempt(core, user.email, meta.ip, 'second_factor');
   await auditSecondFactor(core, user, step.method, 'success', meta);
   return finish(core, user, proofOf(challenge, added), meta, options);
 }

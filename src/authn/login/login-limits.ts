@@ -17,7 +17,15 @@ import { RateLimitedError } from '../../errors.js';
  * counted; a success gives its charge back. Every lock ends with its window;
  * only an attacker who keeps failing from ≥ 10 sources keeps the account-wide
  * cap (NIST SP 800-63B's 100 failures) closed, and only while they keep going.
+ *
+ * Second-factor guesses (`step: 'second_factor'`) count under the same limits,
+ * with a per-account-and-source counter of their own: a right password clears
+ * its own counter, and must not clear the count of wrong codes that followed
+ * it, or each fresh challenge would hand out a fresh set of guesses. The
+ * per-source and account-wide counters are shared by both steps.
  */
+export type LoginStep = 'password' | 'second_factor';
+
 export function sourceOf(address: string | null): string {
   if (!address) return 'unknown';
   const ip = address.toLowerCase();
@@ -36,11 +44,11 @@ export function sourceOf(address: string | null): string {
     .join(':')}::/64`;
 }
 
-const keys = (email: string, ip: string | null) => {
+const keys = (email: string, ip: string | null, step: LoginStep) => {
   const account = sha256(email);
   const source = sourceOf(ip);
   return {
-    accountFromSource: `login:acct-src:${account}:${source}`,
+    accountFromSource: `login:${step === 'password' ? 'acct-src' : 'acct-src-2f'}:${account}:${source}`,
     source: `login:src:${source}`,
     account: `login:acct:${account}`,
   };
@@ -51,9 +59,10 @@ export async function chargeLoginAttempt(
   core: Core,
   email: string,
   ip: string | null,
+  step: LoginStep = 'password',
 ): Promise<void> {
   const { loginPerAccount, loginPerIp, loginWindowSeconds } = core.settings.rateLimit;
-  const k = keys(email, ip);
+  const k = keys(email, ip, step);
   const [accountFromSource, source, account] = await Promise.all([
     core.cache.increment(k.accountFromSource, loginWindowSeconds),
     core.cache.increment(k.source, loginWindowSeconds),
@@ -84,17 +93,19 @@ export async function uncountLoginAttempt(
   core: Core,
   email: string,
   ip: string | null,
+  step: LoginStep = 'password',
 ): Promise<void> {
-  await takeBack(core, keys(email, ip));
+  await takeBack(core, keys(email, ip, step));
 }
 
-/** A correct password: clear this source's count for the account and give back the other charges. */
+/** A correct password (or second factor): clear this source's count for the account and give back the other charges. */
 export async function refundLoginAttempt(
   core: Core,
   email: string,
   ip: string | null,
+  step: LoginStep = 'password',
 ): Promise<void> {
-  const k = keys(email, ip);
+  const k = keys(email, ip, step);
   await Promise.all([
     core.cache.delete(k.accountFromSource),
     core.cache.decrement(k.source),

@@ -1,18 +1,26 @@
 import type { Core } from '../../core.js';
+import { recoveryCodeFactor } from './recovery-code-factor.js';
 import type { SecondFactor, SecondFactorMethod } from './second-factor.js';
+import { totpFactor } from './totp-factor.js';
 
 /** Every second factor Gatehouse knows, in `SECOND_FACTOR_METHODS` order. */
-export const secondFactors: readonly SecondFactor[] = [];
+export const secondFactors: readonly SecondFactor[] = [totpFactor, recoveryCodeFactor];
 
 export const secondFactorOf = (method: SecondFactorMethod): SecondFactor | undefined =>
   secondFactors.find((factor) => factor.method === method);
 
-/** The second factors this user has, in the order a client should offer them. */
+/**
+ * The second factors this user has, in the order a client should offer them.
+ * Recovery codes back another factor up and count only beside one: codes
+ * left alone (their factor removed) are dormant, neither asked for nor
+ * accepted, until a factor is added again.
+ */
 export async function enrolledMethods(core: Core, userId: string): Promise<SecondFactorMethod[]> {
   const enrolled = await Promise.all(
     secondFactors.map(async (factor) =>
       (await factor.isEnrolled(core, userId)) ? factor.method : null,
     ),
   );
-  return enrolled.filter((method) => method !== null);
+  const methods = enrolled.filter((method) => method !== null);
+  return methods.every((method) => method === 'recovery_code') ? [] : methods;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { completeSecondFactor } from '../../authn/login/flow.js';
-import { SECOND_FACTOR_METHODS } from '../../authn/mfa/second-factor.js';
+import { listFactors } from '../../authn/mfa/list-factors.js';
+import { type FactorSummary, SECOND_FACTOR_METHODS } from '../../authn/mfa/second-factor.js';
 import { SESSION_COOKIE } from '../cookies.js';
 import { deliverLogin } from '../deliver-login.js';
 import { defineRoute } from '../route.js';
@@ -21,7 +22,29 @@ const verifyBody = z
     message: 'a webauthn step sends an assertion; the others send a code',
   });
 
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+const factorView = (factor: FactorSummary) => ({
+  method: factor.method,
+  id: factor.id,
+  name: factor.name,
+  createdAt: iso(factor.createdAt),
+  lastUsedAt: iso(factor.lastUsedAt),
+});
+
 export const mfaRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/auth/mfa',
+    access: 'account',
+    duringEnrollment: true,
+    summary: "The caller's second factors (never a secret) and how many recovery codes remain",
+    tags: ['mfa'],
+    handler: async ({ core, principal }) => {
+      const { factors, recoveryCodesRemaining } = await listFactors(core, principal.userId);
+      return { factors: factors.map(factorView), recoveryCodesRemaining };
+    },
+  }),
   defineRoute({
     method: 'POST',
     url: '/auth/mfa/verify',
