@@ -16,6 +16,7 @@ import { mfaRoutes } from './routes/mfa.js';
 import { devRoutes, opsRoutes } from './routes/ops.js';
 import { passwordRoutes } from './routes/password.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { smsRoutes } from './routes/sms.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { devOutboxServed, publicUrlWarning } from './start-up-checks.js';
 
@@ -27,6 +28,7 @@ export interface AppOptions {
 export const coreRoutes = (core: Core): AnyRoute[] => [
   ...authRoutes,
   ...mfaRoutes,
+  ...(core.settings.sms.enabled ? smsRoutes : []),
   ...sessionRoutes,
   ...tokenRoutes,
   ...apiKeyRoutes,
