@@ -91,6 +91,8 @@ export const settingsSchema = z.strictObject({
       registerPerIp: z.coerce.number().int().positive().default(20),
       /** Reset mails per email per window, whether or not it has an account. */
       forgotPerAccount: z.coerce.number().int().positive().default(5),
+      /** Sign-in links mailed per email per window, whether or not it has an account. */
+      magicLinkPerAccount: z.coerce.number().int().positive().default(5),
     })
     .prefault({}),
   mfa: z
@@ -143,6 +145,13 @@ export const settingsSchema = z.strictObject({
         });
     })
     .prefault({}),
+  /** How long a mailed sign-in link works. */
+  magicLinkLifetimeSeconds: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(3600)
+    .default(15 * 60),
   /** When true, registering an existing email answers 409 instead of mailing the owner. */
   revealRegisteredEmails: flag.default(false),
   resetTokenLifetimeSeconds: seconds.default(10 * 60),

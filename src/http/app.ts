@@ -12,6 +12,7 @@ import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authRoutes } from './routes/auth.js';
 import { authzRoutes } from './routes/authz.js';
+import { magicLinkRoutes } from './routes/magic-link.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { devRoutes, opsRoutes } from './routes/ops.js';
 import { passwordRoutes } from './routes/password.js';
@@ -29,6 +30,7 @@ export const coreRoutes = (core: Core): AnyRoute[] => [
   ...authRoutes,
   ...mfaRoutes,
   ...(core.settings.sms.enabled ? smsRoutes : []),
+  ...magicLinkRoutes,
   ...sessionRoutes,
   ...tokenRoutes,
   ...apiKeyRoutes,

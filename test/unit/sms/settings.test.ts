@@ -3,9 +3,9 @@ import { loadSettings } from '../../../src/config/load.js';
 import { createCore } from '../../../src/core.js';
 import { ConfigError } from '../../../src/errors.js';
 
-describe('SMS settings', () => {
+describe('SMS and magic-link settings', () => {
   it('has SMS off by default, with 5-minute codes, 5 tries and send limits', () => {
-    const { sms } = loadSettings({ env: {} });
+    const { sms, magicLinkLifetimeSeconds, rateLimit } = loadSettings({ env: {} });
     expect(sms).toEqual({
       enabled: false,
       codeLifetimeSeconds: 300,
@@ -15,6 +15,8 @@ describe('SMS settings', () => {
       sendPerIp: 20,
       sendWindowSeconds: 3600,
     });
+    expect(magicLinkLifetimeSeconds).toBe(900);
+    expect(rateLimit.magicLinkPerAccount).toBe(5);
   });
 
   it('reads the provider from the environment', () => {
