@@ -223,6 +223,30 @@ describe('removing the number', () => {
     expect(login.body.mfaRequired).toBeUndefined();
     expect((await challengeOf(other.email, other.password)).length).toBeGreaterThan(20);
   });
+  it('refuses to remove the last way into an account without a password (409)', async () => {
+    const { client, userId, factorId } = await smsUser();
+    await server.core.store.db
+      .updateTable('users')
+      .set({ password_hash: null })
+      .where('id', '=', userId)
+      .execute();
+    expectProblem(await client.delete(`/auth/mfa/sms/${factorId}`), 409, 'conflict');
+  });
+
+  it('a challenge whose account has removed its number gets no text and no sign-in', async () => {
+    const { client, email, password, phone, factorId } = await smsUser();
+    const challenge = await challengeOf(email, password);
+    const code = await sendCode(challenge, phone);
+    expect((await client.delete(`/auth/mfa/sms/${factorId}`)).status).toBe(204);
+    const before = (await smsOutbox(server, phone)).length;
+    expectProblem(
+      await new Client(server.url).post('/auth/mfa/sms/send', { challenge }),
+      400,
+      'invalid_request',
+    );
+    expect(await smsOutbox(server, phone)).toHaveLength(before);
+    expectProblem(await verify(new Client(server.url), challenge, code), 400, 'invalid_request');
+  });
 });
 
 describe('SMS as the second factor', () => {
