@@ -13,11 +13,16 @@ import { resolveSecretKey } from './config/secret-key.js';
 import { setHashConcurrency } from './crypto/hash-limiter.js';
 import type { Argon2Params } from './crypto/password-hash.js';
 import type { PasswordPolicy } from './crypto/password-policy.js';
+import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { deliverInBackground } from './mail/background.js';
 import type { Mailer } from './mail/mailer.js';
 import { createOutboxMailer } from './mail/outbox.js';
 import { createSmtpMailer } from './mail/smtp.js';
+import { deliverSmsInBackground } from './sms/background.js';
+import { createHttpSmsSender } from './sms/http.js';
+import { createOutboxSmsSender } from './sms/outbox.js';
+import type { SmsSender } from './sms/sender.js';
 import { openStore, type Store } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createVerifier, type Verifier } from './verify/index.js';
@@ -35,6 +40,10 @@ export interface Core {
   background: BackgroundTasks;
   /** Set only when mail goes to the local outbox (development and tests). */
   outbox: ReturnType<typeof createOutboxMailer> | undefined;
+  /** Text messages (SMS codes); delivered in the background like mail. */
+  sms: SmsSender;
+  /** Set only when text messages go to the local outbox (no `sms.url`). */
+  smsOutbox: ReturnType<typeof createOutboxSmsSender> | undefined;
   clock: Clock;
   logger: Logger;
   secretKey: Buffer;
@@ -82,6 +91,7 @@ async function buildCore(
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(settings.logLevel);
   const warnings: string[] = [];
+  checkSmsSettings(settings);
   // First, so a bad policy stops start-up before anything is opened.
   const policy = options.policy ?? (await loadConfiguredPolicy(settings));
   const secret = resolveSecretKey(settings);
@@ -113,6 +123,17 @@ async function buildCore(
   if (outbox && settings.nodeEnv === 'production') {
     warnings.push('no SMTP_URL: mail is written to the local outbox file, not delivered');
   }
+  const smsOutbox = settings.sms.url
+    ? undefined
+    : createOutboxSmsSender(join(settings.dataDir, 'sms-outbox.jsonl'), clock);
+  const smsTransport: SmsSender = settings.sms.url
+    ? createHttpSmsSender({
+        url: settings.sms.url,
+        token: settings.sms.token ?? '',
+        from: settings.sms.from ?? '',
+      })
+    : (smsOutbox as SmsSender);
+  const sms = deliverSmsInBackground(smsTransport, background);
   const keys = await openKeyRing({
     db: store.db,
     secretKey: secret.key,
@@ -160,6 +181,8 @@ async function buildCore(
     mailer,
     background,
     outbox,
+    sms,
+    smsOutbox,
     clock,
     logger,
     secretKey: secret.key,
@@ -186,4 +209,10 @@ async function buildCore(
       await store.close();
     },
   };
+}
+
+/** SMS on in production must reach phones: an outbox there would swallow every code. */
+function checkSmsSettings(settings: Settings): void {
+  if (settings.sms.enabled && !settings.sms.url && settings.nodeEnv === 'production')
+    throw new ConfigError('sms.url', 'required when sms.enabled in production (SMS_URL)');
 }

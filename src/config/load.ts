@@ -19,6 +19,10 @@ const envNames: Record<string, string> = {
   MAIL_FROM: 'mailFrom',
   GATEHOUSE_ALLOW_INSECURE_BASIC_OVER_HTTP: 'allowInsecureBasicOverHttp',
   GATEHOUSE_POLICY: 'policyFile',
+  GATEHOUSE_SMS_ENABLED: 'sms.enabled',
+  SMS_URL: 'sms.url',
+  SMS_TOKEN: 'sms.token',
+  SMS_FROM: 'sms.from',
 };
 
 type Layer = Record<string, unknown>;
@@ -27,7 +31,11 @@ function fromEnv(env: NodeJS.ProcessEnv): Layer {
   const layer: Layer = {};
   for (const [name, key] of Object.entries(envNames)) {
     const value = env[name];
-    if (value !== undefined && value !== '') layer[key] = value;
+    if (value === undefined || value === '') continue;
+    // A dotted name feeds a nested setting (`sms.token`): secrets need not sit in a config file.
+    const [group, leaf] = key.split('.');
+    if (group && leaf) layer[group] = { ...(layer[group] as Layer | undefined), [leaf]: value };
+    else layer[key] = value;
   }
   return layer;
 }

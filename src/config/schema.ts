@@ -91,6 +91,8 @@ export const settingsSchema = z.strictObject({
       registerPerIp: z.coerce.number().int().positive().default(20),
       /** Reset mails per email per window, whether or not it has an account. */
       forgotPerAccount: z.coerce.number().int().positive().default(5),
+      /** Sign-in links mailed per email per window, whether or not it has an account. */
+      magicLinkPerAccount: z.coerce.number().int().positive().default(5),
     })
     .prefault({}),
   mfa: z
@@ -110,6 +112,53 @@ export const settingsSchema = z.strictObject({
       totpSetupLifetimeSeconds: z.coerce.number().int().min(60).max(3600).default(600),
     })
     .prefault({}),
+  /**
+   * SMS codes as a second factor (the last resort: SIM swaps and interception).
+   * Off by default: every code sent costs money, and an open sender invites
+   * SMS pumping (toll fraud through premium numbers); an operator turns it on
+   * knowing the bill. Off, its routes answer 404 and `sms` is never offered.
+   */
+  sms: z
+    .strictObject({
+      enabled: flag.default(false),
+      /** The provider's message endpoint (a Twilio-like form POST of To, From, Body); none: the dev outbox. */
+      url: z.url().optional(),
+      /** Sent as `Authorization`: `user:secret` as Basic (Twilio's SID:token), anything else as Bearer. */
+      token: z.string().min(1).max(1024).optional(),
+      /** The sender number or name the provider shows. */
+      from: z.string().min(1).max(32).optional(),
+      codeLifetimeSeconds: z.coerce.number().int().min(60).max(900).default(300),
+      /** Wrong tries that kill one code. */
+      codeMaxAttempts: z.coerce.number().int().min(1).max(10).default(5),
+      /** Sends per window to one number (whoever asks), to one account, and from one source. */
+      sendPerNumber: z.coerce.number().int().positive().default(5),
+      sendPerAccount: z.coerce.number().int().positive().default(5),
+      sendPerIp: z.coerce.number().int().positive().default(20),
+      sendWindowSeconds: seconds.default(3600),
+    })
+    .superRefine((sms, ctx) => {
+      if (sms.url === undefined) return;
+      for (const key of ['token', 'from'] as const)
+        if (sms[key] === undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: 'required with sms.url' });
+      // The token travels with every message: only over TLS, unless the provider is this machine.
+      const url = new URL(sms.url);
+      const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['url'],
+          message: 'must be https:// (http only to localhost)',
+        });
+    })
+    .prefault({}),
+  /** How long a mailed sign-in link works. */
+  magicLinkLifetimeSeconds: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(3600)
+    .default(15 * 60),
   /** When true, registering an existing email answers 409 instead of mailing the owner. */
   revealRegisteredEmails: flag.default(false),
   resetTokenLifetimeSeconds: seconds.default(10 * 60),

@@ -12,11 +12,13 @@ import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authRoutes } from './routes/auth.js';
 import { authzRoutes } from './routes/authz.js';
+import { magicLinkRoutes } from './routes/magic-link.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { devRoutes, opsRoutes } from './routes/ops.js';
 import { passwordRoutes } from './routes/password.js';
 import { recoveryCodeRoutes } from './routes/recovery-codes.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { smsRoutes } from './routes/sms.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { totpRoutes } from './routes/totp.js';
 import { devOutboxServed, publicUrlWarning } from './start-up-checks.js';
@@ -31,6 +33,8 @@ export const coreRoutes = (core: Core): AnyRoute[] => [
   ...mfaRoutes,
   ...totpRoutes,
   ...recoveryCodeRoutes,
+  ...(core.settings.sms.enabled ? smsRoutes : []),
+  ...magicLinkRoutes,
   ...sessionRoutes,
   ...tokenRoutes,
   ...apiKeyRoutes,

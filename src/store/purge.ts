@@ -14,6 +14,7 @@ export interface PurgeCounts {
   apiKeys: number;
   loginChallenges: number;
   totpSetups: number;
+  smsCodes: number;
 }
 
 type Batch = (db: Db, before: number, size: number) => Promise<number>;
@@ -98,6 +99,14 @@ const batches: Record<keyof PurgeCounts, Batch> = {
             .limit(size),
         ),
     ),
+  smsCodes: (db, before, size) =>
+    deleted(
+      db
+        .deleteFrom('sms_codes')
+        .where('id', 'in', (eb) =>
+          eb.selectFrom('sms_codes').select('id').where('expires_at', '<', before).limit(size),
+        ),
+    ),
 };
 
 /** Deletes rows expired before `expiredBefore`, a few bounded batches per table; the rest waits for the next run. */
@@ -109,6 +118,7 @@ export async function purgeExpiredRows(db: Db, options: PurgeOptions): Promise<P
     apiKeys: 0,
     loginChallenges: 0,
     totpSetups: 0,
+    smsCodes: 0,
   };
   for (const table of Object.keys(counts) as Array<keyof PurgeCounts>) {
     for (let batch = 0; batch < options.maxBatchesPerRun; batch++) {

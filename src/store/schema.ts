@@ -95,6 +95,32 @@ export interface RecoveryCodesTable {
   used_at: number | null;
 }
 
+/** A verified phone number that is a second factor; one per account. */
+export interface SmsFactorsTable {
+  id: string;
+  user_id: string;
+  /** E.164. */
+  phone: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** A code sent by SMS: to confirm a new number (`setup`) or for a login challenge (`login`). */
+export interface SmsCodesTable {
+  id: string;
+  user_id: string;
+  purpose: 'setup' | 'login';
+  /** The number it was sent to; for `setup`, the number that becomes the factor. */
+  phone: string;
+  challenge_id: string | null;
+  /** HMAC-SHA-256 under the server key of the row id and the code. */
+  code_hash: string;
+  attempts: Generated<number>;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface AuditEventsTable {
   id: Generated<number>;
   at: number;
@@ -175,6 +201,8 @@ export interface Database {
   login_challenges: LoginChallengesTable;
   totp_factors: TotpFactorsTable;
   recovery_codes: RecoveryCodesTable;
+  sms_factors: SmsFactorsTable;
+  sms_codes: SmsCodesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -117,6 +117,7 @@ describe('purgeExpired: bounded batches, a day of grace, live rows untouched', (
       apiKeys: 0,
       loginChallenges: 0,
       totpSetups: 0,
+      smsCodes: 0,
     });
 
     expect(await count(server, 'sessions', recentSessions)).toBe(2);

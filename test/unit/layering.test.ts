@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The dependency direction of ../shared/DESIGN.md, enforced on every import in src/:
- * http → authn → authz → store/crypto/cache/mail → config/errors, with principal.ts at the
+ * http → authn → authz → store/crypto/cache/mail/sms → config/errors, with principal.ts at the
  * bottom. core.ts is the composition root: the layers above it may name its type only.
  */
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
@@ -34,6 +34,7 @@ const RANK: Record<string, number> = {
   store: 2,
   cache: 2,
   mail: 2,
+  sms: 2,
   authz: 3,
   authn: 4,
   core: 5,

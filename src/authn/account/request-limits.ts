@@ -30,3 +30,14 @@ export async function limitPasswordResetRequests(
   await charge(core, `forgot:src:${sourceOf(ip)}`, loginPerIp);
   await charge(core, `forgot:acct:${sha256(email)}`, forgotPerAccount);
 }
+
+/** Sign-in links: per source and per email, charged alike for known and unknown emails. */
+export async function limitMagicLinkRequests(
+  core: Core,
+  email: string,
+  ip: string | null,
+): Promise<void> {
+  const { magicLinkPerAccount, loginPerIp } = core.settings.rateLimit;
+  await charge(core, `magic:src:${sourceOf(ip)}`, loginPerIp);
+  await charge(core, `magic:acct:${sha256(email)}`, magicLinkPerAccount);
+}

@@ -64,17 +64,22 @@ export const devRoutes = [
     method: 'GET',
     url: '/dev/outbox',
     access: 'public',
-    summary: 'Mail written to the local outbox (outside production, on a loopback listener only)',
+    summary:
+      'Mail and text messages written to the local outboxes (outside production, on a loopback listener only)',
     tags: ['dev'],
     handler: async ({ core, request }) => {
       // Listening on loopback is not enough: a reverse proxy on this machine connects from
       // 127.0.0.1 on behalf of anyone. Only a direct local peer gets the tokens.
       if (!isDirectLocalPeer(request.socket.remoteAddress, request.headers))
         throw new AuthError('not_found', 'No route GET /dev/outbox.');
-      if (!core.outbox)
-        throw new AuthError('not_found', 'Mail goes over SMTP; there is no outbox.');
+      if (!core.outbox && !core.smsOutbox)
+        throw new AuthError('not_found', 'Mail and text messages go out; there is no outbox.');
       await core.background.drain();
-      return { messages: await core.outbox.read() };
+      // `messages` is the mail; `sms` the text messages (codes), when those stay local too.
+      return {
+        messages: (await core.outbox?.read()) ?? [],
+        sms: (await core.smsOutbox?.read()) ?? [],
+      };
     },
   }),
 ];

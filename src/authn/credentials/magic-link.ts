@@ -1,0 +1,90 @@
+import type { Core } from '../../core.js';
+import { randomToken, sha256 } from '../../crypto/random.js';
+import { AuthError } from '../../errors.js';
+import { describeDuration } from '../../mail/duration.js';
+import {
+  consumeOneTimeToken,
+  insertOneTimeToken,
+  invalidateOneTimeTokens,
+} from '../../store/repositories/one-time-tokens.js';
+import {
+  findUserByEmail,
+  findUserById,
+  markEmailVerified,
+  type User,
+  withoutSecret,
+} from '../../store/repositories/users.js';
+import { audit } from '../audit.js';
+import { normalizeEmail, type RequestMeta } from '../meta.js';
+
+/**
+ * Always succeeds from the caller's view; mails a sign-in link only to an
+ * existing, unbanned account. As with forgot-password, nothing that depends
+ * on the email runs before the answer: every request queues the same job.
+ */
+export function requestMagicLink(core: Core, emailInput: string, meta: RequestMeta): void {
+  const email = normalizeEmail(emailInput);
+  const now = core.clock.now();
+  core.background.run('magic link', () => mailMagicLink(core, email, now, meta));
+}
+
+async function mailMagicLink(
+  core: Core,
+  email: string,
+  now: number,
+  meta: RequestMeta,
+): Promise<void> {
+  const user = await findUserByEmail(core.store.db, email);
+  if (!user || user.bannedAt !== null) return;
+  const token = randomToken();
+  const lifetimeSeconds = core.settings.magicLinkLifetimeSeconds;
+  // A new link makes the older ones useless: one live link per account.
+  await core.store.db.transaction().execute(async (trx) => {
+    await invalidateOneTimeTokens(trx, user.id, 'magic_link', now);
+    await insertOneTimeToken(trx, {
+      tokenHash: sha256(token),
+      userId: user.id,
+      purpose: 'magic_link',
+      expiresAt: now + lifetimeSeconds * 1000,
+      now,
+    });
+    await audit(core, { type: 'magic_link_sent', outcome: 'success', userId: user.id }, meta, trx);
+  });
+  const link = new URL('/magic-link', core.issuer);
+  link.searchParams.set('token', token);
+  await core.mailer.send({
+    to: user.email,
+    subject: 'Your sign-in link',
+    text: `Sign in within ${describeDuration(lifetimeSeconds)} with this link (it works once):\n\n${link.href}\n\ntoken: ${token}\n\nIf you did not ask for it, ignore this mail: nobody can sign in without it.`,
+  });
+}
+
+const invalidLink = () =>
+  new AuthError('invalid_link_token', 'The sign-in link is invalid, used or expired.');
+
+/**
+ * Redeems a sign-in link: the first factor `email` (RFC 8176 has no closer
+ * value for "proved control of the mailbox"). Single use: of parallel
+ * redemptions one gets the user. It also proves the address, so an
+ * unverified email becomes verified.
+ */
+export async function redeemMagicLink(core: Core, token: string, meta: RequestMeta): Promise<User> {
+  const now = core.clock.now();
+  const db = core.store.db;
+  const userId = await consumeOneTimeToken(db, sha256(token), 'magic_link', now);
+  const user = userId ? await findUserById(db, userId) : null;
+  if (!user) throw invalidLink();
+  if (user.bannedAt !== null) {
+    await audit(
+      core,
+      { type: 'login', outcome: 'failure', userId: user.id, detail: { reason: 'banned' } },
+      meta,
+    );
+    throw new AuthError('account_banned', 'This account is suspended.');
+  }
+  if (!user.emailVerified) {
+    await markEmailVerified(db, user.id, now);
+    await audit(core, { type: 'email_verified', outcome: 'success', userId: user.id }, meta);
+  }
+  return { ...withoutSecret(user), emailVerified: true };
+}
