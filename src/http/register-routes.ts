@@ -25,6 +25,7 @@ const stepUpOf = (route: AnyRoute): StepUpDemand => {
   return {
     maxAgeSeconds: access.recentAuthSeconds ?? route.stepUp?.maxAgeSeconds,
     acr: access.acr ?? route.stepUp?.acr,
+    recentLogin: route.stepUp?.recentLogin,
   };
 };
 
