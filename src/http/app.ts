@@ -15,6 +15,7 @@ import { authzRoutes } from './routes/authz.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { devRoutes, opsRoutes } from './routes/ops.js';
 import { passwordRoutes } from './routes/password.js';
+import { reauthenticateRoutes } from './routes/reauthenticate.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { devOutboxServed, publicUrlWarning } from './start-up-checks.js';
@@ -27,6 +28,7 @@ export interface AppOptions {
 export const coreRoutes = (core: Core): AnyRoute[] => [
   ...authRoutes,
   ...mfaRoutes,
+  ...reauthenticateRoutes,
   ...sessionRoutes,
   ...tokenRoutes,
   ...apiKeyRoutes,
