@@ -101,6 +101,25 @@ describe('mfa.requiredForRoles: an admin without a second factor', () => {
     );
   });
 
+  it('public routes stay open to the restricted cookie: its refresh, a new sign-in', async () => {
+    const { client, email, password } = await adminWithoutFactor();
+    const cookieClient = new Client(server.url);
+    const login = await cookieClient.post<RestrictedLogin>('/auth/login', { email, password });
+    expect(login.body.mfaEnrollmentRequired).toBe(true);
+    cookieClient.csrfToken = login.body.csrfToken;
+    const refreshed = await cookieClient.post<{ accessToken: string }>('/auth/refresh');
+    expect(refreshed.status, refreshed.text).toBe(200);
+    expect(claimsOf(refreshed.body.accessToken).restriction).toBe('mfa_enrollment');
+    const other = await signedInUser(server);
+    const again = await client.post<RestrictedLogin>('/auth/login', {
+      email: other.email,
+      password: other.password,
+    });
+    expect(again.status, again.text).toBe(200);
+    expect(again.body.mfaEnrollmentRequired).toBeUndefined();
+    expect(password).toBe(strongPassword);
+  });
+
   it('a resource server refuses the restricted token, and accepts a full one', async () => {
     const verifier = await resourceServerVerifier();
     const { login } = await adminWithoutFactor();
