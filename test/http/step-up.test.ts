@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../../src/http/cookies.js';
 import { defineRoute } from '../../src/http/route.js';
 import { signedInUser } from '../helpers/accounts.js';
 import { Client, type Response } from '../helpers/client.js';
@@ -81,7 +82,10 @@ describe('a route that demands a recent login', () => {
     const before = (await client.get<{ authentication: { authTime: string } }>('/auth/me')).body;
     server.clock.advance(minutes(6));
     expectStepUp(await client.get('/t/recent'), { maxAge: 300 });
-    const sessionCookie = new Map(client.cookies);
+    const oldCookie = client.cookies.get(SESSION_COOKIE);
+    const sessionsBefore = await client.get<{ sessions: { id: string; current: boolean }[] }>(
+      '/auth/sessions',
+    );
 
     const renewed = await reauth(client, { method: 'password', password });
     expect(renewed.status, renewed.text).toBe(200);
@@ -89,10 +93,23 @@ describe('a route that demands a recent login', () => {
     expect(Date.parse(renewed.body.authentication.authTime)).toBeGreaterThan(
       Date.parse(before.authentication.authTime),
     );
-    // The same session: no new cookie, the same CSRF token.
-    expect(client.cookies).toEqual(sessionCookie);
+    // The same session (same id, same CSRF token) under a new cookie token; the old one is dead.
+    const newCookie = client.cookies.get(SESSION_COOKIE);
+    expect(newCookie).toBeDefined();
+    expect(newCookie).not.toBe(oldCookie);
     expect(renewed.body.csrfToken).toBe(client.csrfToken);
     expect((await client.get('/t/recent')).status).toBe(200);
+    const sessionsAfter = await client.get<{ sessions: { id: string; current: boolean }[] }>(
+      '/auth/sessions',
+    );
+    const currentOf = (list: typeof sessionsAfter) =>
+      list.body.sessions.find((session) => session.current)?.id;
+    expect(currentOf(sessionsAfter)).toBe(currentOf(sessionsBefore));
+    expect(sessionsAfter.body.sessions).toHaveLength(1);
+    const stale = await new Client(server.url).get('/auth/me', {
+      headers: { cookie: `${SESSION_COOKIE}=${oldCookie}` },
+    });
+    expectProblem(stale, 401, 'unauthenticated');
 
     // The fresh access token carries the new auth_time and passes too; it names the same session.
     const claims = claimsOf(renewed.body.accessToken);
@@ -121,6 +138,31 @@ describe('a route that demands a recent login', () => {
     expect(claimsOf(renewed.body.accessToken).sid).toBe(claimsOf(user.accessToken).sid);
     expect((await bare.get('/t/recent', bearer(renewed.body.accessToken))).status).toBe(200);
     expectStepUp(await bare.get('/t/recent', bearer(user.accessToken)), { maxAge: 300 });
+    // A token caller's re-authentication leaves the session's cookie alone (and renews it too).
+    expect(renewed.headers.getSetCookie()).toEqual([]);
+    expect((await user.client.get('/t/recent')).status).toBe(200);
+  });
+
+  it('10 parallel re-authentications by one cookie: one new cookie token, and it works', async () => {
+    const { client, password } = await signedInUser(server);
+    const oldCookie = client.cookies.get(SESSION_COOKIE);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => {
+        const twin = new Client(server.url);
+        twin.cookies.set(SESSION_COOKIE, oldCookie ?? '');
+        twin.csrfToken = client.csrfToken;
+        return reauth(twin, { method: 'password', password });
+      }),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+    const issued = answers.flatMap((answer) =>
+      answer.headers.getSetCookie().filter((line) => line.startsWith(`${SESSION_COOKIE}=`)),
+    );
+    expect(issued).toHaveLength(1);
+    const fresh = issued[0]?.split(';')[0] ?? '';
+    const me = (cookie: string) => new Client(server.url).get('/auth/me', { headers: { cookie } });
+    expect((await me(fresh)).status).toBe(200);
+    expectProblem(await me(`${SESSION_COOKIE}=${oldCookie}`), 401, 'unauthenticated');
   });
 
   it('a permission route with recentAuthSeconds demands it too', async () => {

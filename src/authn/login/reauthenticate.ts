@@ -1,9 +1,11 @@
 import type { Core } from '../../core.js';
 import { normalizePassword } from '../../crypto/password-policy.js';
+import { randomToken, sha256 } from '../../crypto/random.js';
 import { AuthError } from '../../errors.js';
 import type { Principal } from '../../principal.js';
 import {
   findLiveSessionById,
+  replaceSessionToken,
   setSessionAuthentication,
 } from '../../store/repositories/sessions.js';
 import { findUserById, type User, withoutSecret } from '../../store/repositories/users.js';
@@ -27,6 +29,10 @@ export interface Reauthenticated {
   restriction: 'mfa_enrollment' | null;
   access: IssuedAccessToken;
   csrfToken: string;
+  /** The session cookie's new value, when the caller came with the cookie; the old one is dead. */
+  sessionToken: string | null;
+  /** When the session ends at the latest (epoch ms), for the cookie's lifetime. */
+  absoluteExpiresAt: number;
 }
 
 const noSession = () => new AuthError('unauthenticated', 'Re-authentication needs a live session.');
@@ -42,12 +48,18 @@ const noSession = () => new AuthError('unauthenticated', 'Re-authentication need
  *   completes a challenge (the session stands for its first factor): `amr`
  *   is the session's plus the factor's, usually `aal2`.
  * An `aal2` re-authentication lifts an enrolment-only restriction.
+ *
+ * A caller who came with the session cookie (`presentedToken`) gets a new
+ * cookie token and the old one dies (ASVS 7.2.4: a new session token on
+ * re-authentication); the session, its refresh tokens and its access tokens
+ * stay, so a token client of the same session is not signed out.
  */
 export async function reauthenticate(
   core: Core,
   principal: Principal,
   proof: ReauthProof,
   meta: RequestMeta,
+  presentedToken?: string,
 ): Promise<Reauthenticated> {
   const db = core.store.db;
   const session = principal.sessionId
@@ -63,9 +75,16 @@ export async function reauthenticate(
   const acr = acrOf(amr);
   const auth: Authentication = { amr, acr, authTime: core.clock.now() };
   const restriction = acr === 'aal2' ? null : session.restriction;
-  await db.transaction().execute(async (trx) => {
+  const rotate = principal.via === 'session' && presentedToken !== undefined;
+  const newToken = rotate ? randomToken() : null;
+  const sessionToken = await db.transaction().execute(async (trx) => {
     if (!(await setSessionAuthentication(trx, session.id, { ...auth, restriction })))
       throw noSession();
+    // A parallel re-authentication that rotated the same cookie first keeps its token.
+    const rotated =
+      newToken !== null &&
+      presentedToken !== undefined &&
+      (await replaceSessionToken(trx, session.id, sha256(presentedToken), sha256(newToken)));
     const detail = { sessionId: session.id, method: proof.method, amr: amr.join(' '), acr };
     await audit(
       core,
@@ -73,6 +92,7 @@ export async function reauthenticate(
       meta,
       trx,
     );
+    return rotated ? newToken : null;
   });
   const access = await issueAccessToken(core, {
     userId: user.id,
@@ -82,7 +102,14 @@ export async function reauthenticate(
     auth,
     restriction,
   });
-  return { auth, restriction, access, csrfToken: csrfTokenFor(core.secretKey, session.id) };
+  return {
+    auth,
+    restriction,
+    access,
+    csrfToken: csrfTokenFor(core.secretKey, session.id),
+    sessionToken,
+    absoluteExpiresAt: session.absoluteExpiresAt,
+  };
 }
 
 const failed = (core: Core, user: User, method: string, meta: RequestMeta) =>

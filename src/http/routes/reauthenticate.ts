@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type ReauthProof, reauthenticate } from '../../authn/login/reauthenticate.js';
+import { SESSION_COOKIE, setSessionCookie } from '../cookies.js';
 import { defineRoute } from '../route.js';
 import { nameSchema, passwordSchema } from '../schemas.js';
 
@@ -31,8 +32,18 @@ export const reauthenticateRoutes = [
     // The way out of an enrolment-only session: re-authenticate with the new factor (aal2).
     duringEnrollment: true,
     body: reauthBody,
-    handler: async ({ core, principal, body, meta }) => {
-      const done = await reauthenticate(core, principal, proofOf(body), meta);
+    handler: async ({ core, principal, body, meta, request, reply }) => {
+      const done = await reauthenticate(
+        core,
+        principal,
+        proofOf(body),
+        meta,
+        request.cookies[SESSION_COOKIE],
+      );
+      if (done.sessionToken !== null) {
+        const leftSeconds = Math.floor((done.absoluteExpiresAt - core.clock.now()) / 1000);
+        setSessionCookie(reply, done.sessionToken, Math.max(0, leftSeconds));
+      }
       return {
         csrfToken: done.csrfToken,
         ...done.access,
