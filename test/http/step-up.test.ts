@@ -154,7 +154,10 @@ describe('a route that demands a recent login', () => {
         return reauth(twin, { method: 'password', password });
       }),
     );
-    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+    // One rotates; the others renewed the login before it did (200, no cookie) or came after,
+    // with a cookie that was already dead (401).
+    for (const answer of answers) expect([200, 401]).toContain(answer.status);
+    expect(answers.some((answer) => answer.status === 200)).toBe(true);
     const issued = answers.flatMap((answer) =>
       answer.headers.getSetCookie().filter((line) => line.startsWith(`${SESSION_COOKIE}=`)),
     );
