@@ -27,7 +27,7 @@ export const reauthenticateRoutes = [
     url: '/auth/reauthenticate',
     access: 'account',
     summary:
-      "Prove a factor again (step-up): renews the session's amr, acr and auth time; a fresh access token",
+      "Prove a factor again (step-up): renews the session's amr, acr and auth time; a fresh access token (and cookie)",
     tags: ['auth'],
     // The way out of an enrolment-only session: re-authenticate with the new factor (aal2).
     duringEnrollment: true,
