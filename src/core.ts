@@ -161,6 +161,8 @@ async function buildCore(
     maxTokenAgeSeconds: settings.tokens.accessTokenLifetimeSeconds + ACCESS_TOKEN_SKEW_SECONDS,
     revocation: revocations.set,
     now: () => clock.now(),
+    // Our own routes enforce a session's restriction (principal.restriction); resource servers refuse it.
+    acceptRestricted: true,
   });
   if (settings.trustProxy === true) {
     warnings.push(

@@ -64,6 +64,8 @@ export interface StepUpDemand {
   readonly maxAgeSeconds?: number | undefined;
   /** The login must reach at least this level. */
   readonly acr?: 'aal1' | 'aal2' | undefined;
+  /** A recent login in the configured sense: `maxAgeSeconds` is `stepUp.recentLoginSeconds`. */
+  readonly recentLogin?: true | undefined;
 }
 
 /** The login is too old or too weak for the action: re-authenticate (POST /auth/reauthenticate) and retry. */

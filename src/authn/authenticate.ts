@@ -54,6 +54,8 @@ const fromAccessToken = async (core: Core, token: VerifiedAccessToken): Promise<
   amr: token.amr,
   ...(isAcr(token.acr) ? { acr: token.acr } : {}),
   ...(token.authTime === undefined ? {} : { authTime: token.authTime * 1000 }),
+  // Any restriction the token names limits it to enrolment: an unknown one too (fail closed).
+  ...(token.restriction === undefined ? {} : { restriction: 'mfa_enrollment' as const }),
 });
 
 /**

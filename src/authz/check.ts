@@ -1,3 +1,4 @@
+import type { StepUpDemand } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { grantsFor } from '../store/repositories/acl-grants.js';
 import type { Db } from '../store/schema.js';
@@ -20,6 +21,8 @@ export interface Check {
 export interface CheckAnswer {
   allowed: boolean;
   reason: string;
+  /** Denied, but a more recent or stronger login would be allowed: what it needs. */
+  stepUp?: StepUpDemand;
 }
 
 export interface CheckContext {
@@ -64,7 +67,13 @@ export async function checkAll(
       ...(acl === undefined ? {} : { acl }),
       ...(aboutType ? { typeLevel: true as const } : {}),
     };
-    const { allowed, reason } = decide(ctx.policy, ctx.principal, action, input, ctx.environment);
-    return { allowed, reason };
+    const { allowed, reason, stepUp } = decide(
+      ctx.policy,
+      ctx.principal,
+      action,
+      input,
+      ctx.environment,
+    );
+    return { allowed, reason, ...(stepUp === undefined ? {} : { stepUp }) };
   });
 }

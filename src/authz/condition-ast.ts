@@ -3,7 +3,7 @@
  * Produced by `parseCondition`, checked by `checkCondition`, never evaluated
  * as JavaScript. `offset` is the character offset in the condition source.
  */
-export type Scope = 'user' | 'resource' | 'env';
+export type Scope = 'user' | 'resource' | 'env' | 'auth';
 export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 export type LiteralValue = string | number | boolean;
 
@@ -71,27 +71,30 @@ export const sameExpr = (a: Expr | undefined, b: Expr | undefined): boolean =>
 const stripOffsets = (key: string, value: unknown): unknown =>
   key === 'offset' ? undefined : value;
 
-/** True when the condition reads a `resource.*` path anywhere. */
-export function readsResource(expr: Expr): boolean {
+/** True when the condition reads a path of `scope` anywhere. */
+export function readsScope(expr: Expr, scope: Scope): boolean {
+  const reads = (node: Operand | ListNode): boolean => node.kind === 'path' && node.scope === scope;
   switch (expr.kind) {
     case 'and':
     case 'or':
-      return readsResource(expr.left) || readsResource(expr.right);
+      return readsScope(expr.left, scope) || readsScope(expr.right, scope);
     case 'not':
-      return readsResource(expr.operand);
+      return readsScope(expr.operand, scope);
     case 'compare':
-      return isResourcePath(expr.left) || isResourcePath(expr.right);
     case 'in':
-      return isResourcePath(expr.left) || isResourcePath(expr.right);
+      return reads(expr.left) || reads(expr.right);
     case 'within':
     case 'cidr':
-      return isResourcePath(expr.left);
+      return reads(expr.left);
     case 'has':
-      return isResourcePath(expr.path);
+      return reads(expr.path);
     case 'truthy':
-      return isResourcePath(expr.operand);
+      return reads(expr.operand);
   }
 }
 
-const isResourcePath = (node: Operand | ListNode): boolean =>
-  node.kind === 'path' && node.scope === 'resource';
+/** True when the condition reads a `resource.*` path anywhere. */
+export const readsResource = (expr: Expr): boolean => readsScope(expr, 'resource');
+
+/** True when the condition reads the caller's login (`auth.*`) anywhere: a step-up may satisfy it. */
+export const readsAuth = (expr: Expr): boolean => readsScope(expr, 'auth');

@@ -30,6 +30,20 @@ export const ENV_ATTRIBUTES: ReadonlyMap<string, ValueType> = new Map<string, Va
   ['hour', 'number'],
 ]);
 
+/**
+ * The caller's login (RFC 9470 step-up): seconds since they last proved who
+ * they are, the assurance level reached and the methods used (RFC 8176). A
+ * credential without a login (an API key, Basic) has none of them.
+ */
+export const AUTH_ATTRIBUTES: ReadonlyMap<string, ValueType> = new Map<string, ValueType>([
+  ['ageSeconds', 'number'],
+  ['acr', 'string'],
+  ['amr', 'string[]'],
+]);
+
+/** The levels `auth.acr` takes (see authn/login/assurance.ts). */
+export const ACR_VALUES = ['aal1', 'aal2'] as const;
+
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
 export function checkCondition(expr: Expr, schema: ConditionSchema): void {
@@ -88,6 +102,15 @@ function checkCompare(op: string, left: Operand, right: Operand, schema: Conditi
   if (op !== '==' && op !== '!=' && leftType !== 'number') {
     throw new ConditionError(`'${op}' compares numbers only`, left.offset);
   }
+  checkAcrLiteral(left, right);
+  checkAcrLiteral(right, left);
+}
+
+/** `auth.acr == "aal3"` can never hold: a typo, refused at load like an unknown attribute. */
+function checkAcrLiteral(path: Operand, literal: Operand): void {
+  if (!isPath(path, 'auth', 'acr') || literal.kind !== 'literal') return;
+  if (!ACR_VALUES.some((acr) => acr === literal.value))
+    throw new ConditionError(`auth.acr is one of ${ACR_VALUES.join(', ')}`, literal.offset);
 }
 
 function checkIn(left: Operand, right: ListNode | PathNode, schema: ConditionSchema): void {
@@ -101,6 +124,7 @@ function checkIn(left: Operand, right: ListNode | PathNode, schema: ConditionSch
       if (isPath(left, 'env', 'weekday') && !WEEKDAYS.some((day) => day === item.value)) {
         throw new ConditionError(`weekdays are ${WEEKDAYS.join(', ')}`, item.offset);
       }
+      checkAcrLiteral(left, item);
     }
     return;
   }
@@ -116,7 +140,9 @@ function typeOf(operand: Operand, schema: ConditionSchema): ValueType {
       ? schema.user
       : operand.scope === 'resource'
         ? schema.resource
-        : ENV_ATTRIBUTES;
+        : operand.scope === 'auth'
+          ? AUTH_ATTRIBUTES
+          : ENV_ATTRIBUTES;
   const type = table.get(operand.name);
   if (type === undefined) {
     throw new ConditionError(`unknown attribute ${operand.scope}.${operand.name}`, operand.offset);

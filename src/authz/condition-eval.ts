@@ -118,11 +118,24 @@ export function resolvePath(path: PathNode, scope: EvalScope): unknown {
     if (name === 'ownerId') return resource.ownerId;
     return Object.hasOwn(resource.attributes, name) ? resource.attributes[name] : undefined;
   }
+  if (path.scope === 'auth') return authValue(name, scope);
   if (name === 'ip') return scope.context?.ip;
   if (name === 'time') return scope.context?.now;
   const local = scope.localTime(scope.clock);
   if (local === undefined) return undefined;
   return name === 'weekday' ? WEEKDAYS[local.weekday] : Math.floor(local.minutes / 60);
+}
+
+/** The caller's login; undefined (so never matching) for a credential without one, or without a clock. */
+function authValue(name: string, scope: EvalScope): unknown {
+  const { principal } = scope;
+  if (name === 'acr') return principal.acr;
+  if (name === 'amr') return principal.amr;
+  const now = scope.context?.now;
+  if (name !== 'ageSeconds' || principal.authTime === undefined || now === undefined)
+    return undefined;
+  // A login "in the future" (clock skew between instances) counts as just now.
+  return Math.max(0, Math.floor((now.getTime() - principal.authTime) / 1000));
 }
 
 export function compareValues(op: CompareOp, left: unknown, right: unknown): boolean {

@@ -7,7 +7,7 @@
  *   primary    := '(' expr ')' | 'has' path | operand [tail]
  *   tail       := cmpop operand | 'in' (list | path | 'cidr' '(' string ')') | 'within' ident
  *   operand    := path | string | number | 'true' | 'false'
- *   path       := ('user' | 'resource' | 'env') '.' ident
+ *   path       := ('user' | 'resource' | 'env' | 'auth') '.' ident
  *   list       := '[' [literal (',' literal)*] ']'
  */
 import {
@@ -23,7 +23,7 @@ import {
 import { type Token, tokenize } from './condition-tokenize.js';
 
 const COMPARE_OPS: ReadonlySet<string> = new Set(['==', '!=', '<', '<=', '>', '>=']);
-const SCOPES: ReadonlySet<string> = new Set(['user', 'resource', 'env']);
+const SCOPES: ReadonlySet<string> = new Set(['user', 'resource', 'env', 'auth']);
 const KEYWORDS: ReadonlySet<string> = new Set(['and', 'or', 'not', 'in', 'within', 'has', 'cidr']);
 
 export function parseCondition(source: string): Expr {
@@ -129,7 +129,7 @@ class Parser {
     const scope = this.expectIdent();
     if (!SCOPES.has(scope.value)) {
       throw new ConditionError(
-        `expected user.*, resource.*, env.* or a literal, got '${scope.value}'`,
+        `expected user.*, resource.*, env.*, auth.* or a literal, got '${scope.value}'`,
         scope.offset,
       );
     }

@@ -22,7 +22,11 @@
  *
  * A rule matches when the principal has one of its `roles` (if any), the
  * caller owns the resource (if `owner: true`) and its `when` holds. The clock
- * and IP come from `context`; without a context, env conditions never hold.
+ * and IP come from `context`; without a context, env conditions never hold
+ * (nor `auth.ageSeconds`).
+ *
+ * A denial that a fresher or stronger login would turn into an allow carries
+ * `stepUp` (see step-up.ts): routes answer it with 401 `step_up_required`.
  */
 import type { Principal } from '../principal.js';
 import { aclOutcome } from './acl.js';
@@ -30,6 +34,7 @@ import { EvalScope } from './condition-eval.js';
 import type { DecisionContext } from './environment.js';
 import type { Decision, Policy, Rule } from './policy-types.js';
 import type { ResourceInput } from './resource.js';
+import { stepUpDemand } from './step-up.js';
 
 export type { Decision } from './policy-types.js';
 
@@ -56,7 +61,36 @@ export function decide(
   resource: ResourceInput,
   context?: DecisionContext,
 ): Decision {
-  return evaluate(policy, principal, action, resource, context, undefined);
+  return withStepUp(
+    evaluate(policy, principal, action, resource, context, undefined),
+    policy,
+    principal,
+    action,
+    resource,
+    context,
+  );
+}
+
+/**
+ * A denial that a more recent or stronger login would lift carries what
+ * that login needs (`stepUp`, see step-up.ts); the reason stays the engine's.
+ */
+export function withStepUp(
+  decision: Decision,
+  policy: Policy,
+  principal: Principal,
+  action: string,
+  resource: ResourceInput,
+  context: DecisionContext | undefined,
+): Decision {
+  if (decision.allowed) return decision;
+  const stepUp = stepUpDemand(
+    policy.permissions.get(action),
+    principal,
+    context,
+    (stronger) => evaluate(policy, stronger, action, resource, context, undefined).allowed,
+  );
+  return stepUp === undefined ? decision : { ...decision, stepUp };
 }
 
 /** The engine; with `trace`, every step is evaluated and recorded, and the result is the same. */

@@ -1,6 +1,6 @@
 /** Why a decision came out the way it did: the deciding step and every step considered. */
 import type { Principal } from '../principal.js';
-import { evaluate, type TraceStep } from './decide.js';
+import { evaluate, type TraceStep, withStepUp } from './decide.js';
 import type { DecisionContext } from './environment.js';
 import type { Decision, Policy } from './policy-types.js';
 import type { ResourceInput } from './resource.js';
@@ -20,10 +20,12 @@ export function explain(
   context?: DecisionContext,
 ): Explanation {
   const considered: TraceStep[] = [];
-  const decision = evaluate(policy, principal, action, resource, context, considered);
+  const evaluated = evaluate(policy, principal, action, resource, context, considered);
+  const decision = withStepUp(evaluated, policy, principal, action, resource, context);
   return {
     allowed: decision.allowed,
     reason: decision.reason,
+    ...(decision.stepUp === undefined ? {} : { stepUp: decision.stepUp }),
     decidedBy: considered.find(
       (step) => step.outcome === 'matched' && reasonOf(step) === decision.reason,
     ),

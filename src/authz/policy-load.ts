@@ -4,6 +4,7 @@
  * server refuses to start on a policy it cannot trust.
  */
 import { readFile } from 'node:fs/promises';
+import { tightestAuthAge } from './auth-age.js';
 import { readRoles } from './policy-roles.js';
 import { readRules } from './policy-rules.js';
 import {
@@ -76,6 +77,8 @@ function indexPermissions(
       ownerRules: applicable.filter((rule) => rule.effect === 'allow' && rule.owner),
       allowRules: applicable.filter((rule) => rule.effect === 'allow' && !rule.owner),
       hasConditions: applicable.some((rule) => rule.test !== undefined),
+      readsAuth: applicable.some((rule) => rule.readsAuth),
+      maxAuthAgeSeconds: tightestAuthAge(applicable),
     });
   }
   return index;

@@ -2,7 +2,7 @@
  * Reads `rules:`: each rule's actions, roles and condition are checked against
  * the declarations, and rules that can never take effect are rejected.
  */
-import { ConditionError, type Expr, readsResource, sameExpr } from './condition-ast.js';
+import { ConditionError, type Expr, readsAuth, readsResource, sameExpr } from './condition-ast.js';
 import { type AttributeType, checkCondition, type ScalarType } from './condition-check.js';
 import { compileCondition, type EvalScope, type Predicate } from './condition-eval.js';
 import { parseCondition } from './condition-parse.js';
@@ -75,6 +75,7 @@ function readRule(src: PolicySource, path: YamlPath, raw: unknown, decl: RuleDec
     when,
     test: combine(owner, when === undefined ? undefined : compileCondition(when, decl.schedules)),
     readsResource: owner || (when !== undefined && readsResource(when)),
+    readsAuth: when !== undefined && readsAuth(when),
     line: src.lineOf(path),
     decision: Object.freeze({ allowed: entry.effect === 'allow', reason: `rule:${id}` }),
   };

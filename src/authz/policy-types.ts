@@ -1,4 +1,5 @@
 /** The compiled, immutable form of a policy file: lookup tables built once at load. */
+import type { StepUpDemand } from '../errors.js';
 import type { Expr } from './condition-ast.js';
 import type { AttributeType, ScalarType } from './condition-check.js';
 import type { Predicate } from './condition-eval.js';
@@ -8,6 +9,12 @@ import type { LocalClock, Schedule } from './environment.js';
 export interface Decision {
   readonly allowed: boolean;
   readonly reason: string;
+  /**
+   * On a denial that a more recent or stronger login would turn into an
+   * allow (a rule's `auth.*` condition failed): what that login needs.
+   * A route answers it with 401 `step_up_required`, not 403.
+   */
+  readonly stepUp?: StepUpDemand;
 }
 
 export interface ResourceType {
@@ -43,6 +50,8 @@ export interface Rule {
   readonly test: Predicate | undefined;
   /** True when the rule is about one resource (`owner: true` or `when` reads `resource.*`). */
   readonly readsResource: boolean;
+  /** True when `when` reads the caller's login (`auth.*`). */
+  readonly readsAuth: boolean;
   readonly line: number;
   /** The decision this rule gives when it matches, allocated once. */
   readonly decision: Decision;
@@ -64,6 +73,10 @@ export interface PermissionEntry {
   readonly allowRules: readonly Rule[];
   /** Some rule has a condition: only then does a decision build an evaluation scope. */
   readonly hasConditions: boolean;
+  /** Some rule reads `auth.*`: only then can a denial be a step-up (see step-up.ts). */
+  readonly readsAuth: boolean;
+  /** The tightest `auth.ageSeconds < N` among those rules, to name in a step-up demand. */
+  readonly maxAuthAgeSeconds: number | undefined;
 }
 
 export interface Policy {

@@ -159,6 +159,16 @@ export const settingsSchema = z.strictObject({
     .min(60)
     .max(3600)
     .default(15 * 60),
+  stepUp: z
+    .strictObject({
+      /**
+       * How recent a sign-in (or re-authentication) must be for the actions
+       * that demand a recent login (`RECENT_LOGIN`): password change, API-key
+       * creation, adding or removing a factor.
+       */
+      recentLoginSeconds: z.coerce.number().int().min(30).max(86_400).default(600),
+    })
+    .prefault({}),
   /** When true, registering an existing email answers 409 instead of mailing the owner. */
   revealRegisteredEmails: flag.default(false),
   resetTokenLifetimeSeconds: seconds.default(10 * 60),

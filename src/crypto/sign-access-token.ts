@@ -24,6 +24,8 @@ export interface AccessTokenClaims {
   readonly authTimeSeconds: number;
   /** Space-delimited, RFC 9068; omitted when absent. */
   readonly scope?: string;
+  /** A session limited to enrolling a second factor: `mfa_enrollment`; omitted for a full session. */
+  readonly restriction?: string;
   readonly lifetimeSeconds: number;
   readonly now: Date;
 }
@@ -32,7 +34,8 @@ export const MAX_ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
 
 /**
  * Signs an RFC 9068 access token. The claim set is exactly iss, sub, aud,
- * exp, iat, nbf, jti, sid, roles, rv, amr, acr, auth_time (+ scope): nothing
+ * exp, iat, nbf, jti, sid, roles, rv, amr, acr, auth_time (+ scope,
+ * restriction): nothing
  * personal, nothing secret.
  * `rv` (private) is the roles version; `iat` alone has one-second resolution,
  * too coarse to tell a token minted just before a role change from one just after.
@@ -52,6 +55,7 @@ export async function signAccessToken(
     auth_time: claims.authTimeSeconds,
   };
   if (claims.scope !== undefined) payload.scope = claims.scope;
+  if (claims.restriction !== undefined) payload.restriction = claims.restriction;
   const key = await importJWK(signer.privateJwk, signer.alg);
   return new SignJWT(payload)
     .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'at+jwt' })

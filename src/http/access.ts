@@ -10,6 +10,7 @@
  * caller who may read it but not do the action gets 403 `forbidden`.
  */
 import type { RequestMeta } from '../authn/meta.js';
+import { stepUpRequired } from '../authn/step-up.js';
 import { decide } from '../authz/decide.js';
 import type { DecisionContext } from '../authz/environment.js';
 import { typeLevelResource } from '../authz/permission-check.js';
@@ -52,11 +53,22 @@ const notFound = (): AuthError => new AuthError('not_found', 'No such object.');
 /** The short action of the permission that reveals an object of this type (`<type>:read`). */
 const readOf = (resource: ResourceInput): string => `${resource.type}:read`;
 
-/** Throws the guard's answer for a refused decision: 404 if the caller cannot see the object, else 403. */
-export function refuse(ctx: AccessContext, action: string, resource: ResourceInput): never {
+/**
+ * Throws the guard's answer for a refused decision: 404 if the caller cannot
+ * see the object; 401 `step_up_required` if a fresher or stronger login would
+ * be allowed (and could see it); else 403.
+ */
+export function refuse(
+  ctx: AccessContext,
+  action: string,
+  resource: ResourceInput,
+  decision: Decision = decideFor(ctx, action, resource),
+): never {
   const read = readOf(resource);
-  const visible = action !== read && decideFor(ctx, read, resource).allowed;
-  if (!visible) throw notFound();
+  const reading = action === read ? decision : decideFor(ctx, read, resource);
+  const seenAfterStepUp = reading.allowed || reading.stepUp !== undefined;
+  if (decision.stepUp && seenAfterStepUp) throw stepUpRequired(ctx.principal, decision.stepUp);
+  if (action === read || !reading.allowed) throw notFound();
   throw new AuthError('forbidden', `Not allowed to ${action} this ${resource.type}.`);
 }
 
@@ -73,7 +85,8 @@ export async function requireAccess<T>(
   if (loaded === null || loaded === undefined) {
     throw notFound();
   }
-  if (!decideFor(ctx, action, loaded.resource).allowed) refuse(ctx, action, loaded.resource);
+  const decision = decideFor(ctx, action, loaded.resource);
+  if (!decision.allowed) refuse(ctx, action, loaded.resource, decision);
   return loaded;
 }
 
@@ -85,6 +98,8 @@ export async function requireAccess<T>(
 export function requireOn(ctx: AccessContext, permission: string, id: string): void {
   const type = typeLevelResource(ctx.core.policy, permission).type;
   const resource: ResourceInput = { type, id, attributes: {} };
-  if (!decideFor(ctx, permission, resource).allowed)
-    throw new AuthError('forbidden', `Not allowed to ${permission} this ${type}.`);
+  const decision = decideFor(ctx, permission, resource);
+  if (decision.allowed) return;
+  if (decision.stepUp) throw stepUpRequired(ctx.principal, decision.stepUp);
+  throw new AuthError('forbidden', `Not allowed to ${permission} this ${type}.`);
 }

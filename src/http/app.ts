@@ -16,6 +16,7 @@ import { magicLinkRoutes } from './routes/magic-link.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { devRoutes, opsRoutes } from './routes/ops.js';
 import { passwordRoutes } from './routes/password.js';
+import { reauthenticateRoutes } from './routes/reauthenticate.js';
 import { recoveryCodeRoutes } from './routes/recovery-codes.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { smsRoutes } from './routes/sms.js';
@@ -35,6 +36,7 @@ export const coreRoutes = (core: Core): AnyRoute[] => [
   ...recoveryCodeRoutes,
   ...(core.settings.sms.enabled ? smsRoutes : []),
   ...magicLinkRoutes,
+  ...reauthenticateRoutes,
   ...sessionRoutes,
   ...tokenRoutes,
   ...apiKeyRoutes,

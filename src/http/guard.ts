@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { isValidCsrfToken } from '../authn/csrf.js';
 import type { RequestMeta } from '../authn/meta.js';
+import { stepUpRequired } from '../authn/step-up.js';
 import { decidePermission } from '../authz/permission-check.js';
 import type { Core } from '../core.js';
 import { AuthError } from '../errors.js';
@@ -41,9 +42,11 @@ export function enforceAccess(
     );
   }
   const context = decisionContext(core, meta);
-  if (!decidePermission(core.policy, principal, access.permission, context).allowed) {
-    throw new AuthError('forbidden', `Missing permission ${access.permission}.`);
-  }
+  const decision = decidePermission(core.policy, principal, access.permission, context);
+  if (decision.allowed) return;
+  // Refused only for how (or how long ago) the caller signed in: 401, re-authenticate and retry.
+  if (decision.stepUp) throw stepUpRequired(principal, decision.stepUp);
+  throw new AuthError('forbidden', `Missing permission ${access.permission}.`);
 }
 
 /**

@@ -25,8 +25,24 @@ const stepUpOf = (route: AnyRoute): StepUpDemand => {
   return {
     maxAgeSeconds: access.recentAuthSeconds ?? route.stepUp?.maxAgeSeconds,
     acr: access.acr ?? route.stepUp?.acr,
+    recentLogin: route.stepUp?.recentLogin,
   };
 };
+
+/**
+ * A session limited to enrolling a second factor reaches the routes marked
+ * `duringEnrollment`, and the public ones (anyone may call them: signing in
+ * again, refreshing its own restricted token); every other route answers 403
+ * before anything is decided on its permission or login.
+ */
+function enforceRestriction(route: AnyRoute, principal: Principal | null): void {
+  if (principal?.restriction !== 'mfa_enrollment') return;
+  if (route.access === 'public' || route.duringEnrollment) return;
+  throw new AuthError(
+    'mfa_enrollment_required',
+    'Your role requires a second factor: enrol one (TOTP or a passkey) first.',
+  );
+}
 
 /** The caller each request was authenticated as, from its onRequest hook to its handler. */
 const principals = new WeakMap<FastifyRequest, Principal | null>();
@@ -55,12 +71,8 @@ export function registerRoutes(
       onRequest: async (request) => {
         const principal = await authenticateRequest(core, request);
         enforceCsrf(core, request, principal);
+        enforceRestriction(route, principal);
         enforceAccess(route.access, principal, core, requestMeta(request));
-        if (principal?.restriction === 'mfa_enrollment' && !route.duringEnrollment)
-          throw new AuthError(
-            'mfa_enrollment_required',
-            'Your role requires a second factor: enrol one (TOTP or a passkey) first.',
-          );
         if (principal) requireStepUp(core, principal, stepUpOf(route));
         principals.set(request, principal);
       },

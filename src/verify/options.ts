@@ -21,6 +21,13 @@ export type VerifierOptions = KeySource & {
   readonly cache?: { readonly maxEntries?: number };
   /** Clock in epoch milliseconds, like Date.now. */
   readonly now?: () => number;
+  /**
+   * Accept tokens of a restricted session (a `restriction` claim, e.g. a user
+   * who must enrol a second factor first). Default false: a resource server
+   * knows no such restriction, so it refuses them (`invalid_token`,
+   * `restricted_session`); only the issuer, which enforces it, sets this.
+   */
+  readonly acceptRestricted?: boolean;
 };
 
 export interface ResolvedOptions {
@@ -32,6 +39,7 @@ export interface ResolvedOptions {
   readonly revocation: RevocationCheck | undefined;
   readonly cacheMaxEntries: number;
   readonly now: () => number;
+  readonly acceptRestricted: boolean;
 }
 
 const ASYMMETRIC = /^(EdDSA|Ed25519|ES(256|384|512)|PS(256|384|512)|RS(256|384|512))$/;
@@ -67,6 +75,7 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
     revocation: options.revocation,
     cacheMaxEntries: options.cache?.maxEntries ?? 10_000,
     now: options.now ?? Date.now,
+    acceptRestricted: options.acceptRestricted === true,
   };
 }
 

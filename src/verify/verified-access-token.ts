@@ -20,6 +20,12 @@ export interface VerifiedAccessToken {
   readonly acr: string | undefined;
   /** When the user authenticated, epoch seconds; undefined in tokens without it. */
   readonly authTime: number | undefined;
+  /**
+   * Set when the token belongs to a session limited to one task (Gatehouse's
+   * `mfa_enrollment`: a user whose role needs a second factor, before they
+   * enrolled one). The verifier refuses such tokens unless `acceptRestricted`.
+   */
+  readonly restriction: string | undefined;
   /** The whole verified claim set. */
   readonly claims: Readonly<JWTPayload>;
 }
@@ -38,6 +44,7 @@ export function toVerifiedAccessToken(claims: JWTPayload): VerifiedAccessToken {
     amr: Object.freeze(parseStrings(claims.amr, 'amr')),
     acr: optionalString(claims, 'acr'),
     authTime: optionalCount(claims, 'auth_time'),
+    restriction: optionalString(claims, 'restriction'),
     claims: Object.freeze(claims),
   });
 }

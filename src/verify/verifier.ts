@@ -75,6 +75,9 @@ async function verifySignatureAndClaims(
   if (verified.exp - verified.iat > options.maxTokenAgeSeconds) {
     throw new VerifyError('invalid_token', 'lifetime_too_long', { claim: 'exp' });
   }
+  if (verified.restriction !== undefined && !options.acceptRestricted) {
+    throw new VerifyError('invalid_token', 'restricted_session', { claim: 'restriction' });
+  }
   return verified;
 }
 

@@ -99,6 +99,7 @@ export async function signIn(
     roles: user.roles,
     rolesVersion: user.rolesVersion,
     auth,
+    restriction: session.restriction,
   });
   return {
     session,

@@ -15,6 +15,8 @@ export interface AccessTokenSubject {
   rolesVersion: number;
   /** The session's authentication, carried as amr, acr and auth_time. */
   auth: Authentication;
+  /** The session's restriction: the token carries it, so it cannot escape it (`mfa.requiredForRoles`). */
+  restriction: 'mfa_enrollment' | null;
 }
 
 /** An RFC 9068 access token for a session: who, which session, how they signed in, and the roles to authorize with. Nothing secret. */
@@ -34,6 +36,7 @@ export async function issueAccessToken(
     amr: subject.auth.amr,
     acr: subject.auth.acr,
     authTimeSeconds: Math.floor(subject.auth.authTime / 1000),
+    ...(subject.restriction === null ? {} : { restriction: subject.restriction }),
     lifetimeSeconds,
     now: new Date(core.clock.now()),
   });

@@ -4,6 +4,7 @@ import {
   listUserApiKeys,
   revokeUserApiKey,
 } from '../../authn/credentials/api-key.js';
+import { RECENT_LOGIN } from '../../authn/step-up.js';
 import type { ApiKey } from '../../store/repositories/api-keys.js';
 import { defineRoute } from '../route.js';
 import { idParams, nameSchema } from '../schemas.js';
@@ -28,6 +29,8 @@ export const apiKeyRoutes = [
     access: 'session',
     summary: 'Create an API key; the key is in this answer only',
     tags,
+    // A long-lived credential outlives the session: minting one needs a recent login.
+    stepUp: RECENT_LOGIN,
     successStatus: 201,
     body: z.strictObject({
       name: nameSchema(100),

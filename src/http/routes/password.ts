@@ -6,6 +6,7 @@ import {
 } from '../../authn/account/password-lifecycle.js';
 import { limitPasswordResetRequests } from '../../authn/account/request-limits.js';
 import { normalizeEmail } from '../../authn/meta.js';
+import { RECENT_LOGIN } from '../../authn/step-up.js';
 import { defineRoute } from '../route.js';
 import { emailSchema, passwordSchema, tokenSchema } from '../schemas.js';
 
@@ -19,6 +20,8 @@ export const passwordRoutes = [
     summary: 'Change the password (needs the current one); ends every other session',
     tags,
     body: z.strictObject({ currentPassword: passwordSchema, newPassword: passwordSchema }),
+    // Besides the current password: an old session (a shared or stolen device) cannot even try.
+    stepUp: RECENT_LOGIN,
     successStatus: 204,
     handler: async ({ core, principal, body, meta }) => {
       await changePassword(

@@ -27,6 +27,7 @@ export const tokenRoutes = [
         roles: user.roles,
         rolesVersion: user.rolesVersion,
         auth: sessionAuthentication(session),
+        restriction: session.restriction,
       });
       const maxAgeSeconds = Math.max(
         0,

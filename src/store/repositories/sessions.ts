@@ -162,6 +162,26 @@ export async function revokeUserSessions(
   return ids;
 }
 
+/**
+ * Gives a live session a new cookie token, if it still has `fromHash`: of
+ * two rotations of one token, one wins. False when it lost or is not live.
+ */
+export async function replaceSessionToken(
+  db: Db,
+  id: string,
+  fromHash: string,
+  toHash: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ token_hash: toHash })
+    .where('id', '=', id)
+    .where('token_hash', '=', fromHash)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 /** A re-authentication on a live session: its new methods, assurance and time; false when it is no longer live. */
 export async function setSessionAuthentication(
   db: Db,

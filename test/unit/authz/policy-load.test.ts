@@ -127,7 +127,7 @@ describe('validation errors name file and line', () => {
     expect(rule('user.department > "a"')).toMatch(/compares numbers only/);
     expect(rule('user.department == ')).toMatch(/expected a name, got 'end of condition'/);
     expect(rule('user.department == depot.x')).toMatch(
-      /expected user\.\*, resource\.\*, env\.\* or a literal/,
+      /expected user\.\*, resource\.\*, env\.\*, auth\.\* or a literal/,
     );
     expect(rule('user.department == "a" and')).toMatch(/expected/);
     expect(rule('env.time within lunch')).toMatch(/unknown schedule 'lunch'/);

@@ -172,5 +172,22 @@ for (const alg of ['EdDSA', 'ES256'] as const) {
       const error = await rejection(verifier.verify(await mint(key, { rv })));
       expect(error).toMatchObject({ code: 'invalid_token', claim: 'rv' });
     });
+
+    it('rejects a restricted session token unless the issuer accepts them', async () => {
+      const token = await mint(key, { restriction: 'mfa_enrollment', roles: ['admin'] });
+      await expectInvalid(token, 'restricted_session');
+      await expectInvalid(await mint(key, { restriction: 'anything' }), 'restricted_session');
+      const issuer = createVerifier({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        jwksUrl: server.url,
+        now: () => NOW_MILLISECONDS,
+        acceptRestricted: true,
+      });
+      expect((await issuer.verify(token)).restriction).toBe('mfa_enrollment');
+      expect((await verifier.verify(await mint(key))).restriction).toBeUndefined();
+      const typed = await rejection(verifier.verify(await mint(key, { restriction: 7 })));
+      expect(typed).toMatchObject({ code: 'invalid_token', claim: 'restriction' });
+    });
   });
 }
