@@ -7,6 +7,7 @@ import * as m0003 from './migrations/0003_authz.js';
 import * as m0004 from './migrations/0004_revocations.js';
 import * as m0005 from './migrations/0005_scale_indexes.js';
 import * as m0006 from './migrations/0006_sign_in_flow.js';
+import * as m0008 from './migrations/0008_passkeys.js';
 
 export interface VersionedMigration {
   up(db: Parameters<Migration['up']>[0], dialect: Dialect): Promise<void>;
@@ -21,6 +22,7 @@ const migrations: Record<string, VersionedMigration> = {
   '0004_revocations': m0004,
   '0005_scale_indexes': m0005,
   '0006_sign_in_flow': m0006,
+  '0008_passkeys': m0008,
 };
 
 function provider(set: Record<string, VersionedMigration>, dialect: Dialect): MigrationProvider {

@@ -13,6 +13,7 @@ export interface PurgeCounts {
   oneTimeTokens: number;
   apiKeys: number;
   loginChallenges: number;
+  webauthnChallenges: number;
 }
 
 type Batch = (db: Db, before: number, size: number) => Promise<number>;
@@ -84,6 +85,18 @@ const batches: Record<keyof PurgeCounts, Batch> = {
             .limit(size),
         ),
     ),
+  webauthnChallenges: (db, before, size) =>
+    deleted(
+      db
+        .deleteFrom('webauthn_challenges')
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('webauthn_challenges')
+            .select('id')
+            .where('expires_at', '<', before)
+            .limit(size),
+        ),
+    ),
 };
 
 /** Deletes rows expired before `expiredBefore`, a few bounded batches per table; the rest waits for the next run. */
@@ -94,6 +107,7 @@ export async function purgeExpiredRows(db: Db, options: PurgeOptions): Promise<P
     oneTimeTokens: 0,
     apiKeys: 0,
     loginChallenges: 0,
+    webauthnChallenges: 0,
   };
   for (const table of Object.keys(counts) as Array<keyof PurgeCounts>) {
     for (let batch = 0; batch < options.maxBatchesPerRun; batch++) {

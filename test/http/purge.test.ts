@@ -116,6 +116,7 @@ describe('purgeExpired: bounded batches, a day of grace, live rows untouched', (
       oneTimeTokens: 0,
       apiKeys: 0,
       loginChallenges: 0,
+      webauthnChallenges: 0,
     });
 
     expect(await count(server, 'sessions', recentSessions)).toBe(2);

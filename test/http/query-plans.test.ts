@@ -76,13 +76,15 @@ describe('hot queries read an index (SQLite EXPLAIN QUERY PLAN; PostgreSQL EXPLA
     const plans = await plansOf((db) =>
       purgeExpiredRows(db, { expiredBefore: at, batchSize: 1000, maxBatchesPerRun: 5 }),
     );
-    expect(plans).toHaveLength(5);
-    const [refreshTokens, sessions, oneTimeTokens, apiKeys, loginChallenges] = plans;
+    expect(plans).toHaveLength(6);
+    const [refreshTokens, sessions, oneTimeTokens, apiKeys, loginChallenges, webauthnChallenges] =
+      plans;
     expectIndexed(refreshTokens ?? [], 'sessions_idle_idx');
     expectIndexed(refreshTokens ?? [], 'refresh_tokens_session_idx');
     expectIndexed(sessions ?? [], 'sessions_idle_idx');
     expectIndexed(oneTimeTokens ?? [], 'one_time_tokens_expires_idx');
     expectIndexed(apiKeys ?? [], 'api_keys_expires_idx');
     expectIndexed(loginChallenges ?? [], 'login_challenges_expires_idx');
+    expectIndexed(webauthnChallenges ?? [], 'webauthn_challenges_expires_idx');
   });
 });

@@ -1,8 +1,9 @@
 import type { Core } from '../../core.js';
 import type { SecondFactor, SecondFactorMethod } from './second-factor.js';
+import { webauthnFactor } from './webauthn.js';
 
 /** Every second factor Gatehouse knows, in `SECOND_FACTOR_METHODS` order. */
-export const secondFactors: readonly SecondFactor[] = [];
+export const secondFactors: readonly SecondFactor[] = [webauthnFactor];
 
 export const secondFactorOf = (method: SecondFactorMethod): SecondFactor | undefined =>
   secondFactors.find((factor) => factor.method === method);
