@@ -391,6 +391,29 @@ describe('passkey management', () => {
   });
 });
 
+describe('passkey sign-in options are limited per source', () => {
+  it('answers 429 with Retry-After past rateLimit.loginPerIp, storing no more challenges', async () => {
+    const limited = await startTestServer({
+      settings: { publicUrl: ORIGIN, rateLimit: { loginPerIp: 3 } },
+    });
+    try {
+      const client = new Client(limited.url);
+      for (let i = 0; i < 3; i++)
+        expect((await client.post('/auth/passkeys/login/options')).status).toBe(200);
+      const refused = await client.post('/auth/passkeys/login/options');
+      expectProblem(refused, 429, 'rate_limited');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      const rows = await limited.core.store.db
+        .selectFrom('webauthn_challenges')
+        .select('id')
+        .execute();
+      expect(rows).toHaveLength(3);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
+
 describe('passkey settings', () => {
   it('without a public URL or RP settings, passkeys are off: 404 with the reason', async () => {
     const bare = await startTestServer();

@@ -11,6 +11,7 @@ import {
   reauthenticationOptions,
   secondFactorOptions,
 } from '../../authn/passkeys/options.js';
+import { limitPasskeyLoginOptions } from '../../authn/passkeys/options-limit.js';
 import { verifyPasskeyLogin } from '../../authn/passkeys/passkey-login.js';
 import { registerPasskey, registrationOptions } from '../../authn/passkeys/registration.js';
 import { relyingParty } from '../../authn/passkeys/relying-party.js';
@@ -117,11 +118,14 @@ export const passkeyRoutes = [
     method: 'POST',
     url: '/auth/passkeys/login/options',
     access: 'public',
-    summary: 'Options for signing in with a passkey alone (no email: any passkey of this site)',
+    summary:
+      'Options for signing in with a passkey alone (no email: any passkey of this site); limited per source',
     tags,
-    handler: async ({ core }) => ({
-      options: await loginOptions(core, relyingParty(core.settings)),
-    }),
+    handler: async ({ core, meta }) => {
+      const rp = relyingParty(core.settings);
+      await limitPasskeyLoginOptions(core, meta.ip);
+      return { options: await loginOptions(core, rp) };
+    },
   }),
   defineRoute({
     method: 'POST',
