@@ -8,7 +8,8 @@ const http = (name: string, db: 'sqlite' | 'postgres') => ({
 /**
  * Unit tests run once; the HTTP suite runs on SQLite, and again on PostgreSQL +
  * Redis when DATABASE_URL and REDIS_URL are set (CI sets them). Fault tests
- * (test/faults) run once against private servers they start and stop.
+ * (test/faults) run once against private servers they start and stop; browser
+ * tests (test/browser) run once in one shared headless Chromium.
  */
 export default defineConfig({
   test: {
@@ -23,6 +24,17 @@ export default defineConfig({
       // Fault tests start their own PostgreSQL and Redis on spare ports, so they run once.
       { extends: true, test: { name: 'faults', include: ['test/faults/**/*.test.ts'] } },
       ...(process.env.DATABASE_URL ? [http('http-postgres', 'postgres')] : []),
+      // Real headless Chromium (one, shared) with a virtual authenticator: runs once, on
+      // PostgreSQL + Redis when they are set (CI), else on SQLite.
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/browser/global-setup.ts'],
+          env: { GATEHOUSE_TEST_DB: process.env.DATABASE_URL ? 'postgres' : 'sqlite' },
+        },
+      },
     ],
   },
 });

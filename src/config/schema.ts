@@ -169,6 +169,27 @@ export const settingsSchema = z.strictObject({
       recentLoginSeconds: z.coerce.number().int().min(30).max(86_400).default(600),
     })
     .prefault({}),
+  /**
+   * Passkeys (WebAuthn). The relying party is this server's site: by default
+   * the RP ID is the host of `publicUrl` and the one allowed origin is its
+   * origin. Without `publicUrl` (development only) and without both `rpId` and
+   * `origins`, the passkey routes are not mounted.
+   */
+  webauthn: z
+    .strictObject({
+      /** A domain (no scheme, no port): the host of publicUrl or a registrable suffix of it. */
+      rpId: z
+        .string()
+        .regex(/^(?=.{1,253}$)[a-z0-9-]+(\.[a-z0-9-]+)*$/, 'a lower-case domain, no scheme or port')
+        .optional(),
+      /** Origins a ceremony may run on (scheme://host[:port]); each host must be the RP ID or under it. */
+      origins: z.array(z.url()).min(1).max(20).optional(),
+      /** The name authenticators show. */
+      rpName: z.string().min(1).max(64).default('Gatehouse'),
+      /** How long a WebAuthn challenge (registration or assertion) lives. */
+      challengeLifetimeSeconds: z.coerce.number().int().min(30).max(600).default(300),
+    })
+    .prefault({}),
   /** When true, registering an existing email answers 409 instead of mailing the owner. */
   revealRegisteredEmails: flag.default(false),
   resetTokenLifetimeSeconds: seconds.default(10 * 60),

@@ -1,6 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { relyingPartyOf } from '../authn/passkeys/relying-party.js';
 import type { Core } from '../core.js';
 import { frameworkErrorOptions, installErrorHandling } from './error-handler.js';
 import { enforceSameOrigin } from './guard.js';
@@ -15,6 +16,7 @@ import { authzRoutes } from './routes/authz.js';
 import { magicLinkRoutes } from './routes/magic-link.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { devRoutes, opsRoutes } from './routes/ops.js';
+import { passkeyRoutes } from './routes/passkeys.js';
 import { passwordRoutes } from './routes/password.js';
 import { reauthenticateRoutes } from './routes/reauthenticate.js';
 import { recoveryCodeRoutes } from './routes/recovery-codes.js';
@@ -37,6 +39,7 @@ export const coreRoutes = (core: Core): AnyRoute[] => [
   ...(core.settings.sms.enabled ? smsRoutes : []),
   ...magicLinkRoutes,
   ...reauthenticateRoutes,
+  ...passkeyRoutes,
   ...sessionRoutes,
   ...tokenRoutes,
   ...apiKeyRoutes,
@@ -55,6 +58,12 @@ const trustProxyOption = (setting: boolean | number | string) =>
 function logStartUpChecks(core: Core): void {
   const warning = publicUrlWarning(core.settings);
   if (warning) core.logger.warn(warning);
+  const rp = relyingPartyOf(core.settings);
+  core.logger.info(
+    rp
+      ? `passkeys: RP ID ${rp.id}, origins ${rp.origins.join(' ')}`
+      : 'passkeys off: no GATEHOUSE_PUBLIC_URL nor webauthn.rpId and webauthn.origins',
+  );
   if (core.settings.nodeEnv === 'production') return;
   const outbox = devOutboxServed(core.settings);
   core.logger.info(

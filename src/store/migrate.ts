@@ -8,6 +8,7 @@ import * as m0004 from './migrations/0004_revocations.js';
 import * as m0005 from './migrations/0005_scale_indexes.js';
 import * as m0006 from './migrations/0006_sign_in_flow.js';
 import * as m0007 from './migrations/0007_totp_recovery_codes.js';
+import * as m0008 from './migrations/0008_passkeys.js';
 import * as m0009 from './migrations/0009_sms_codes.js';
 
 export interface VersionedMigration {
@@ -24,6 +25,7 @@ const migrations: Record<string, VersionedMigration> = {
   '0005_scale_indexes': m0005,
   '0006_sign_in_flow': m0006,
   '0007_totp_recovery_codes': m0007,
+  '0008_passkeys': m0008,
   '0009_sms_codes': m0009,
 };
 

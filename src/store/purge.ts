@@ -15,6 +15,7 @@ export interface PurgeCounts {
   loginChallenges: number;
   totpSetups: number;
   smsCodes: number;
+  webauthnChallenges: number;
 }
 
 type Batch = (db: Db, before: number, size: number) => Promise<number>;
@@ -107,6 +108,18 @@ const batches: Record<keyof PurgeCounts, Batch> = {
           eb.selectFrom('sms_codes').select('id').where('expires_at', '<', before).limit(size),
         ),
     ),
+  webauthnChallenges: (db, before, size) =>
+    deleted(
+      db
+        .deleteFrom('webauthn_challenges')
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('webauthn_challenges')
+            .select('id')
+            .where('expires_at', '<', before)
+            .limit(size),
+        ),
+    ),
 };
 
 /** Deletes rows expired before `expiredBefore`, a few bounded batches per table; the rest waits for the next run. */
@@ -119,6 +132,7 @@ export async function purgeExpiredRows(db: Db, options: PurgeOptions): Promise<P
     loginChallenges: 0,
     totpSetups: 0,
     smsCodes: 0,
+    webauthnChallenges: 0,
   };
   for (const table of Object.keys(counts) as Array<keyof PurgeCounts>) {
     for (let batch = 0; batch < options.maxBatchesPerRun; batch++) {

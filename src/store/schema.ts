@@ -121,6 +121,38 @@ export interface SmsCodesTable {
   used_at: number | null;
 }
 
+/** A passkey: one WebAuthn credential of a user. */
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  /** The credential id the authenticator returns, base64url; unique across users. */
+  credential_id: string;
+  /** COSE public key, base64url. */
+  public_key: string;
+  /** The authenticator's signature counter (0 for authenticators that keep none). */
+  counter: number;
+  /** JSON array of transports (`internal`, `usb`, `hybrid`, ...). */
+  transports: string;
+  /** 1 when the credential may be synced (a multi-device passkey). */
+  backup_eligible: number;
+  backed_up: number;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** A WebAuthn challenge: single-use, short-lived, only its hash stored, bound to what it is for. */
+export interface WebauthnChallengesTable {
+  id: string;
+  challenge_hash: string;
+  purpose: 'register' | 'login' | 'second_factor' | 'reauthenticate';
+  user_id: string | null;
+  login_challenge_id: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface AuditEventsTable {
   id: Generated<number>;
   at: number;
@@ -203,6 +235,8 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   sms_factors: SmsFactorsTable;
   sms_codes: SmsCodesTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }
 
 export type Db = Kysely<Database>;

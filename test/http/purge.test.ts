@@ -118,6 +118,7 @@ describe('purgeExpired: bounded batches, a day of grace, live rows untouched', (
       loginChallenges: 0,
       totpSetups: 0,
       smsCodes: 0,
+      webauthnChallenges: 0,
     });
 
     expect(await count(server, 'sessions', recentSessions)).toBe(2);

@@ -76,9 +76,17 @@ describe('hot queries read an index (SQLite EXPLAIN QUERY PLAN; PostgreSQL EXPLA
     const plans = await plansOf((db) =>
       purgeExpiredRows(db, { expiredBefore: at, batchSize: 1000, maxBatchesPerRun: 5 }),
     );
-    expect(plans).toHaveLength(7);
-    const [refreshTokens, sessions, oneTimeTokens, apiKeys, loginChallenges, totpSetups, smsCodes] =
-      plans;
+    expect(plans).toHaveLength(8);
+    const [
+      refreshTokens,
+      sessions,
+      oneTimeTokens,
+      apiKeys,
+      loginChallenges,
+      totpSetups,
+      smsCodes,
+      webauthnChallenges,
+    ] = plans;
     expectIndexed(refreshTokens ?? [], 'sessions_idle_idx');
     expectIndexed(refreshTokens ?? [], 'refresh_tokens_session_idx');
     expectIndexed(sessions ?? [], 'sessions_idle_idx');
@@ -87,5 +95,6 @@ describe('hot queries read an index (SQLite EXPLAIN QUERY PLAN; PostgreSQL EXPLA
     expectIndexed(loginChallenges ?? [], 'login_challenges_expires_idx');
     expectIndexed(totpSetups ?? [], 'totp_factors_pending_expires_idx');
     expectIndexed(smsCodes ?? [], 'sms_codes_expires_idx');
+    expectIndexed(webauthnChallenges ?? [], 'webauthn_challenges_expires_idx');
   });
 });

@@ -45,6 +45,8 @@ export interface MfaRequiredOutcome {
 export interface FirstFactor {
   /** The methods the step proved, e.g. `["pwd"]`, `["email"]`, `["hwk","user"]`. */
   amr: readonly string[];
+  /** The second-factor method this step used (a passkey): it cannot count again as the second. */
+  method?: SecondFactorMethod | undefined;
 }
 
 /** Given a verified first factor: a session, or a challenge when the account has a second factor. */
@@ -57,7 +59,10 @@ export async function afterFirstFactor(
 ): Promise<LoginOutcome> {
   const authTime = core.clock.now();
   // A step that is multi-factor by itself (a passkey that verified the user) needs no second one.
-  const methods = acrOf(first.amr) === 'aal2' ? [] : await enrolledMethods(core, user.id);
+  const methods =
+    acrOf(first.amr) === 'aal2'
+      ? []
+      : (await enrolledMethods(core, user.id)).filter((method) => method !== first.method);
   if (methods.length > 0) {
     const challenge = randomToken();
     const lifetimeSeconds = core.settings.mfa.challengeLifetimeSeconds;

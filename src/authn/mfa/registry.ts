@@ -3,9 +3,15 @@ import { recoveryCodeFactor } from './recovery-code-factor.js';
 import type { SecondFactor, SecondFactorMethod } from './second-factor.js';
 import { smsFactor } from './sms/sms-factor.js';
 import { totpFactor } from './totp-factor.js';
+import { webauthnFactor } from './webauthn.js';
 
 /** Every second factor Gatehouse knows, in `SECOND_FACTOR_METHODS` order. */
-export const secondFactors: readonly SecondFactor[] = [totpFactor, recoveryCodeFactor, smsFactor];
+export const secondFactors: readonly SecondFactor[] = [
+  webauthnFactor,
+  totpFactor,
+  recoveryCodeFactor,
+  smsFactor,
+];
 
 export const secondFactorOf = (method: SecondFactorMethod): SecondFactor | undefined =>
   secondFactors.find((factor) => factor.method === method);

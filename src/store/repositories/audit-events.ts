@@ -21,7 +21,8 @@ export type AuditType =
   | 'recovery_code_used'
   | 'magic_link_sent'
   | 'sms_sent'
-  | 'reauthenticated';
+  | 'reauthenticated'
+  | 'passkey_counter_regression';
 
 export interface AuditEvent {
   type: AuditType;
