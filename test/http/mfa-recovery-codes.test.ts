@@ -171,6 +171,17 @@ describe('codes without another factor are dormant', () => {
     expectProblem(await useCode(oldChallenge, user.codes[0] ?? ''), 400, 'invalid_request');
     expect(await remaining(user.client)).toBe(10);
   });
+
+  it('nor does a re-authentication accept one', async () => {
+    const user = await userWithCodes();
+    expect((await user.client.delete(`/auth/mfa/totp/${user.factorId}`)).status).toBe(204);
+    const reauth = await user.client.post('/auth/reauthenticate', {
+      method: 'recovery_code',
+      code: user.codes[0],
+    });
+    expectProblem(reauth, 400, 'invalid_request');
+    expect(await remaining(user.client)).toBe(10);
+  });
 });
 
 describe('no secret in a log line or an audit detail', () => {

@@ -12,10 +12,10 @@ import {
 import { findUserById, type User, withoutSecret } from '../../store/repositories/users.js';
 import { audit } from '../audit.js';
 import type { RequestMeta } from '../meta.js';
-import { enrolledMethods, secondFactorOf } from '../mfa/registry.js';
+import { enrolledMethods } from '../mfa/registry.js';
 import type { SecondFactorMethod, SecondFactorProof } from '../mfa/second-factor.js';
 import { acrOf, combineAmr } from './assurance.js';
-import { chargeLoginAttempt, refundLoginAttempt, uncountLoginAttempt } from './login-limits.js';
+import { attemptSecondFactor } from './second-factor-attempt.js';
 import { type SignedIn, type SignInOptions, signIn } from './sign-in.js';
 
 /**
@@ -146,27 +146,22 @@ export async function completeSecondFactor(
   const found = await findUserById(db, challenge.userId);
   if (!found || found.bannedAt !== null) throw invalidChallenge();
   const user = withoutSecret(found);
-  const factor = secondFactorOf(step.method);
-  // What the account has now, by the registry's rules (recovery codes count only beside another factor).
-  if (!factor || !(await enrolledMethods(core, user.id)).includes(step.method))
-    throw new AuthError('invalid_request', `This account has no ${step.method} factor.`);
-
-  await chargeLoginAttempt(core, user.email, meta.ip, 'second_factor');
-  let added: readonly string[] | null;
-  try {
-    if (!(await takeChallengeAttempt(db, challenge.id, challengeMaxAttempts)))
-      throw invalidChallenge();
-    added = await factor.verify(core, user, step.proof, { meta, challengeId: challenge.id });
-  } catch (error) {
-    await uncountLoginAttempt(core, user.email, meta.ip, 'second_factor');
-    throw error;
-  }
+  const added = await attemptSecondFactor(
+    core,
+    user,
+    step.method,
+    step.proof,
+    { meta, challengeId: challenge.id },
+    async () => {
+      if (!(await takeChallengeAttempt(db, challenge.id, challengeMaxAttempts)))
+        throw invalidChallenge();
+    },
+  );
   if (!added) {
     await auditSecondFactor(core, user, step.method, 'failure', meta);
     throw new AuthError('invalid_code', 'The code or assertion is not right.');
   }
   if (!(await consumeLoginChallenge(db, challenge.id, core.clock.now()))) throw invalidChallenge();
-  await refundLoginAttempt(core, user.email, meta.ip, 'second_factor');
   await auditSecondFactor(core, user, step.method, 'success', meta);
   return finish(core, user, proofOf(challenge, added), meta, options);
 }

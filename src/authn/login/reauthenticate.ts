@@ -13,11 +13,10 @@ import { audit } from '../audit.js';
 import { guessPassword } from '../credentials/password.js';
 import { csrfTokenFor } from '../csrf.js';
 import type { RequestMeta } from '../meta.js';
-import { secondFactorOf } from '../mfa/registry.js';
 import type { SecondFactorMethod, SecondFactorProof } from '../mfa/second-factor.js';
 import { type IssuedAccessToken, issueAccessToken } from '../tokens/issue-access-token.js';
 import { type Authentication, acrOf, combineAmr } from './assurance.js';
-import { chargeLoginAttempt, refundLoginAttempt, uncountLoginAttempt } from './login-limits.js';
+import { attemptSecondFactor } from './second-factor-attempt.js';
 
 /** What the caller proves again: the password, or one of their second factors. */
 export type ReauthProof =
@@ -134,28 +133,17 @@ async function provePassword(
   return ['pwd'];
 }
 
-/** One second-factor attempt under the login limits, through the factor's own `verify`. */
+/** One second-factor attempt under the second-factor login limits, through the factor's own `verify`. */
 async function proveFactor(
   core: Core,
   user: User,
   proof: { method: SecondFactorMethod; proof: SecondFactorProof },
   meta: RequestMeta,
 ): Promise<readonly string[]> {
-  const factor = secondFactorOf(proof.method);
-  if (!factor || !(await factor.isEnrolled(core, user.id)))
-    throw new AuthError('invalid_request', `This account has no ${proof.method} factor.`);
-  await chargeLoginAttempt(core, user.email, meta.ip);
-  let added: readonly string[] | null;
-  try {
-    added = await factor.verify(core, user, proof.proof, { meta });
-  } catch (error) {
-    await uncountLoginAttempt(core, user.email, meta.ip);
-    throw error;
-  }
+  const added = await attemptSecondFactor(core, user, proof.method, proof.proof, { meta });
   if (!added) {
     await failed(core, user, proof.method, meta);
     throw new AuthError('invalid_code', 'The code or assertion is not right.');
   }
-  await refundLoginAttempt(core, user.email, meta.ip);
   return added;
 }
