@@ -29,6 +29,7 @@ const RANK: Record<string, number> = {
   'connection-errors': 0,
   'connection-log': 0,
   'log-failure': 0,
+  'json-lines-outbox': 0,
   config: 1,
   crypto: 2,
   store: 2,

@@ -8,8 +8,7 @@ import { revokeAllApiKeys } from '../../store/repositories/api-keys.js';
 import {
   consumeOneTimeToken,
   findLiveOneTimeToken,
-  insertOneTimeToken,
-  invalidateOneTimeTokens,
+  replaceOneTimeToken,
 } from '../../store/repositories/one-time-tokens.js';
 import {
   findUserByEmail,
@@ -80,16 +79,15 @@ async function mailResetToken(core: Core, email: string, now: number): Promise<v
 
 async function issueResetToken(core: Core, user: User, token: string, now: number): Promise<void> {
   const lifetimeSeconds = core.settings.resetTokenLifetimeSeconds;
-  await core.store.db.transaction().execute(async (trx) => {
-    await invalidateOneTimeTokens(trx, user.id, 'password_reset', now);
-    await insertOneTimeToken(trx, {
+  await core.store.db.transaction().execute((trx) =>
+    replaceOneTimeToken(trx, {
       tokenHash: sha256(token),
       userId: user.id,
       purpose: 'password_reset',
       expiresAt: now + lifetimeSeconds * 1000,
       now,
-    });
-  });
+    }),
+  );
   await core.mailer.send({
     to: user.email,
     subject: 'Reset your password',

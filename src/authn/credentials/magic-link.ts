@@ -4,8 +4,7 @@ import { AuthError } from '../../errors.js';
 import { describeDuration } from '../../mail/duration.js';
 import {
   consumeOneTimeToken,
-  insertOneTimeToken,
-  invalidateOneTimeTokens,
+  replaceOneTimeToken,
 } from '../../store/repositories/one-time-tokens.js';
 import {
   findUserByEmail,
@@ -38,10 +37,8 @@ async function mailMagicLink(
   if (!user || user.bannedAt !== null) return;
   const token = randomToken();
   const lifetimeSeconds = core.settings.magicLinkLifetimeSeconds;
-  // A new link makes the older ones useless: one live link per account.
   await core.store.db.transaction().execute(async (trx) => {
-    await invalidateOneTimeTokens(trx, user.id, 'magic_link', now);
-    await insertOneTimeToken(trx, {
+    await replaceOneTimeToken(trx, {
       tokenHash: sha256(token),
       userId: user.id,
       purpose: 'magic_link',

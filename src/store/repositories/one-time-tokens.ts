@@ -84,3 +84,12 @@ export async function invalidateOneTimeTokens(
     .where('used_at', 'is', null)
     .execute();
 }
+
+/** A new token of this purpose for the user, retiring the live ones: one live link per purpose. */
+export async function replaceOneTimeToken(
+  db: Db,
+  token: Parameters<typeof insertOneTimeToken>[1],
+): Promise<void> {
+  await invalidateOneTimeTokens(db, token.userId, token.purpose, token.now);
+  await insertOneTimeToken(db, token);
+}
