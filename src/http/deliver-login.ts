@@ -1,7 +1,9 @@
-import type { FastifyReply } from 'fastify';
-import type { LoginOutcome } from '../authn/login/flow.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { afterFirstFactor, type FirstFactor, type LoginOutcome } from '../authn/login/flow.js';
+import type { RequestMeta } from '../authn/meta.js';
 import type { Core } from '../core.js';
-import { setRefreshCookie, setSessionCookie } from './cookies.js';
+import type { User } from '../store/repositories/users.js';
+import { SESSION_COOKIE, setRefreshCookie, setSessionCookie } from './cookies.js';
 import { userView } from './schemas.js';
 
 export type RefreshTokenDelivery = 'cookie' | 'body';
@@ -38,4 +40,21 @@ export function deliverLogin(
     ...(inBody ? { refreshToken: signedIn.refreshToken } : {}),
     ...(outcome.mfaEnrollmentRequired ? { mfaEnrollmentRequired: true } : {}),
   };
+}
+
+/**
+ * A route's first step has proved `first` for `user`: on to the flow (a
+ * session, or a challenge), ending the session this browser still held, and
+ * the one answer above.
+ */
+export async function deliverFirstFactor(
+  ctx: { core: Core; request: FastifyRequest; reply: FastifyReply; meta: RequestMeta },
+  user: User,
+  first: FirstFactor,
+  delivery: RefreshTokenDelivery,
+): Promise<Record<string, unknown>> {
+  const outcome = await afterFirstFactor(ctx.core, user, first, ctx.meta, {
+    previousSessionToken: ctx.request.cookies[SESSION_COOKIE],
+  });
+  return deliverLogin(ctx.core, ctx.reply, outcome, delivery);
 }

@@ -5,11 +5,10 @@ import { limitRegistration } from '../../authn/account/request-limits.js';
 import { verifyPasswordLogin } from '../../authn/credentials/password.js';
 import { csrfTokenFor } from '../../authn/csrf.js';
 import { currentUser } from '../../authn/current-user.js';
-import { afterFirstFactor } from '../../authn/login/flow.js';
 import { logout } from '../../authn/sessions.js';
 import { AuthError } from '../../errors.js';
-import { clearRefreshCookie, clearSessionCookie, SESSION_COOKIE } from '../cookies.js';
-import { deliverLogin } from '../deliver-login.js';
+import { clearRefreshCookie, clearSessionCookie } from '../cookies.js';
+import { deliverFirstFactor } from '../deliver-login.js';
 import { defineRoute } from '../route.js';
 import {
   emailSchema,
@@ -46,10 +45,12 @@ export const authRoutes = [
     body: loginBody,
     handler: async ({ core, body, meta, request, reply }) => {
       const user = await verifyPasswordLogin(core, body.email, body.password, meta);
-      const outcome = await afterFirstFactor(core, user, { amr: ['pwd'] }, meta, {
-        previousSessionToken: request.cookies[SESSION_COOKIE],
-      });
-      return deliverLogin(core, reply, outcome, body.refreshTokenDelivery);
+      return deliverFirstFactor(
+        { core, request, reply, meta },
+        user,
+        { amr: ['pwd'] },
+        body.refreshTokenDelivery,
+      );
     },
   }),
   defineRoute({

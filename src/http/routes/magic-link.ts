@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { limitMagicLinkRequests } from '../../authn/account/request-limits.js';
 import { redeemMagicLink, requestMagicLink } from '../../authn/credentials/magic-link.js';
-import { afterFirstFactor } from '../../authn/login/flow.js';
 import { normalizeEmail } from '../../authn/meta.js';
-import { SESSION_COOKIE } from '../cookies.js';
-import { deliverLogin } from '../deliver-login.js';
+import { deliverFirstFactor } from '../deliver-login.js';
 import { defineRoute } from '../route.js';
 import { emailSchema, refreshTokenDeliverySchema, tokenSchema } from '../schemas.js';
 
@@ -34,10 +32,12 @@ export const magicLinkRoutes = [
     body: z.strictObject({ token: tokenSchema, refreshTokenDelivery: refreshTokenDeliverySchema }),
     handler: async ({ core, body, meta, request, reply }) => {
       const user = await redeemMagicLink(core, body.token, meta);
-      const outcome = await afterFirstFactor(core, user, { amr: ['email'] }, meta, {
-        previousSessionToken: request.cookies[SESSION_COOKIE],
-      });
-      return deliverLogin(core, reply, outcome, body.refreshTokenDelivery);
+      return deliverFirstFactor(
+        { core, request, reply, meta },
+        user,
+        { amr: ['email'] },
+        body.refreshTokenDelivery,
+      );
     },
   }),
 ];

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { currentUser } from '../../authn/current-user.js';
-import { afterFirstFactor } from '../../authn/login/flow.js';
 import {
   listUserPasskeys,
   removeUserPasskey,
@@ -21,8 +20,7 @@ import {
 } from '../../authn/passkeys/response-schemas.js';
 import { RECENT_LOGIN } from '../../authn/step-up.js';
 import type { Passkey } from '../../store/repositories/passkeys.js';
-import { SESSION_COOKIE } from '../cookies.js';
-import { deliverLogin } from '../deliver-login.js';
+import { deliverFirstFactor } from '../deliver-login.js';
 import { defineRoute } from '../route.js';
 import { idParams, nameSchema, refreshTokenDeliverySchema, tokenSchema } from '../schemas.js';
 
@@ -141,10 +139,12 @@ export const passkeyRoutes = [
     handler: async ({ core, body, meta, request, reply }) => {
       const rp = relyingParty(core.settings);
       const { user, first } = await verifyPasskeyLogin(core, rp, body.response, meta);
-      const outcome = await afterFirstFactor(core, user, first, meta, {
-        previousSessionToken: request.cookies[SESSION_COOKIE],
-      });
-      return deliverLogin(core, reply, outcome, body.refreshTokenDelivery);
+      return deliverFirstFactor(
+        { core, request, reply, meta },
+        user,
+        first,
+        body.refreshTokenDelivery,
+      );
     },
   }),
   defineRoute({
