@@ -243,6 +243,15 @@ describe('re-authentication with a recovery code', () => {
       (await reauth(user.client, { method: 'recovery_code', code: fresh[0] ?? '' })).status,
     ).toBe(200);
   });
+
+  it('dormant codes (their app removed) re-authenticate nothing, as they sign in nothing', async () => {
+    const user = await userWithCodes();
+    expect((await user.client.delete(`/auth/mfa/totp/${user.factorId}`)).status).toBe(204);
+    const tried = await reauth(user.client, { method: 'recovery_code', code: user.codes[4] ?? '' });
+    expectProblem(tried, 400, 'invalid_request');
+    expect((await me(user.client)).body.authentication).toMatchObject({ acr: 'aal1' });
+    expect(await remaining(user.client)).toBe(10);
+  });
 });
 
 describe('re-authentication on a magic-link session', () => {
@@ -271,5 +280,38 @@ describe('re-authentication on a magic-link session', () => {
       acr: 'aal2',
     });
     expect(client.cookies.get(SESSION_COOKIE)).toBeDefined();
+  });
+});
+
+describe('second-factor guesses on re-authentication count as second-factor guesses', () => {
+  it('a right password in between does not hand out fresh code guesses', async () => {
+    const strict = await startTestServer({ settings: { rateLimit: { loginPerAccount: 3 } } });
+    try {
+      const user = await totpUser(strict);
+      const statuses: number[] = [];
+      for (let round = 0; round < 4; round++) {
+        for (let i = 0; i < 2; i++) {
+          const wrong = await reauth(user.client, {
+            method: 'totp',
+            code: wrongCode(strict, user.secret),
+          });
+          statuses.push(wrong.status);
+        }
+        // The owner's password is right, and clears the password count only.
+        const right = await reauth(user.client, { method: 'password', password: user.password });
+        expect(right.status, right.text).toBe(200);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429, 429, 429, 429]);
+      // The same count guards the sign-in's second step from this source.
+      const challenge = await challengeFor(strict, user.email, user.password);
+      const verify = await new Client(strict.url).post('/auth/mfa/verify', {
+        challenge,
+        method: 'totp',
+        code: nextCode(strict, user.secret),
+      });
+      expectProblem(verify, 429, 'rate_limited');
+    } finally {
+      await strict.stop();
+    }
   });
 });

@@ -13,7 +13,7 @@ import { audit } from '../audit.js';
 import { guessPassword } from '../credentials/password.js';
 import { csrfTokenFor } from '../csrf.js';
 import type { RequestMeta } from '../meta.js';
-import { secondFactorOf } from '../mfa/registry.js';
+import { enrolledMethods, secondFactorOf } from '../mfa/registry.js';
 import type { SecondFactorMethod, SecondFactorProof } from '../mfa/second-factor.js';
 import { type IssuedAccessToken, issueAccessToken } from '../tokens/issue-access-token.js';
 import { type Authentication, acrOf, combineAmr } from './assurance.js';
@@ -134,7 +134,12 @@ async function provePassword(
   return ['pwd'];
 }
 
-/** One second-factor attempt under the login limits, through the factor's own `verify`. */
+/**
+ * One second-factor attempt, as `/auth/mfa/verify` takes one: only a factor
+ * the account has by the registry's rules (recovery codes count only beside
+ * another factor), and charged to the second-factor counters, so a right
+ * password in between does not clear the count of wrong codes.
+ */
 async function proveFactor(
   core: Core,
   user: User,
@@ -142,20 +147,20 @@ async function proveFactor(
   meta: RequestMeta,
 ): Promise<readonly string[]> {
   const factor = secondFactorOf(proof.method);
-  if (!factor || !(await factor.isEnrolled(core, user.id)))
+  if (!factor || !(await enrolledMethods(core, user.id)).includes(proof.method))
     throw new AuthError('invalid_request', `This account has no ${proof.method} factor.`);
-  await chargeLoginAttempt(core, user.email, meta.ip);
+  await chargeLoginAttempt(core, user.email, meta.ip, 'second_factor');
   let added: readonly string[] | null;
   try {
     added = await factor.verify(core, user, proof.proof, { meta });
   } catch (error) {
-    await uncountLoginAttempt(core, user.email, meta.ip);
+    await uncountLoginAttempt(core, user.email, meta.ip, 'second_factor');
     throw error;
   }
   if (!added) {
     await failed(core, user, proof.method, meta);
     throw new AuthError('invalid_code', 'The code or assertion is not right.');
   }
-  await refundLoginAttempt(core, user.email, meta.ip);
+  await refundLoginAttempt(core, user.email, meta.ip, 'second_factor');
   return added;
 }
