@@ -29,13 +29,15 @@ afterAll(() => server.stop());
 
 const MINUTE = 60_000;
 
-interface Reauthenticated {
+interface Reauthenticated extends Record<string, unknown> {
   csrfToken: string;
   accessToken: string;
   authentication: { amr: string[]; acr: string; authTime: string; restriction?: string };
 }
 
-type Me = Response<{ authentication: { amr: string[]; acr: string; authTime: string } }>;
+type Me = Response<{
+  authentication: { amr: string[]; acr: string; authTime: string };
+}>;
 
 const reauth = (client: Client, body: Record<string, unknown>, token?: string) =>
   client.post<Reauthenticated>('/auth/reauthenticate', body, token ? bearer(token) : {});
