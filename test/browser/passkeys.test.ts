@@ -5,6 +5,8 @@ import { webauthnFactor } from '../../src/authn/mfa/webauthn.js';
 import { findUserById, withoutSecret } from '../../src/store/repositories/users.js';
 import { signedInUser, strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
+import { codeNow, nextCode } from '../helpers/mfa.js';
+import { callsNotRefused } from '../helpers/no-session-sweep.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { freePort, openPasskeyPage, type PasskeyPage, passkeyPageRoutes } from './passkey-page.js';
 
@@ -427,6 +429,136 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
         'user',
       ]);
       expect(await webauthnFactor.verify(server.core, user, { assertion }, context)).toBeNull();
+    } finally {
+      await tab.close();
+    }
+  });
+});
+
+/** POST from the page with its session cookie and CSRF token; the answer's JSON. */
+const postFromPage = (page: PasskeyPage['page'], url: string, body?: unknown) =>
+  page.evaluate(
+    async ({ url, body }): Promise<Answer> => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'x-csrf-token': sessionStorage.getItem('csrf') ?? '',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+      const json = (await response.json()) as Json;
+      if (typeof json.csrfToken === 'string') sessionStorage.setItem('csrf', json.csrfToken);
+      return { status: response.status, body: json };
+    },
+    { url, body },
+  );
+
+/** Adds an authenticator app from the page; the code is computed on the server's clock. */
+async function enrolTotpFromPage(page: PasskeyPage['page']): Promise<string> {
+  const setup = await postFromPage(page, '/auth/mfa/totp/setup');
+  expect(setup.status, JSON.stringify(setup.body)).toBe(200);
+  const secret = String(setup.body.secret);
+  const confirm = await postFromPage(page, '/auth/mfa/totp/confirm', {
+    code: codeNow(server, secret),
+  });
+  expect(confirm.status, JSON.stringify(confirm.body)).toBe(200);
+  return secret;
+}
+
+describe('re-authentication and second factors around a passkey, from the page', () => {
+  it('re-authenticates a password session with a passkey over HTTP: pwd+hwk+user, aal2, once', async () => {
+    const tab = await openPasskeyPage(browser, origin);
+    try {
+      await newAccount(tab.page);
+      expect((await registerPasskey(tab.page)).status).toBe(201);
+      const before = await me(tab.page);
+      expect(before.body.authentication).toMatchObject({ amr: ['pwd'], acr: 'aal1' });
+      server.clock.advance(6 * 60_000);
+
+      const { options } = (await postFromPage(tab.page, '/auth/passkeys/reauthenticate/options'))
+        .body as { options: unknown };
+      const assertion = await assert(tab.page, options);
+      const renewed = await postFromPage(tab.page, '/auth/reauthenticate', {
+        method: 'webauthn',
+        assertion,
+      });
+      expect(renewed.status, JSON.stringify(renewed.body)).toBe(200);
+      const authentication = renewed.body.authentication as { authTime: string };
+      expect(authentication).toMatchObject({ amr: ['pwd', 'hwk', 'user'], acr: 'aal2' });
+      expect(Date.parse(authentication.authTime)).toBe(server.clock.now());
+      // The browser holds the rotated cookie, and the session says the same.
+      expect((await me(tab.page)).body.authentication).toMatchObject({
+        amr: ['pwd', 'hwk', 'user'],
+        acr: 'aal2',
+      });
+      // The signed answer is spent with its challenge: sent again, it renews nothing.
+      const replay = await postFromPage(tab.page, '/auth/reauthenticate', {
+        method: 'webauthn',
+        assertion,
+      });
+      expect(replay.status).toBe(401);
+      expect(replay.body.code).toBe('invalid_code');
+    } finally {
+      await tab.close();
+    }
+  });
+
+  it('a passkey without user verification on a TOTP account yields the challenge; TOTP completes it at aal2', async () => {
+    const tab = await openPasskeyPage(browser, origin, { userVerification: false });
+    try {
+      const email = await newAccount(tab.page);
+      expect((await registerPasskey(tab.page)).status).toBe(201);
+      const secret = await enrolTotpFromPage(tab.page);
+      await signOut(tab.page);
+
+      // As above, this authenticator's credential is named (no discoverable sign-in without UV).
+      const { credential_id } = await storedPasskey(email);
+      const options = {
+        ...(await loginOptions()),
+        allowCredentials: [{ id: credential_id, type: 'public-key' }],
+      };
+      const response = await assert(tab.page, options);
+      const first = await postFromPage(tab.page, '/auth/passkeys/login/verify', { response });
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      // The passkey just used cannot count again as the second factor.
+      expect(first.body).toMatchObject({ mfaRequired: true, methods: ['totp'] });
+      expect(Object.keys(first.body).sort()).toEqual([
+        'challenge',
+        'expiresIn',
+        'methods',
+        'mfaRequired',
+      ]);
+      expect((await me(tab.page)).status).toBe(401);
+      const challenge = String(first.body.challenge);
+      // Nor does any route take this challenge for a session (the sweep of the HTTP suite).
+      expect(await callsNotRefused(server.url, [challenge])).toEqual([]);
+      // The passkey is not a way to finish it either: a fresh assertion of the same key, to the
+      // challenge's own webauthn options, would sign in with nothing but that key.
+      const { options: again } = (
+        await new Client(server.url).post<{ options: unknown }>('/auth/mfa/webauthn/options', {
+          challenge,
+        })
+      ).body;
+      const sameKey = await postFromPage(tab.page, '/auth/mfa/verify', {
+        challenge,
+        method: 'webauthn',
+        assertion: await assert(tab.page, again),
+      });
+      expect(sameKey.status, JSON.stringify(sameKey.body)).toBe(400);
+      expect(sameKey.body.code).toBe('invalid_request');
+      expect((await me(tab.page)).status).toBe(401);
+
+      const done = await postFromPage(tab.page, '/auth/mfa/verify', {
+        challenge,
+        method: 'totp',
+        code: nextCode(server, secret),
+      });
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+      expect((await me(tab.page)).body.authentication).toMatchObject({
+        amr: ['hwk', 'otp'],
+        acr: 'aal2',
+      });
     } finally {
       await tab.close();
     }

@@ -35,6 +35,14 @@ export function nextCode(server: TestServer, secret: string): string {
   return codeNow(server, secret);
 }
 
+/** A 6-digit code the server refuses now: none of the steps its skew window accepts. */
+export function wrongCode(server: TestServer, secret: string): string {
+  const window = new Set([-1, 0, 1].map((offset) => codeNow(server, secret, offset)));
+  let candidate = 0;
+  while (window.has(String(candidate).padStart(6, '0'))) candidate += 1;
+  return String(candidate).padStart(6, '0');
+}
+
 /** Starts and confirms an authenticator app for a signed-in client. */
 export async function enrolTotp(
   server: TestServer,

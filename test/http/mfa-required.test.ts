@@ -3,12 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier, VerifyError } from '../../src/verify/index.js';
 import { signedInUser, strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
-import { FAKE_CODE, installFakeTotp } from '../helpers/fake-factor.js';
+import { enrolTotp, nextCode, wrongCode } from '../helpers/mfa.js';
 import { expectProblem } from '../helpers/problem.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { bearer, claimsOf, type LoginBody, refreshWith } from '../helpers/tokens.js';
 
-const fakeTotp = installFakeTotp();
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({ settings: { mfa: { requiredForRoles: ['admin'] } } });
@@ -155,22 +154,30 @@ describe('mfa.requiredForRoles: an admin without a second factor', () => {
     expectProblem(await client.get('/admin/users'), 403, 'mfa_enrollment_required');
   });
 
-  it('once a factor is enrolled, re-authenticating with it lifts the restriction (aal2)', async () => {
-    const { client, login, userId } = await adminWithoutFactor();
-    fakeTotp.enrol(userId);
-    const wrong = await client.post('/auth/reauthenticate', { method: 'totp', code: '111111' });
+  it('enrols an authenticator app over HTTP, then re-authenticating with it lifts the restriction (aal2)', async () => {
+    const { client, login, email, password } = await adminWithoutFactor();
+    // Enrolment is what the restricted session is for; enrolling alone lifts nothing.
+    const { secret } = await enrolTotp(server, client);
+    expectProblem(await client.get('/admin/users'), 403, 'mfa_enrollment_required');
+    const code = nextCode(server, secret);
+    const wrong = await client.post('/auth/reauthenticate', {
+      method: 'totp',
+      code: wrongCode(server, secret),
+    });
     expectProblem(wrong, 401, 'invalid_code');
     expectProblem(await client.get('/admin/users'), 403, 'mfa_enrollment_required');
 
     const lifted = await client.post<{
       accessToken: string;
-      authentication: { acr: string; restriction?: string };
-    }>('/auth/reauthenticate', { method: 'totp', code: FAKE_CODE });
+      authentication: { amr: string[]; acr: string; restriction?: string };
+    }>('/auth/reauthenticate', { method: 'totp', code });
     expect(lifted.status, lifted.text).toBe(200);
-    expect(lifted.body.authentication.acr).toBe('aal2');
+    expect(lifted.body.authentication).toMatchObject({ amr: ['pwd', 'otp'], acr: 'aal2' });
     expect(lifted.body.authentication.restriction).toBeUndefined();
     expect(claimsOf(lifted.body.accessToken).restriction).toBeUndefined();
     expect((await client.get('/admin/users')).status).toBe(200);
+    const me = await client.get<{ authentication: { restriction?: string } }>('/auth/me');
+    expect(me.body.authentication.restriction).toBeUndefined();
     const bare = new Client(server.url);
     expect((await bare.get('/admin/users', bearer(lifted.body.accessToken))).status).toBe(200);
     // A token minted before stays what it was.
@@ -182,6 +189,20 @@ describe('mfa.requiredForRoles: an admin without a second factor', () => {
     // And the session's refresh now mints full tokens.
     const refreshed = await refreshWith(server, login.refreshToken ?? '');
     expect(claimsOf(refreshed.body.accessToken).restriction).toBeUndefined();
+    // The code is spent: replaying it re-authenticates nothing.
+    const replay = await bare.post(
+      '/auth/reauthenticate',
+      { method: 'totp', code },
+      bearer(lifted.body.accessToken),
+    );
+    expectProblem(replay, 401, 'invalid_code');
+
+    // With a factor on record, the next password login asks for it and the session is full.
+    const next = await new Client(server.url).post<{ mfaRequired?: boolean; methods?: string[] }>(
+      '/auth/login',
+      { email, password },
+    );
+    expect(next.body).toMatchObject({ mfaRequired: true, methods: ['totp'] });
   });
 
   it('a user outside the roles is not restricted', async () => {

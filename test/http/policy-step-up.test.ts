@@ -7,7 +7,7 @@ import { defineRoute } from '../../src/http/route.js';
 import { idParams } from '../../src/http/schemas.js';
 import { signedInUser } from '../helpers/accounts.js';
 import { Client, type Response } from '../helpers/client.js';
-import { FAKE_CODE, installFakeTotp } from '../helpers/fake-factor.js';
+import { enrolTotp, nextCode, totpUser, wrongCode } from '../helpers/mfa.js';
 import { expectProblem } from '../helpers/problem.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -62,7 +62,6 @@ const routes = [
   }),
 ];
 
-const fakeTotp = installFakeTotp();
 let server: TestServer;
 let dir: string;
 beforeAll(async () => {
@@ -78,10 +77,9 @@ afterAll(async () => {
 
 const challengeOf = (response: Response) => response.headers.get('www-authenticate') ?? '';
 
-/** A password login, then the fake second factor: an aal2 session. */
+/** An account with an authenticator app, signed in with its password and a TOTP code: aal2. */
 async function strongUser(roles: string[]) {
-  const user = await signedInUser(server, { roles });
-  fakeTotp.enrol(user.userId);
+  const user = await totpUser(server, { roles });
   const client = new Client(server.url);
   const first = await client.post<{ challenge: string }>('/auth/login', {
     email: user.email,
@@ -91,9 +89,11 @@ async function strongUser(roles: string[]) {
   const done = await client.post<{ csrfToken: string }>('/auth/mfa/verify', {
     challenge: first.body.challenge,
     method: 'totp',
-    code: FAKE_CODE,
+    code: nextCode(server, user.secret),
   });
   expect(done.status, done.text).toBe(200);
+  const me = await client.get<{ authentication: { amr: string[]; acr: string } }>('/auth/me');
+  expect(me.body.authentication).toMatchObject({ amr: ['pwd', 'otp'], acr: 'aal2' });
   client.csrfToken = done.body.csrfToken;
   return { ...user, client };
 }
@@ -143,7 +143,7 @@ describe('a policy rule on auth.ageSeconds', () => {
 
 describe('a policy rule on auth.acr', () => {
   it('a password login is refused with acr_values="aal2"; a second factor lifts it', async () => {
-    const { client, userId } = await signedInUser(server, { roles: ['admin'] });
+    const { client } = await signedInUser(server, { roles: ['admin'] });
     const weak = await client.get('/admin/audit');
     expectProblem(weak, 401, 'step_up_required');
     expect(challengeOf(weak)).toContain('acr_values="aal2"');
@@ -158,14 +158,20 @@ describe('a policy rule on auth.acr', () => {
       stepUp: { acr: 'aal2' },
     });
 
-    fakeTotp.enrol(userId);
-    const wrong = await client.post('/auth/reauthenticate', { method: 'totp', code: '000000' });
+    // Enrolling the app is not a re-authentication: the session stays aal1.
+    const { secret } = await enrolTotp(server, client);
+    expectProblem(await client.get('/admin/audit'), 401, 'step_up_required');
+    const code = nextCode(server, secret);
+    const wrong = await client.post('/auth/reauthenticate', {
+      method: 'totp',
+      code: wrongCode(server, secret),
+    });
     expectProblem(wrong, 401, 'invalid_code');
     expectProblem(await client.get('/admin/audit'), 401, 'step_up_required');
 
     const strong = await client.post<{ authentication: { amr: string[]; acr: string } }>(
       '/auth/reauthenticate',
-      { method: 'totp', code: FAKE_CODE },
+      { method: 'totp', code },
     );
     expect(strong.status, strong.text).toBe(200);
     expect(strong.body.authentication).toMatchObject({ amr: ['pwd', 'otp'], acr: 'aal2' });

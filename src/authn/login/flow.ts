@@ -59,10 +59,7 @@ export async function afterFirstFactor(
 ): Promise<LoginOutcome> {
   const authTime = core.clock.now();
   // A step that is multi-factor by itself (a passkey that verified the user) needs no second one.
-  const methods =
-    acrOf(first.amr) === 'aal2'
-      ? []
-      : (await enrolledMethods(core, user.id)).filter((method) => method !== first.method);
+  const methods = acrOf(first.amr) === 'aal2' ? [] : await methodsOffered(core, user.id, first);
   if (methods.length > 0) {
     const challenge = randomToken();
     const lifetimeSeconds = core.settings.mfa.challengeLifetimeSeconds;
@@ -88,6 +85,24 @@ export async function afterFirstFactor(
     return { kind: 'mfa_required', methods, challenge, expiresInSeconds: lifetimeSeconds };
   }
   return finish(core, user, { amr: first.amr, authTime }, meta, options);
+}
+
+/**
+ * The method of a first step that is a second factor too: a passkey
+ * (`hwk`/`swk`). Passkeys are the only such step, so a challenge's stored
+ * `amr` names it.
+ */
+const firstStepMethod = (amr: readonly string[]): SecondFactorMethod | undefined =>
+  amr.includes('hwk') || amr.includes('swk') ? 'webauthn' : undefined;
+
+/** The second factors a challenge offers: the account's, less the one its first step used. */
+async function methodsOffered(
+  core: Core,
+  userId: string,
+  first: FirstFactor,
+): Promise<SecondFactorMethod[]> {
+  const used = first.method ?? firstStepMethod(first.amr);
+  return (await enrolledMethods(core, userId)).filter((method) => method !== used);
 }
 
 async function finish(
@@ -146,6 +161,9 @@ export async function completeSecondFactor(
   const found = await findUserById(db, challenge.userId);
   if (!found || found.bannedAt !== null) throw invalidChallenge();
   const user = withoutSecret(found);
+  // A passkey does not complete its own challenge: the second step must be another factor.
+  if (step.method === firstStepMethod(challenge.amr))
+    throw new AuthError('invalid_request', `The first step already used ${step.method}.`);
   const added = await attemptSecondFactor(
     core,
     user,
