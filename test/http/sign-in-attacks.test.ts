@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../helpers/client.js';
-import { challengeFor, mailFor, nextCode, totpUser } from '../helpers/mfa.js';
+import { challengeFor, enrolTotp, mailFor, nextCode, totpUser } from '../helpers/mfa.js';
 import { expectProblem } from '../helpers/problem.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import type { LoginBody } from '../helpers/tokens.js';
+import { claimsOf, type LoginBody } from '../helpers/tokens.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -47,5 +47,46 @@ describe('a login challenge outlives no password change', () => {
     const reset = await anonymous.post('/auth/password/reset', { token, newPassword });
     expect(reset.status, reset.text).toBe(204);
     expectProblem(await verify(challenge, nextCode(server, secret)), 401, 'invalid_challenge');
+  });
+});
+
+describe('re-authentication takes only the factors a login takes', () => {
+  it('dormant recovery codes (their factor removed) neither lift an enrolment restriction nor give aal2', async () => {
+    // An admin enrols an app, keeps recovery codes, then removes the app.
+    const { client, email, password, secret, factorId } = await totpUser(server, {
+      roles: ['admin'],
+    });
+    const lifted = await client.post('/auth/reauthenticate', {
+      method: 'totp',
+      code: nextCode(server, secret),
+    });
+    expect(lifted.status, lifted.text).toBe(200);
+    const codes = await client.post<{ codes: string[] }>('/auth/mfa/recovery-codes');
+    expect(codes.status, codes.text).toBe(201);
+    expect((await client.delete(`/auth/mfa/totp/${factorId}`)).status).toBe(204);
+
+    // With no factor left the admin's next login is limited to enrolment ...
+    const restricted = new Client(server.url);
+    const login = await restricted.post<LoginBody & { mfaEnrollmentRequired?: boolean }>(
+      '/auth/login',
+      { email, password },
+    );
+    expect(login.body.mfaEnrollmentRequired).toBe(true);
+    restricted.csrfToken = login.body.csrfToken;
+    // ... and a left-over code on paper is not a way out of it.
+    const escape = await restricted.post<{ accessToken: string }>('/auth/reauthenticate', {
+      method: 'recovery_code',
+      code: codes.body.codes[0],
+    });
+    expectProblem(escape, 400, 'invalid_request');
+    expectProblem(await restricted.get('/auth/sessions'), 403, 'mfa_enrollment_required');
+    // The code is not spent either: it works again once a factor is back.
+    await enrolTotp(server, restricted);
+    const back = await restricted.post<{ accessToken: string }>('/auth/reauthenticate', {
+      method: 'recovery_code',
+      code: codes.body.codes[0],
+    });
+    expect(back.status, back.text).toBe(200);
+    expect(claimsOf(back.body.accessToken).acr).toBe('aal2');
   });
 });

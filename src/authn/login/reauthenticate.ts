@@ -13,7 +13,7 @@ import { audit } from '../audit.js';
 import { guessPassword } from '../credentials/password.js';
 import { csrfTokenFor } from '../csrf.js';
 import type { RequestMeta } from '../meta.js';
-import { secondFactorOf } from '../mfa/registry.js';
+import { enrolledMethods, secondFactorOf } from '../mfa/registry.js';
 import type { SecondFactorMethod, SecondFactorProof } from '../mfa/second-factor.js';
 import { type IssuedAccessToken, issueAccessToken } from '../tokens/issue-access-token.js';
 import { type Authentication, acrOf, combineAmr } from './assurance.js';
@@ -142,7 +142,8 @@ async function proveFactor(
   meta: RequestMeta,
 ): Promise<readonly string[]> {
   const factor = secondFactorOf(proof.method);
-  if (!factor || !(await factor.isEnrolled(core, user.id)))
+  // By the registry's rules, as a login: dormant recovery codes (no other factor left) do not count.
+  if (!factor || !(await enrolledMethods(core, user.id)).includes(proof.method))
     throw new AuthError('invalid_request', `This account has no ${proof.method} factor.`);
   await chargeLoginAttempt(core, user.email, meta.ip);
   let added: readonly string[] | null;
