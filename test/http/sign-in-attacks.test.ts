@@ -3,8 +3,9 @@
  * that was open, and stays shut.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { strongPassword } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
-import { challengeFor, enrolTotp, mailFor, nextCode, totpUser } from '../helpers/mfa.js';
+import { challengeFor, codeNow, enrolTotp, mailFor, nextCode, totpUser } from '../helpers/mfa.js';
 import { expectProblem } from '../helpers/problem.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { claimsOf, type LoginBody } from '../helpers/tokens.js';
@@ -88,5 +89,26 @@ describe('re-authentication takes only the factors a login takes', () => {
     });
     expect(back.status, back.text).toBe(200);
     expect(claimsOf(back.body.accessToken).acr).toBe('aal2');
+  });
+
+  it('a right password does not wipe the count of wrong codes re-authentication tried', async () => {
+    const { client, secret } = await totpUser(server);
+    const wrongCode = () => {
+      const right = codeNow(server, secret);
+      return right === '000000' ? '111111' : '000000';
+    };
+    const tryCode = () =>
+      client.post('/auth/reauthenticate', { method: 'totp', code: wrongCode() });
+    // loginPerAccount (10) per account and source: 9 wrong codes ...
+    for (let i = 0; i < 9; i++) expectProblem(await tryCode(), 401, 'invalid_code');
+    // ... then the (stolen) password, which must not hand out 10 new guesses ...
+    const pwd = await client.post('/auth/reauthenticate', {
+      method: 'password',
+      password: strongPassword,
+    });
+    expect(pwd.status, pwd.text).toBe(200);
+    // ... so the 10th wrong code is the last one.
+    expectProblem(await tryCode(), 401, 'invalid_code');
+    expectProblem(await tryCode(), 429, 'rate_limited');
   });
 });

@@ -134,7 +134,7 @@ async function provePassword(
   return ['pwd'];
 }
 
-/** One second-factor attempt under the login limits, through the factor's own `verify`. */
+/** One second-factor attempt under the login limits (as in `/auth/mfa/verify`), through the factor's own `verify`. */
 async function proveFactor(
   core: Core,
   user: User,
@@ -145,18 +145,19 @@ async function proveFactor(
   // By the registry's rules, as a login: dormant recovery codes (no other factor left) do not count.
   if (!factor || !(await enrolledMethods(core, user.id)).includes(proof.method))
     throw new AuthError('invalid_request', `This account has no ${proof.method} factor.`);
-  await chargeLoginAttempt(core, user.email, meta.ip);
+  // Counted as second-factor guesses: a right password must not clear their count.
+  await chargeLoginAttempt(core, user.email, meta.ip, 'second_factor');
   let added: readonly string[] | null;
   try {
     added = await factor.verify(core, user, proof.proof, { meta });
   } catch (error) {
-    await uncountLoginAttempt(core, user.email, meta.ip);
+    await uncountLoginAttempt(core, user.email, meta.ip, 'second_factor');
     throw error;
   }
   if (!added) {
     await failed(core, user, proof.method, meta);
     throw new AuthError('invalid_code', 'The code or assertion is not right.');
   }
-  await refundLoginAttempt(core, user.email, meta.ip);
+  await refundLoginAttempt(core, user.email, meta.ip, 'second_factor');
   return added;
 }
