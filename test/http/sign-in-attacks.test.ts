@@ -75,11 +75,11 @@ describe('re-authentication takes only the factors a login takes', () => {
     expect(login.body.mfaEnrollmentRequired).toBe(true);
     restricted.csrfToken = login.body.csrfToken;
     // ... and a left-over code on paper is not a way out of it.
-    const escape = await restricted.post<{ accessToken: string }>('/auth/reauthenticate', {
+    const wayOut = await restricted.post<{ accessToken: string }>('/auth/reauthenticate', {
       method: 'recovery_code',
       code: codes.body.codes[0],
     });
-    expectProblem(escape, 400, 'invalid_request');
+    expectProblem(wayOut, 400, 'invalid_request');
     expectProblem(await restricted.get('/auth/sessions'), 403, 'mfa_enrollment_required');
     // The code is not spent either: it works again once a factor is back.
     await enrolTotp(server, restricted);
