@@ -19,7 +19,7 @@ afterAll(() => server.stop());
 const newPassword = 'a completely different passphrase 7';
 
 const verify = (challenge: string, code: string) =>
-  new Client(server.url).post<LoginBody>('/auth/mfa/verify', { challenge, method: 'totp', code });
+  new Client(server.url).post('/auth/mfa/verify', { challenge, method: 'totp', code });
 
 describe('a login challenge outlives no password change', () => {
   it('a challenge won with the old password dies when the owner changes it', async () => {
