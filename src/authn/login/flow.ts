@@ -10,6 +10,7 @@ import {
   takeChallengeAttempt,
 } from '../../store/repositories/login-challenges.js';
 import { findUserById, type User, withoutSecret } from '../../store/repositories/users.js';
+import type { Db } from '../../store/schema.js';
 import { audit } from '../audit.js';
 import type { RequestMeta } from '../meta.js';
 import { enrolledMethods, secondFactorOf } from '../mfa/registry.js';
@@ -165,10 +166,15 @@ export async function completeSecondFactor(
     await auditSecondFactor(core, user, step.method, 'failure', meta);
     throw new AuthError('invalid_code', 'The code or assertion is not right.');
   }
-  if (!(await consumeLoginChallenge(db, challenge.id, core.clock.now()))) throw invalidChallenge();
   await refundLoginAttempt(core, user.email, meta.ip, 'second_factor');
-  await auditSecondFactor(core, user, step.method, 'success', meta);
-  return finish(core, user, proofOf(challenge, added), meta, options);
+  // The challenge is used up with the session it buys, in one transaction: of
+  // parallel right proofs one signs in, and a sign-in that fails spends nothing.
+  const claim = async (trx: Db) => {
+    if (!(await consumeLoginChallenge(trx, challenge.id, core.clock.now())))
+      throw invalidChallenge();
+    await auditSecondFactor(core, user, step.method, 'success', meta, trx);
+  };
+  return finish(core, user, proofOf(challenge, added), meta, { ...options, claim });
 }
 
 const proofOf = (challenge: LoginChallenge, added: readonly string[]) => ({
@@ -183,4 +189,5 @@ const auditSecondFactor = (
   method: SecondFactorMethod,
   outcome: 'success' | 'failure',
   meta: RequestMeta,
-) => audit(core, { type: 'mfa_verify', outcome, userId: user.id, detail: { method } }, meta);
+  db: Db = core.store.db,
+) => audit(core, { type: 'mfa_verify', outcome, userId: user.id, detail: { method } }, meta, db);
