@@ -13,7 +13,7 @@ import { findUserById, type User, withoutSecret } from '../../store/repositories
 import type { Db } from '../../store/schema.js';
 import { audit } from '../audit.js';
 import type { RequestMeta } from '../meta.js';
-import { enrolledMethods, secondFactorOf } from '../mfa/registry.js';
+import { enrolledMethods, methodsToComplete, secondFactorOf } from '../mfa/registry.js';
 import type { SecondFactorMethod, SecondFactorProof } from '../mfa/second-factor.js';
 import { acrOf, combineAmr } from './assurance.js';
 import { chargeLoginAttempt, refundLoginAttempt, uncountLoginAttempt } from './login-limits.js';
@@ -44,10 +44,11 @@ export interface MfaRequiredOutcome {
 }
 
 export interface FirstFactor {
-  /** The methods the step proved, e.g. `["pwd"]`, `["email"]`, `["hwk","user"]`. */
+  /**
+   * The methods the step proved, e.g. `["pwd"]`, `["email"]`, `["hwk","user"]`;
+   * a passkey's `hwk` also keeps passkeys out of the second step (methodsToComplete).
+   */
   amr: readonly string[];
-  /** The second-factor method this step used (a passkey): it cannot count again as the second. */
-  method?: SecondFactorMethod | undefined;
 }
 
 /** Given a verified first factor: a session, or a challenge when the account has a second factor. */
@@ -61,9 +62,7 @@ export async function afterFirstFactor(
   const authTime = core.clock.now();
   // A step that is multi-factor by itself (a passkey that verified the user) needs no second one.
   const methods =
-    acrOf(first.amr) === 'aal2'
-      ? []
-      : (await enrolledMethods(core, user.id)).filter((method) => method !== first.method);
+    acrOf(first.amr) === 'aal2' ? [] : await methodsToComplete(core, user.id, first.amr);
   if (methods.length > 0) {
     const challenge = randomToken();
     const lifetimeSeconds = core.settings.mfa.challengeLifetimeSeconds;
@@ -148,9 +147,10 @@ export async function completeSecondFactor(
   if (!found || found.bannedAt !== null) throw invalidChallenge();
   const user = withoutSecret(found);
   const factor = secondFactorOf(step.method);
-  // What the account has now, by the registry's rules (recovery codes count only beside another factor).
-  if (!factor || !(await enrolledMethods(core, user.id)).includes(step.method))
-    throw new AuthError('invalid_request', `This account has no ${step.method} factor.`);
+  // What the account has now, by the registry's rules (recovery codes count only beside
+  // another factor; the first step's own method does not count again).
+  if (!factor || !(await methodsToComplete(core, user.id, challenge.amr)).includes(step.method))
+    throw new AuthError('invalid_request', `This sign-in cannot be completed with ${step.method}.`);
 
   await chargeLoginAttempt(core, user.email, meta.ip, 'second_factor');
   let added: readonly string[] | null;
