@@ -3,16 +3,19 @@
  * that was open, and stays shut.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { strongPassword } from '../helpers/accounts.js';
+import { signedInUser, strongPassword } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
 import { challengeFor, codeNow, enrolTotp, mailFor, nextCode, totpUser } from '../helpers/mfa.js';
+import { insertTestPasskey } from '../helpers/passkeys.js';
 import { expectProblem } from '../helpers/problem.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { claimsOf, type LoginBody } from '../helpers/tokens.js';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ settings: { mfa: { requiredForRoles: ['admin'] } } });
+  server = await startTestServer({
+    settings: { publicUrl: 'http://localhost:3999', mfa: { requiredForRoles: ['admin'] } },
+  });
 });
 afterAll(() => server.stop());
 
@@ -110,5 +113,26 @@ describe('re-authentication takes only the factors a login takes', () => {
     // ... so the 10th wrong code is the last one.
     expectProblem(await tryCode(), 401, 'invalid_code');
     expectProblem(await tryCode(), 429, 'rate_limited');
+  });
+});
+
+describe('the way out of an enrolment-only session', () => {
+  it('is open with a passkey too: its re-authentication options are an enrolment route', async () => {
+    const { email, password, userId } = await signedInUser(server, { roles: ['admin'] });
+    const restricted = new Client(server.url);
+    const login = await restricted.post<LoginBody & { mfaEnrollmentRequired?: boolean }>(
+      '/auth/login',
+      { email, password },
+    );
+    expect(login.body.mfaEnrollmentRequired).toBe(true);
+    restricted.csrfToken = login.body.csrfToken;
+    // The passkey the session just enrolled (written to the store: no authenticator here).
+    const passkey = await insertTestPasskey(server, userId);
+    const options = await restricted.post<{
+      options: { allowCredentials: Array<{ id: string }> };
+    }>('/auth/passkeys/reauthenticate/options');
+    expect(options.status, options.text).toBe(200);
+    expect(options.body.options.allowCredentials.map((c) => c.id)).toEqual([passkey.credentialId]);
+    expectProblem(await restricted.get('/auth/sessions'), 403, 'mfa_enrollment_required');
   });
 });
