@@ -136,3 +136,26 @@ describe('the way out of an enrolment-only session', () => {
     expectProblem(await restricted.get('/auth/sessions'), 403, 'mfa_enrollment_required');
   });
 });
+
+describe('one challenge, many right proofs', () => {
+  it('10 parallel verifications with 10 different recovery codes: exactly one session', async () => {
+    const { client, email, password } = await totpUser(server);
+    const codes = await client.post<{ codes: string[] }>('/auth/mfa/recovery-codes');
+    expect(codes.status, codes.text).toBe(201);
+    const challenge = await challengeFor(server, email, password);
+    const answers = await Promise.all(
+      codes.body.codes.map((code) =>
+        new Client(server.url).post('/auth/mfa/verify', {
+          challenge,
+          method: 'recovery_code',
+          code,
+        }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    // The others lost the challenge (or, past its 5 attempts, never got one).
+    for (const answer of answers.filter((a) => a.status !== 200))
+      expectProblem(answer, 401, 'invalid_challenge');
+  });
+});
