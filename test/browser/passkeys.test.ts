@@ -5,8 +5,9 @@ import { webauthnFactor } from '../../src/authn/mfa/webauthn.js';
 import { findUserById, withoutSecret } from '../../src/store/repositories/users.js';
 import { signedInUser, strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
-import { codeNow, nextCode } from '../helpers/mfa.js';
+import { codeNow, enrolTotp, nextCode } from '../helpers/mfa.js';
 import { callsNotRefused } from '../helpers/no-session-sweep.js';
+import { expectProblem } from '../helpers/problem.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { freePort, openPasskeyPage, type PasskeyPage, passkeyPageRoutes } from './passkey-page.js';
 
@@ -244,6 +245,47 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
       );
       expect(who.body.user.email).toBe(email);
       expect(who.body.authentication).toMatchObject({ amr: ['hwk'], acr: 'aal1' });
+    } finally {
+      await tab.close();
+    }
+  });
+
+  it('a passkey that signed in as the first factor cannot be the second one too', async () => {
+    // A stolen security key without a PIN (no user verification) on an account with an app.
+    const tab = await openPasskeyPage(browser, origin, { userVerification: false });
+    try {
+      const email = await newAccount(tab.page);
+      const owner = new Client(server.url);
+      const signedIn = await owner.post<{ csrfToken: string }>('/auth/login', {
+        email,
+        password: strongPassword,
+      });
+      owner.csrfToken = signedIn.body.csrfToken;
+      await enrolTotp(server, owner);
+      expect((await registerPasskey(tab.page)).status).toBe(201);
+      const { credential_id } = await storedPasskey(email);
+      const named = async () => ({
+        ...(await loginOptions()),
+        allowCredentials: [{ id: credential_id, type: 'public-key' }],
+      });
+      const attacker = new Client(server.url);
+      const first = await attacker.post<{ challenge: string; methods: string[] }>(
+        '/auth/passkeys/login/verify',
+        { response: await assert(tab.page, await named()) },
+      );
+      expect(first.body).toMatchObject({ mfaRequired: true, methods: ['totp'] });
+      const challenge = first.body.challenge;
+      // No WebAuthn challenge for it, and no second use of the key with any other.
+      const options = await attacker.post('/auth/mfa/webauthn/options', { challenge });
+      expectProblem(options, 400, 'invalid_request');
+      const again = await attacker.post('/auth/mfa/verify', {
+        challenge,
+        method: 'webauthn',
+        assertion: await assert(tab.page, await named()),
+      });
+      expectProblem(again, 400, 'invalid_request');
+      expect(again.headers.getSetCookie()).toEqual([]);
+      expect((await attacker.get('/auth/me')).status).toBe(401);
     } finally {
       await tab.close();
     }

@@ -5,6 +5,7 @@ import { randomToken, sha256 } from '../../crypto/random.js';
 import { AuthError } from '../../errors.js';
 import { describeDuration } from '../../mail/duration.js';
 import { revokeAllApiKeys } from '../../store/repositories/api-keys.js';
+import { retireLoginChallenges } from '../../store/repositories/login-challenges.js';
 import {
   consumeOneTimeToken,
   findLiveOneTimeToken,
@@ -46,6 +47,8 @@ export async function changePassword(
   const hash = await hashPassword(password, core.argon2);
   await withRevocations(core, async (revoke) => {
     await setPasswordHash(revoke.db, user.id, hash, core.clock.now());
+    // A challenge won with the old password (awaiting its second factor) dies with it.
+    await retireLoginChallenges(revoke.db, user.id, core.clock.now());
     await revokeAllSessions(core, user.id, 'password_change', {
       keepSessionId: input.sessionId,
       revoke,
@@ -117,6 +120,7 @@ export async function resetPassword(
     if ((await consumeOneTimeToken(revoke.db, tokenHash, 'password_reset', now)) !== user.id)
       throw invalid();
     await setPasswordHash(revoke.db, user.id, hash, now);
+    await retireLoginChallenges(revoke.db, user.id, now);
     await revokeAllSessions(core, user.id, 'password_reset', { revoke });
     const keys = await revokeAllApiKeys(revoke.db, user.id, now);
     await revoke.apiKeys(keys);

@@ -10,9 +10,10 @@ import {
   takeChallengeAttempt,
 } from '../../store/repositories/login-challenges.js';
 import { findUserById, type User, withoutSecret } from '../../store/repositories/users.js';
+import type { Db } from '../../store/schema.js';
 import { audit } from '../audit.js';
 import type { RequestMeta } from '../meta.js';
-import { enrolledMethods } from '../mfa/registry.js';
+import { enrolledMethods, methodsToComplete } from '../mfa/registry.js';
 import type { SecondFactorMethod, SecondFactorProof } from '../mfa/second-factor.js';
 import { acrOf, combineAmr } from './assurance.js';
 import { attemptSecondFactor } from './second-factor-attempt.js';
@@ -43,10 +44,11 @@ export interface MfaRequiredOutcome {
 }
 
 export interface FirstFactor {
-  /** The methods the step proved, e.g. `["pwd"]`, `["email"]`, `["hwk","user"]`. */
+  /**
+   * The methods the step proved, e.g. `["pwd"]`, `["email"]`, `["hwk","user"]`;
+   * a passkey's `hwk` also keeps passkeys out of the second step (methodsToComplete).
+   */
   amr: readonly string[];
-  /** The second-factor method this step used (a passkey): it cannot count again as the second. */
-  method?: SecondFactorMethod | undefined;
 }
 
 /** Given a verified first factor: a session, or a challenge when the account has a second factor. */
@@ -59,7 +61,8 @@ export async function afterFirstFactor(
 ): Promise<LoginOutcome> {
   const authTime = core.clock.now();
   // A step that is multi-factor by itself (a passkey that verified the user) needs no second one.
-  const methods = acrOf(first.amr) === 'aal2' ? [] : await methodsOffered(core, user.id, first);
+  const methods =
+    acrOf(first.amr) === 'aal2' ? [] : await methodsToComplete(core, user.id, first.amr);
   if (methods.length > 0) {
     const challenge = randomToken();
     const lifetimeSeconds = core.settings.mfa.challengeLifetimeSeconds;
@@ -85,24 +88,6 @@ export async function afterFirstFactor(
     return { kind: 'mfa_required', methods, challenge, expiresInSeconds: lifetimeSeconds };
   }
   return finish(core, user, { amr: first.amr, authTime }, meta, options);
-}
-
-/**
- * The method of a first step that is a second factor too: a passkey
- * (`hwk`/`swk`). Passkeys are the only such step, so a challenge's stored
- * `amr` names it.
- */
-const firstStepMethod = (amr: readonly string[]): SecondFactorMethod | undefined =>
-  amr.includes('hwk') || amr.includes('swk') ? 'webauthn' : undefined;
-
-/** The second factors a challenge offers: the account's, less the one its first step used. */
-async function methodsOffered(
-  core: Core,
-  userId: string,
-  first: FirstFactor,
-): Promise<SecondFactorMethod[]> {
-  const used = first.method ?? firstStepMethod(first.amr);
-  return (await enrolledMethods(core, userId)).filter((method) => method !== used);
 }
 
 async function finish(
@@ -161,15 +146,13 @@ export async function completeSecondFactor(
   const found = await findUserById(db, challenge.userId);
   if (!found || found.bannedAt !== null) throw invalidChallenge();
   const user = withoutSecret(found);
-  // A passkey does not complete its own challenge: the second step must be another factor.
-  if (step.method === firstStepMethod(challenge.amr))
-    throw new AuthError('invalid_request', `The first step already used ${step.method}.`);
   const added = await attemptSecondFactor(
     core,
     user,
     step.method,
     step.proof,
     { meta, challengeId: challenge.id },
+    challenge.amr,
     async () => {
       if (!(await takeChallengeAttempt(db, challenge.id, challengeMaxAttempts)))
         throw invalidChallenge();
@@ -179,9 +162,14 @@ export async function completeSecondFactor(
     await auditSecondFactor(core, user, step.method, 'failure', meta);
     throw new AuthError('invalid_code', 'The code or assertion is not right.');
   }
-  if (!(await consumeLoginChallenge(db, challenge.id, core.clock.now()))) throw invalidChallenge();
-  await auditSecondFactor(core, user, step.method, 'success', meta);
-  return finish(core, user, proofOf(challenge, added), meta, options);
+  // The challenge is used up with the session it buys, in one transaction: of
+  // parallel right proofs one signs in, and a sign-in that fails spends nothing.
+  const claim = async (trx: Db) => {
+    if (!(await consumeLoginChallenge(trx, challenge.id, core.clock.now())))
+      throw invalidChallenge();
+    await auditSecondFactor(core, user, step.method, 'success', meta, trx);
+  };
+  return finish(core, user, proofOf(challenge, added), meta, { ...options, claim });
 }
 
 const proofOf = (challenge: LoginChallenge, added: readonly string[]) => ({
@@ -196,4 +184,5 @@ const auditSecondFactor = (
   method: SecondFactorMethod,
   outcome: 'success' | 'failure',
   meta: RequestMeta,
-) => audit(core, { type: 'mfa_verify', outcome, userId: user.id, detail: { method } }, meta);
+  db: Db = core.store.db,
+) => audit(core, { type: 'mfa_verify', outcome, userId: user.id, detail: { method } }, meta, db);

@@ -140,7 +140,7 @@ async function proveFactor(
   proof: { method: SecondFactorMethod; proof: SecondFactorProof },
   meta: RequestMeta,
 ): Promise<readonly string[]> {
-  const added = await attemptSecondFactor(core, user, proof.method, proof.proof, { meta });
+  const added = await attemptSecondFactor(core, user, proof.method, proof.proof, { meta }, []);
   if (!added) {
     await failed(core, user, proof.method, meta);
     throw new AuthError('invalid_code', 'The code or assertion is not right.');

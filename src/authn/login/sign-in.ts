@@ -2,6 +2,7 @@ import type { Core } from '../../core.js';
 import { AuthError } from '../../errors.js';
 import type { Session } from '../../store/repositories/sessions.js';
 import { banStateForUpdate, type User } from '../../store/repositories/users.js';
+import type { Db } from '../../store/schema.js';
 import { audit } from '../audit.js';
 import { csrfTokenFor } from '../csrf.js';
 import type { RequestMeta } from '../meta.js';
@@ -30,6 +31,12 @@ export interface SignInOptions {
   previousSessionToken?: string | undefined;
   /** A session that may only enrol a second factor (`mfa.requiredForRoles`). */
   restriction?: 'mfa_enrollment' | null;
+  /**
+   * Uses up what the sign-in redeems (a login challenge), first thing in the
+   * session's transaction: it throws when another use won, and a sign-in that
+   * fails leaves it unused.
+   */
+  claim?: (db: Db) => Promise<void>;
 }
 
 /** What the steps of a sign-in proved: their methods, and when the first of them was verified. */
@@ -65,6 +72,7 @@ export async function signIn(
   // end of the session this browser held and the cap's evictions, or none.
   const { session, token, refreshToken } = await withRevocations(core, async (revoke) => {
     const trx = revoke.db;
+    if (options.claim) await options.claim(trx);
     // The first factor read the user before this transaction: a ban that
     // committed since must not get a session past it.
     const state = await banStateForUpdate(trx, user.id, core.store.dialect === 'postgres');

@@ -31,3 +31,20 @@ export async function enrolledMethods(core: Core, userId: string): Promise<Secon
   const methods = enrolled.filter((method) => method !== null);
   return methods.every((method) => method === 'recovery_code') ? [] : methods;
 }
+
+/**
+ * The methods that may complete a login challenge whose first step proved
+ * `firstAmr`: the account's second factors, less the one the first step was.
+ * Only a passkey yields `hwk`, so a passkey's sign-in cannot be completed by a
+ * passkey: one key used twice (the same, or a second one of the account) is
+ * still one factor, and must not stand in for the app or the phone.
+ */
+export async function methodsToComplete(
+  core: Core,
+  userId: string,
+  firstAmr: readonly string[],
+): Promise<SecondFactorMethod[]> {
+  const used: SecondFactorMethod | null =
+    firstAmr.includes('hwk') || firstAmr.includes('swk') ? 'webauthn' : null;
+  return (await enrolledMethods(core, userId)).filter((method) => method !== used);
+}

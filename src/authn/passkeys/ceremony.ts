@@ -29,7 +29,8 @@ export async function storeChallenge(
   });
 }
 
-type ExpectedChallenge = (challenge: string) => Promise<boolean>;
+/** SimpleWebAuthn passes what the client's JSON holds, unchecked: a string only if the client says so. */
+type ExpectedChallenge = (challenge: unknown) => Promise<boolean>;
 
 /**
  * Runs one SimpleWebAuthn verification with a challenge check that uses the
@@ -44,6 +45,8 @@ export async function verifyCeremony<T>(
 ): Promise<T | null> {
   let ownFailure: { error: unknown } | null = null;
   const expectedChallenge: ExpectedChallenge = async (challenge) => {
+    // The client's JSON says what the challenge is: a number or an object there is just wrong.
+    if (typeof challenge !== 'string') return false;
     try {
       return await consumeWebauthnChallenge(
         core.store.db,

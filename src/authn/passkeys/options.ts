@@ -5,6 +5,7 @@ import { AuthError } from '../../errors.js';
 import { findLiveLoginChallenge } from '../../store/repositories/login-challenges.js';
 import { listPasskeys } from '../../store/repositories/passkeys.js';
 import { deleteChallengesOfLogin } from '../../store/repositories/webauthn-challenges.js';
+import { methodsToComplete } from '../mfa/registry.js';
 import { assertionOptions } from './assertion.js';
 import type { RelyingParty } from './relying-party.js';
 
@@ -41,6 +42,9 @@ export async function secondFactorOptions(
   );
   if (!found)
     throw new AuthError('invalid_challenge', 'The challenge is unknown, expired or already used.');
+  // A sign-in that began with a passkey is not completed by one (see methodsToComplete).
+  if (!(await methodsToComplete(core, found.userId, found.amr)).includes('webauthn'))
+    throw new AuthError('invalid_request', 'This sign-in cannot be completed with a passkey.');
   const passkeys = await passkeysOf(core, found.userId);
   await deleteChallengesOfLogin(db, found.id);
   return assertionOptions(

@@ -49,5 +49,5 @@ export async function verifyPasskeyLogin(
     throw new AuthError('account_banned', 'This account is suspended.');
   }
   const amr = verified.userVerified ? ['hwk', 'user'] : ['hwk'];
-  return { user: withoutSecret(found), first: { amr, method: 'webauthn' } };
+  return { user: withoutSecret(found), first: { amr } };
 }

@@ -163,6 +163,8 @@ export const passkeyRoutes = [
     method: 'POST',
     url: '/auth/passkeys/reauthenticate/options',
     access: 'account',
+    // With POST /auth/reauthenticate, the way out of an enrolment-only session for a new passkey.
+    duringEnrollment: true,
     summary:
       'Options for the signed-in user to prove themselves again with a passkey (POST /auth/reauthenticate)',
     tags,

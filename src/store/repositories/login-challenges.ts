@@ -91,3 +91,17 @@ export async function consumeLoginChallenge(db: Db, id: string, now: number): Pr
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/**
+ * Ends every open challenge of the user (a password change or reset): a
+ * challenge stands for a first factor that was right when it was made, and
+ * must not outlive the password that won it.
+ */
+export async function retireLoginChallenges(db: Db, userId: string, now: number): Promise<void> {
+  await db
+    .updateTable('login_challenges')
+    .set({ used_at: now })
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .execute();
+}

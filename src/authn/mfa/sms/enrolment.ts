@@ -67,15 +67,17 @@ export async function confirmSmsSetup(
   const id = randomUUID();
   const now = core.clock.now();
   try {
+    // The factor, its used code and its audit row commit together, or none does.
     await core.store.db.transaction().execute(async (trx) => {
       if (!(await consumeSmsCode(trx, code.id, now))) throw wrong();
       await insertSmsFactor(trx, { id, userId, phone: code.phone, now });
+      const change = { type: 'factor_added', method: 'sms', factorId: id } as const;
+      await recordFactorChange(core, user, change, meta, trx);
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw alreadyHasOne();
     throw error;
   }
-  await recordFactorChange(core, user, { type: 'factor_added', method: 'sms', factorId: id }, meta);
   return { id, method: 'sms', name: maskPhone(code.phone), createdAt: now, lastUsedAt: null };
 }
 
@@ -96,7 +98,10 @@ export async function removeSmsFactor(
   const others = (await enrolledMethods(core, userId)).filter((method) => method !== 'sms');
   if (user.passwordHash === null && others.length === 0)
     throw new AuthError('conflict', 'This is the last way into the account; add another first.');
-  if (!(await deleteSmsFactor(core.store.db, userId, factorId)))
-    throw new AuthError('not_found', 'This account has no such phone number.');
-  await recordFactorChange(core, user, { type: 'factor_removed', method: 'sms', factorId }, meta);
+  await core.store.db.transaction().execute(async (trx) => {
+    if (!(await deleteSmsFactor(trx, userId, factorId)))
+      throw new AuthError('not_found', 'This account has no such phone number.');
+    const change = { type: 'factor_removed', method: 'sms', factorId } as const;
+    await recordFactorChange(core, user, change, meta, trx);
+  });
 }
