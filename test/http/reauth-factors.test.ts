@@ -139,6 +139,15 @@ describe('re-authentication with an authenticator app', () => {
     expect((await reauth(bob.client, { method: 'totp', code: bobs })).status).toBe(200);
   });
 
+  it('is not offered for SMS, which has no code to send for it: a 400, not a code that can never be right', async () => {
+    const user = await totpUser(server);
+    expectProblem(
+      await reauth(user.client, { method: 'sms', code: '123456' }),
+      400,
+      'invalid_request',
+    );
+  });
+
   it('10 parallel re-authentications of one session with one code: exactly one 200', async () => {
     const user = await totpUser(server);
     const token = await tokenOf(user.client);

@@ -10,7 +10,8 @@ const assertion = z.record(z.string(), z.unknown());
 
 const reauthBody = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('password'), password: passwordSchema }),
-  z.strictObject({ method: z.enum(['totp', 'recovery_code', 'sms']), code }),
+  // Not SMS: a code would need a send route of its own, and SMS is the last resort, not a step-up.
+  z.strictObject({ method: z.enum(['totp', 'recovery_code']), code }),
   z.strictObject({ method: z.literal('webauthn'), assertion }),
 ]);
 
