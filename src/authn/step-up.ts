@@ -12,7 +12,7 @@ export type { StepUpDemand };
 export const RECENT_LOGIN: StepUpDemand = { recentLogin: true };
 
 /** The demand with `recentLogin` turned into the configured `maxAgeSeconds`. */
-export function resolveDemand(core: Core, demand: StepUpDemand): StepUpDemand {
+function resolveDemand(core: Core, demand: StepUpDemand): StepUpDemand {
   if (!demand.recentLogin) return demand;
   const configured = core.settings.stepUp.recentLoginSeconds;
   const maxAgeSeconds =

@@ -177,6 +177,20 @@ describe('enrolling a phone number', () => {
     expectProblem(await client.delete(`/auth/mfa/sms/${factorId}`), 401, 'step_up_required');
   });
 
+  it('needs a sign-in within 10 minutes to confirm a number too: the confirm is what adds it', async () => {
+    const { client, email, password } = await signedInUser(server);
+    const phone = uniquePhone();
+    server.clock.advance(8 * MINUTE);
+    expect((await client.post('/auth/mfa/sms/setup', { phone })).status).toBe(202);
+    const code = await textedCode(server, phone);
+    server.clock.advance(3 * MINUTE);
+    expectProblem(await client.post('/auth/mfa/sms/confirm', { code }), 401, 'step_up_required');
+    // Not a factor: the password alone still signs in.
+    const login = await new Client(server.url).post('/auth/login', { email, password });
+    expect(login.body.mfaRequired).toBeUndefined();
+    expect(login.body.csrfToken).toBeTypeOf('string');
+  });
+
   it('needs a signed-in account: anonymous callers get 401, an API key 403', async () => {
     const anonymous = new Client(server.url);
     expectProblem(await anonymous.post('/auth/mfa/sms/setup', { phone: uniquePhone() }), 401);

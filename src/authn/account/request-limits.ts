@@ -5,11 +5,12 @@ import { sourceOf } from '../login/login-limits.js';
 
 /**
  * A fixed-window budget for an unauthenticated action that costs us work or
- * mail (registering hashes a password; forgot-password writes and mails): per
- * source, and per email where there is one. Applied the same whether or not the
+ * mail (registering hashes a password; forgot-password writes and mails;
+ * passkey sign-in options store a challenge): per source, and per email where
+ * there is one. Applied the same whether or not the
  * email has an account, so a 429 tells nothing. A refused call does not count.
  */
-async function charge(core: Core, key: string, limit: number): Promise<void> {
+export async function charge(core: Core, key: string, limit: number): Promise<void> {
   const counter = await core.cache.increment(key, core.settings.rateLimit.loginWindowSeconds);
   if (counter.count > limit) {
     await core.cache.decrement(key);

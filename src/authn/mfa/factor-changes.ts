@@ -18,7 +18,9 @@ const words: Record<FactorChange['type'], string> = {
 /**
  * Every added or removed factor is audited (in `db`, to join the change's
  * transaction) and mailed to the owner, who learns of a change they did not
- * make. Call it once the change is sure to commit: the mail cannot be taken back.
+ * make. Every caller runs it as the last step of the change's transaction (the
+ * audit row commits or rolls back with the change); the mail is sent before the
+ * commit and cannot be taken back, so nothing that may still fail comes after it.
  */
 export async function recordFactorChange(
   core: Core,

@@ -7,7 +7,7 @@ import { recordFactorChange } from './factor-changes.js';
 import { newRecoveryCode, recoveryCodeHash } from './recovery-code-format.js';
 import { enrolledMethods } from './registry.js';
 
-export const RECOVERY_CODE_COUNT = 10;
+const RECOVERY_CODE_COUNT = 10;
 
 /**
  * A new set of recovery codes, shown once: the old set, used or not, stops

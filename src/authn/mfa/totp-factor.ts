@@ -12,13 +12,13 @@ import { type TotpParameters, totpStepOf } from './totp.js';
 /** The aad of a factor's sealed secret: a box copied to another row does not open. */
 export const totpSecretAad = (factorId: string) => `totp-factor:${factorId}`;
 
-export const parametersOf = (factor: TotpFactor): TotpParameters => ({
+const parametersOf = (factor: TotpFactor): TotpParameters => ({
   algorithm: factor.algorithm,
   digits: factor.digits,
   periodSeconds: factor.periodSeconds,
 });
 
-export const secretOf = (core: Core, factor: TotpFactor): string =>
+const secretOf = (core: Core, factor: TotpFactor): string =>
   open(core.secretKey, factor.secretSealed, totpSecretAad(factor.id));
 
 /**

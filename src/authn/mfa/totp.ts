@@ -15,7 +15,7 @@ export interface TotpParameters {
 
 export const TOTP_DEFAULTS: TotpParameters = { algorithm: 'SHA1', digits: 6, periodSeconds: 30 };
 /** Steps of skew either side of now. */
-export const TOTP_WINDOW_STEPS = 1;
+const TOTP_WINDOW_STEPS = 1;
 /** RFC 4226 §4 asks for at least 128 bits and recommends 160. */
 const SECRET_BYTES = 20;
 

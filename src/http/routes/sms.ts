@@ -45,6 +45,8 @@ export const smsRoutes = [
     method: 'POST',
     url: '/auth/mfa/sms/confirm',
     access: 'account',
+    // The confirm is what adds the factor: it demands a recent login, as the TOTP confirm does.
+    stepUp: RECENT_LOGIN,
     duringEnrollment: true,
     summary: 'Confirm the texted code: the number becomes the account’s SMS factor',
     tags,

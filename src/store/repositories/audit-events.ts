@@ -17,7 +17,6 @@ export type AuditType =
   | 'mfa_verify'
   | 'factor_added'
   | 'factor_removed'
-  | 'recovery_codes_generated'
   | 'recovery_code_used'
   | 'magic_link_sent'
   | 'sms_sent'

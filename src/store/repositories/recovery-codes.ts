@@ -23,7 +23,7 @@ export async function replaceRecoveryCodes(
     .execute();
 }
 
-export async function deleteRecoveryCodes(db: Db, userId: string): Promise<void> {
+async function deleteRecoveryCodes(db: Db, userId: string): Promise<void> {
   await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
 }
 
