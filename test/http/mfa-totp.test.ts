@@ -200,6 +200,29 @@ describe('DELETE /auth/mfa/totp/:id', () => {
     expect(response.body.accessToken).toEqual(expect.any(String));
   });
 
+  it('on an account without a password, the last factor stays (409); beside another one it goes', async () => {
+    const owner = await totpUser(server);
+    await server.core.store.db
+      .updateTable('users')
+      .set({ password_hash: null })
+      .where('id', '=', owner.userId)
+      .execute();
+    expectProblem(await owner.client.delete(`/auth/mfa/totp/${owner.factorId}`), 409, 'conflict');
+    expect((await factorsOf(owner.client)).factors).toHaveLength(1);
+    // A phone number beside it: the app is no longer the last way in.
+    await server.core.store.db
+      .insertInto('sms_factors')
+      .values({
+        id: crypto.randomUUID(),
+        user_id: owner.userId,
+        phone: '+15555550100',
+        created_at: server.clock.now(),
+        last_used_at: null,
+      })
+      .execute();
+    expect((await owner.client.delete(`/auth/mfa/totp/${owner.factorId}`)).status).toBe(204);
+  });
+
   it("another user's app is 404 and stays", async () => {
     const owner = await totpUser(server);
     const other = await signedInUser(server);

@@ -14,6 +14,7 @@ import type { User } from '../../store/repositories/users.js';
 import { isUniqueViolation } from '../../store/unique-violation.js';
 import type { RequestMeta } from '../meta.js';
 import { recordFactorChange } from './factor-changes.js';
+import { lockOwner, refuseIfNoWayIn } from './last-way-in.js';
 import { newTotpSecret, TOTP_DEFAULTS, totpUri } from './totp.js';
 import { acceptTotpCode, totpSecretAad } from './totp-factor.js';
 
@@ -95,8 +96,10 @@ export async function removeTotp(
   meta: RequestMeta,
 ): Promise<void> {
   await core.store.db.transaction().execute(async (trx) => {
+    const owner = await lockOwner(core, trx, user.id);
     const removed = await deleteTotpFactor(trx, user.id, factorId);
     if (!removed) throw new AuthError('not_found', 'No such authenticator app.');
+    await refuseIfNoWayIn(trx, user.id, owner);
     if (removed.confirmedAt !== null) {
       const change = { type: 'factor_removed', method: 'totp', factorId } as const;
       await recordFactorChange(core, user, change, meta, trx);

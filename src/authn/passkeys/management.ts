@@ -1,16 +1,15 @@
 import type { Core } from '../../core.js';
 import { AuthError } from '../../errors.js';
 import {
-  countPasskeys,
   deletePasskey,
   findUserPasskey,
   listPasskeys,
-  lockPasskeyOwner,
   type Passkey,
   renamePasskey,
 } from '../../store/repositories/passkeys.js';
 import type { RequestMeta } from '../meta.js';
 import { recordFactorChange } from '../mfa/factor-changes.js';
+import { lockOwner, refuseIfNoWayIn } from '../mfa/last-way-in.js';
 
 const notFound = () => new AuthError('not_found', 'No such passkey.');
 
@@ -31,10 +30,8 @@ export async function renameUserPasskey(
 }
 
 /**
- * Removes one of the user's passkeys. An account never loses its last way in:
- * without a password, its last passkey stays (409). The owner's row is locked
- * (PostgreSQL; SQLite runs one writer at a time), so two parallel removals of
- * an account's last two passkeys cannot both pass the count.
+ * Removes one of the user's passkeys. An account never loses its last way in
+ * (last-way-in.ts): without a password, its last factor stays (409).
  */
 export async function removeUserPasskey(
   core: Core,
@@ -43,15 +40,9 @@ export async function removeUserPasskey(
   meta: RequestMeta,
 ): Promise<void> {
   await core.store.db.transaction().execute(async (trx) => {
-    const owner = await lockPasskeyOwner(trx, user.id, core.store.dialect === 'postgres');
-    if (!owner) throw notFound();
-    if (!(await findUserPasskey(trx, user.id, id))) throw notFound();
-    if (!owner.hasPassword && (await countPasskeys(trx, user.id)) <= 1)
-      throw new AuthError(
-        'conflict',
-        'This is the last way into an account without a password: add another before removing it.',
-      );
+    const owner = await lockOwner(core, trx, user.id);
     if (!(await deletePasskey(trx, user.id, id))) throw notFound();
+    await refuseIfNoWayIn(trx, user.id, owner);
     await recordFactorChange(
       core,
       user,

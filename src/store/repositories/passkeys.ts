@@ -111,15 +111,6 @@ export async function findUserPasskey(db: Db, userId: string, id: string): Promi
   return row ? toPasskey(row) : null;
 }
 
-export async function countPasskeys(db: Db, userId: string): Promise<number> {
-  const row = await db
-    .selectFrom('passkeys')
-    .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
-    .where('user_id', '=', userId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 export async function deletePasskey(db: Db, userId: string, id: string): Promise<boolean> {
   const result = await db
     .deleteFrom('passkeys')
@@ -147,19 +138,4 @@ export async function recordPasskeyUse(
     .where((eb) => (use.counter === 0 ? eb('counter', '=', 0) : eb('counter', '<', use.counter)))
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
-}
-
-/**
- * Whether the passkeys' owner has a password, read inside a transaction; with
- * `lock` (PostgreSQL) the user row stays locked until it ends, so changes to
- * the owner's ways in are made one at a time.
- */
-export async function lockPasskeyOwner(
-  db: Db,
-  userId: string,
-  lock: boolean,
-): Promise<{ hasPassword: boolean } | null> {
-  const query = db.selectFrom('users').select('password_hash').where('id', '=', userId);
-  const row = await (lock ? query.forUpdate() : query).executeTakeFirst();
-  return row ? { hasPassword: row.password_hash !== null } : null;
 }

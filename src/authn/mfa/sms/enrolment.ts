@@ -12,7 +12,7 @@ import { isUniqueViolation } from '../../../store/unique-violation.js';
 import { audit } from '../../audit.js';
 import type { RequestMeta } from '../../meta.js';
 import { recordFactorChange } from '../factor-changes.js';
-import { enrolledMethods } from '../registry.js';
+import { lockOwner, refuseIfNoWayIn } from '../last-way-in.js';
 import type { FactorSummary } from '../second-factor.js';
 import { checkSmsCode, sendSmsCode } from './codes.js';
 import { maskPhone } from './phone.js';
@@ -83,7 +83,7 @@ export async function confirmSmsSetup(
 
 /**
  * Removes the account's number. An account without a password keeps at
- * least one factor: removing its last one is refused (409).
+ * least one factor (last-way-in.ts): removing its last one is refused (409).
  */
 export async function removeSmsFactor(
   core: Core,
@@ -95,12 +95,11 @@ export async function removeSmsFactor(
   const factor = await findSmsFactor(core.store.db, userId);
   if (!factor || factor.id !== factorId)
     throw new AuthError('not_found', 'This account has no such phone number.');
-  const others = (await enrolledMethods(core, userId)).filter((method) => method !== 'sms');
-  if (user.passwordHash === null && others.length === 0)
-    throw new AuthError('conflict', 'This is the last way into the account; add another first.');
   await core.store.db.transaction().execute(async (trx) => {
+    const owner = await lockOwner(core, trx, userId);
     if (!(await deleteSmsFactor(trx, userId, factorId)))
       throw new AuthError('not_found', 'This account has no such phone number.');
+    await refuseIfNoWayIn(trx, userId, owner);
     const change = { type: 'factor_removed', method: 'sms', factorId } as const;
     await recordFactorChange(core, user, change, meta, trx);
   });
