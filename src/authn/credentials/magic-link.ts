@@ -14,6 +14,7 @@ import {
   withoutSecret,
 } from '../../store/repositories/users.js';
 import { audit } from '../audit.js';
+import { refuseIfBanned } from '../login/refuse-banned.js';
 import { normalizeEmail, type RequestMeta } from '../meta.js';
 
 /**
@@ -71,14 +72,7 @@ export async function redeemMagicLink(core: Core, token: string, meta: RequestMe
   const userId = await consumeOneTimeToken(db, sha256(token), 'magic_link', now);
   const user = userId ? await findUserById(db, userId) : null;
   if (!user) throw invalidLink();
-  if (user.bannedAt !== null) {
-    await audit(
-      core,
-      { type: 'login', outcome: 'failure', userId: user.id, detail: { reason: 'banned' } },
-      meta,
-    );
-    throw new AuthError('account_banned', 'This account is suspended.');
-  }
+  await refuseIfBanned(core, user, meta);
   if (!user.emailVerified) {
     await markEmailVerified(db, user.id, now);
     await audit(core, { type: 'email_verified', outcome: 'success', userId: user.id }, meta);

@@ -16,6 +16,7 @@ import {
   refundLoginAttempt,
   uncountLoginAttempt,
 } from '../login/login-limits.js';
+import { refuseIfBanned } from '../login/refuse-banned.js';
 import { normalizeEmail, type RequestMeta } from '../meta.js';
 
 const dummyHashes = new Map<string, Promise<string>>();
@@ -88,14 +89,7 @@ export async function verifyPasswordLogin(
     );
     throw invalidCredentials();
   }
-  if (user.bannedAt !== null) {
-    await audit(
-      core,
-      { type: 'login', outcome: 'failure', userId: user.id, detail: { reason: 'banned' } },
-      meta,
-    );
-    throw new AuthError('account_banned', 'This account is suspended.');
-  }
+  await refuseIfBanned(core, user, meta);
   if (user.passwordHash && needsRehash(user.passwordHash, core.argon2)) {
     await setPasswordHash(
       core.store.db,
