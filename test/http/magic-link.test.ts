@@ -82,6 +82,24 @@ describe('POST /auth/magic-link', () => {
     }
   });
 
+  it('a request refused for its email counts nowhere, not against the source either', async () => {
+    const strict = await startTestServer({
+      settings: { rateLimit: { loginPerIp: 3, magicLinkPerAccount: 1 } },
+    });
+    try {
+      const client = new Client(strict.url);
+      const ask = async (email: string) =>
+        (await client.post('/auth/magic-link', { email })).status;
+      const same = uniqueEmail();
+      const statuses = [await ask(same), await ask(same), await ask(same)];
+      statuses.push(await ask(uniqueEmail()), await ask(uniqueEmail()), await ask(uniqueEmail()));
+      // Two refusals for the one email leave the source's 3 for three requests.
+      expect(statuses).toEqual([202, 429, 429, 202, 202, 429]);
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('mails nothing to a banned account', async () => {
     const admin = await signedInUser(server, { roles: ['admin'] });
     const { email, userId } = await account();

@@ -10,13 +10,31 @@ import { sourceOf } from '../login/login-limits.js';
  * there is one. Applied the same whether or not the
  * email has an account, so a 429 tells nothing. A refused call does not count.
  */
-export async function charge(core: Core, key: string, limit: number): Promise<void> {
-  const counter = await core.cache.increment(key, core.settings.rateLimit.loginWindowSeconds);
-  if (counter.count > limit) {
-    await core.cache.decrement(key);
-    throw new RateLimitedError(counter.resetInSeconds);
-  }
+export interface Budget {
+  key: string;
+  limit: number;
 }
+
+/**
+ * Charges one call to every budget at once; over any of them, all charges
+ * are given back (the refused call counts nowhere) and it is a 429 with the
+ * longest wait. The window is `rateLimit.loginWindowSeconds` unless given.
+ */
+export async function chargeAll(
+  core: Core,
+  budgets: readonly Budget[],
+  options: { windowSeconds?: number; message?: string } = {},
+): Promise<void> {
+  const windowSeconds = options.windowSeconds ?? core.settings.rateLimit.loginWindowSeconds;
+  const counts = await Promise.all(budgets.map((b) => core.cache.increment(b.key, windowSeconds)));
+  const over = counts.filter((count, i) => count.count > (budgets[i]?.limit ?? 0));
+  if (over.length === 0) return;
+  await Promise.all(budgets.map((b) => core.cache.decrement(b.key)));
+  throw new RateLimitedError(Math.max(...over.map((c) => c.resetInSeconds)), options.message);
+}
+
+export const charge = (core: Core, key: string, limit: number): Promise<void> =>
+  chargeAll(core, [{ key, limit }]);
 
 export async function limitRegistration(core: Core, ip: string | null): Promise<void> {
   await charge(core, `register:src:${sourceOf(ip)}`, core.settings.rateLimit.registerPerIp);
@@ -28,8 +46,10 @@ export async function limitPasswordResetRequests(
   ip: string | null,
 ): Promise<void> {
   const { forgotPerAccount, loginPerIp } = core.settings.rateLimit;
-  await charge(core, `forgot:src:${sourceOf(ip)}`, loginPerIp);
-  await charge(core, `forgot:acct:${sha256(email)}`, forgotPerAccount);
+  await chargeAll(core, [
+    { key: `forgot:src:${sourceOf(ip)}`, limit: loginPerIp },
+    { key: `forgot:acct:${sha256(email)}`, limit: forgotPerAccount },
+  ]);
 }
 
 /** Sign-in links: per source and per email, charged alike for known and unknown emails. */
@@ -39,6 +59,8 @@ export async function limitMagicLinkRequests(
   ip: string | null,
 ): Promise<void> {
   const { magicLinkPerAccount, loginPerIp } = core.settings.rateLimit;
-  await charge(core, `magic:src:${sourceOf(ip)}`, loginPerIp);
-  await charge(core, `magic:acct:${sha256(email)}`, magicLinkPerAccount);
+  await chargeAll(core, [
+    { key: `magic:src:${sourceOf(ip)}`, limit: loginPerIp },
+    { key: `magic:acct:${sha256(email)}`, limit: magicLinkPerAccount },
+  ]);
 }

@@ -1,6 +1,6 @@
 import type { Core } from '../../../core.js';
 import { sha256 } from '../../../crypto/random.js';
-import { RateLimitedError } from '../../../errors.js';
+import { chargeAll } from '../../account/request-limits.js';
 import { sourceOf } from '../../login/login-limits.js';
 
 /**
@@ -15,19 +15,13 @@ export async function chargeSmsSend(
   send: { phone: string; userId: string; ip: string | null },
 ): Promise<void> {
   const { sendPerNumber, sendPerAccount, sendPerIp, sendWindowSeconds } = core.settings.sms;
-  const counters = [
-    { key: `sms:num:${sha256(send.phone)}`, limit: sendPerNumber },
-    { key: `sms:acct:${send.userId}`, limit: sendPerAccount },
-    { key: `sms:src:${sourceOf(send.ip)}`, limit: sendPerIp },
-  ];
-  const counts = await Promise.all(
-    counters.map((c) => core.cache.increment(c.key, sendWindowSeconds)),
-  );
-  const over = counts.filter((count, i) => count.count > (counters[i]?.limit ?? 0));
-  if (over.length === 0) return;
-  await Promise.all(counters.map((c) => core.cache.decrement(c.key)));
-  throw new RateLimitedError(
-    Math.max(...over.map((c) => c.resetInSeconds)),
-    'Too many text messages; try again later.',
+  await chargeAll(
+    core,
+    [
+      { key: `sms:num:${sha256(send.phone)}`, limit: sendPerNumber },
+      { key: `sms:acct:${send.userId}`, limit: sendPerAccount },
+      { key: `sms:src:${sourceOf(send.ip)}`, limit: sendPerIp },
+    ],
+    { windowSeconds: sendWindowSeconds, message: 'Too many text messages; try again later.' },
   );
 }
