@@ -42,3 +42,31 @@ export async function recordFactorChange(
     }.\n\nIf this was not you, change your password and review your account's sign-in methods.`,
   });
 }
+
+/**
+ * An administrator's reset of every second factor (a lost phone): one
+ * audit row naming the methods removed and the admin, one mail to the
+ * owner. Like recordFactorChange, the last step of the reset's transaction.
+ */
+export async function recordFactorReset(
+  core: Core,
+  user: { id: string; email: string },
+  reset: { methods: readonly string[]; by: string | null },
+  meta: RequestMeta,
+  db: Db = core.store.db,
+): Promise<void> {
+  const detail = { method: reset.methods.join(','), reset: true, by: reset.by };
+  await audit(
+    core,
+    { type: 'factor_removed', outcome: 'success', userId: user.id, detail },
+    meta,
+    db,
+  );
+  await core.mailer.send({
+    to: user.email,
+    subject: 'An administrator removed your sign-in methods',
+    text: `An administrator removed every second sign-in method of your account (${reset.methods.join(
+      ', ',
+    )}). You can sign in with your password alone now; add a second method again from your account.\n\nIf you did not ask for this, change your password and contact your administrator.`,
+  });
+}
