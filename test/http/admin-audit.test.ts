@@ -184,7 +184,7 @@ describe('GET /admin/audit.csv', () => {
     const rows = Array.from({ length: 1203 }, (_, i) => ({
       at: base + Math.floor(i / 3),
       type: i % 2 ? 'login' : 'logout',
-      outcome: i % 5 ? 'success' : 'failure',
+      outcome: i % 5 ? ('success' as const) : ('failure' as const),
       user_id: userId,
       ip: null,
       user_agent: null,

@@ -55,7 +55,7 @@ interface Explained {
   };
 }
 
-describe('POST /admin/explain', () => {
+describe('POST /authz/explain', () => {
   it("answers as /authz/check answers the user themself, with the engine's trace", async () => {
     const { client, userId } = await signedInUser(server, { roles: ['editor'] });
     const checks = [
@@ -77,7 +77,7 @@ describe('POST /admin/explain', () => {
     for (const check of checks) {
       const own = await client.post<Answer>('/authz/check', check);
       expect(own.status).toBe(200);
-      const explained = await admin.post<Explained>('/admin/explain', { userId, ...check });
+      const explained = await admin.post<Explained>('/authz/explain', { userId, ...check });
       expect(explained.status, explained.text).toBe(200);
       expect(explained.body.decision).toEqual(own.body);
       expect(explained.body.explanation).toMatchObject(own.body);
@@ -94,7 +94,7 @@ describe('POST /admin/explain', () => {
       'default_deny',
       'action:unknown',
     ]);
-    const locked = await admin.post<Explained>('/admin/explain', { userId, ...checks[2] });
+    const locked = await admin.post<Explained>('/authz/explain', { userId, ...checks[2] });
     expect(locked.body.explanation.decidedBy).toMatchObject({
       source: 'rule',
       id: 'locked-posts-stay',
@@ -113,13 +113,13 @@ describe('POST /admin/explain', () => {
     server.clock.advance(600_000);
     const own = await client.post<Answer>('/authz/check', check);
     expect(own.body).toMatchObject({ allowed: false, stepUp: expect.anything() });
-    const old = await admin.post<Explained>('/admin/explain', {
+    const old = await admin.post<Explained>('/authz/explain', {
       userId,
       ...check,
       login: { ageSeconds: 600 },
     });
     expect(old.body.decision).toEqual(own.body);
-    const fresh = await admin.post<Explained>('/admin/explain', { userId, ...check });
+    const fresh = await admin.post<Explained>('/authz/explain', { userId, ...check });
     expect(fresh.body.decision).toEqual({
       allowed: true,
       reason: 'rule:authors-delete-when-fresh',
@@ -129,7 +129,7 @@ describe('POST /admin/explain', () => {
   it('404 for an unknown user, 400 for bad input; a non-admin cannot probe anyone', async () => {
     const check = { action: 'posts:read', resource: { type: 'posts' } };
     expectProblem(
-      await admin.post('/admin/explain', {
+      await admin.post('/authz/explain', {
         userId: '00000000-0000-0000-0000-000000000000',
         ...check,
       }),
@@ -142,13 +142,13 @@ describe('POST /admin/explain', () => {
       { userId: 'x', ...check, login: { acr: 'aal3' } },
       { userId: 'x', ...check, extra: 1 },
     ]) {
-      expectProblem(await admin.post('/admin/explain', body), 400, 'invalid_request');
+      expectProblem(await admin.post('/authz/explain', body), 400, 'invalid_request');
     }
     const { client: editor, userId } = await signedInUser(server, { roles: ['editor'] });
     const { userId: other } = await signedInUser(server, { roles: ['admin'] });
     for (const target of [userId, other]) {
       expectProblem(
-        await editor.post('/admin/explain', { userId: target, ...check }),
+        await editor.post('/authz/explain', { userId: target, ...check }),
         403,
         'forbidden',
       );
@@ -156,9 +156,9 @@ describe('POST /admin/explain', () => {
   });
 });
 
-describe('GET /admin/policy', () => {
+describe('GET /authz/policy', () => {
   it('is the loaded policy file, as JSON', async () => {
-    const response = await admin.get<{ file: string | null; document: unknown }>('/admin/policy');
+    const response = await admin.get<{ file: string | null; document: unknown }>('/authz/policy');
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ file: 'policy.yaml', document: parse(policy) });
   });
@@ -168,7 +168,7 @@ describe('GET /admin/policy', () => {
     try {
       const { client } = await signedInUser(plain, { roles: ['admin'] });
       const response = await client.get<{ file: string | null; document: { roles: unknown } }>(
-        '/admin/policy',
+        '/authz/policy',
       );
       expect(response.body.file).toBeNull();
       expect(response.body.document.roles).toEqual({

@@ -251,10 +251,10 @@ describe('every new admin route: 401 for strangers, 403 for a user without the p
     ['POST', `/admin/users/${someone}/factors/reset`],
     ['GET', '/admin/audit?outcome=failure'],
     ['GET', '/admin/audit.csv'],
-    ['GET', '/admin/policy'],
+    ['GET', '/authz/policy'],
     [
       'POST',
-      '/admin/explain',
+      '/authz/explain',
       { userId: someone, action: 'users:manage', resource: { type: 'users' } },
     ],
   ];

@@ -12,7 +12,7 @@ const inspect = { permission: 'audit:read' } as const;
 export const adminPolicyRoutes = [
   defineRoute({
     method: 'GET',
-    url: '/admin/policy',
+    url: '/authz/policy',
     access: inspect,
     summary: 'The loaded policy document, as JSON (`file` is null for the built-in one)',
     tags,
@@ -20,7 +20,7 @@ export const adminPolicyRoutes = [
   }),
   defineRoute({
     method: 'POST',
-    url: '/admin/explain',
+    url: '/authz/explain',
     access: inspect,
     summary:
       'What the engine decides for a user on an action and resource, as /authz/check would answer them, and why',
