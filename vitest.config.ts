@@ -15,6 +15,7 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    globalSetup: ['test/build-browser-scripts.ts'],
     projects: [
       {
         extends: true,
@@ -31,7 +32,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          globalSetup: ['test/browser/global-setup.ts'],
+          globalSetup: ['test/build-browser-scripts.ts', 'test/browser/global-setup.ts'],
           env: { GATEHOUSE_TEST_DB: process.env.DATABASE_URL ? 'postgres' : 'sqlite' },
         },
       },

@@ -23,6 +23,10 @@ const envNames: Record<string, string> = {
   SMS_URL: 'sms.url',
   SMS_TOKEN: 'sms.token',
   SMS_FROM: 'sms.from',
+  GATEHOUSE_PAGES: 'pages.enabled',
+  GATEHOUSE_PRODUCT_NAME: 'branding.productName',
+  GATEHOUSE_LOGO_URL: 'branding.logoUrl',
+  GATEHOUSE_ACCENT_COLOR: 'branding.accentColor',
 };
 
 type Layer = Record<string, unknown>;

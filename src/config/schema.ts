@@ -220,6 +220,27 @@ export const settingsSchema = z.strictObject({
       pollIntervalSeconds: z.coerce.number().int().min(1).max(3600).default(5),
     })
     .prefault({}),
+  /** The hosted pages (/login, /account, /admin); an app that serves its own can turn them off. */
+  pages: z.strictObject({ enabled: flag.default(true) }).prefault({}),
+  /** How the hosted pages and mails name and colour the product. */
+  branding: z
+    .strictObject({
+      productName: z.string().trim().min(1).max(60).default('Gatehouse'),
+      /** An http(s) URL or a path on this server ("/logo.svg"); none shows the name only. */
+      logoUrl: z
+        .string()
+        .max(2000)
+        .refine((v) => /^https?:\/\/[^\s]+$/.test(v) || /^\/(?!\/)[^\s]*$/.test(v), {
+          message: 'an http(s) URL or a path starting with /',
+        })
+        .optional(),
+      /** A CSS hex colour, #rgb or #rrggbb. */
+      accentColor: z
+        .string()
+        .regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'a hex colour such as #3355ff')
+        .default('#2f5bd3'),
+    })
+    .prefault({}),
   /** Basic credentials over plain HTTP from a non-loopback address; off unless set, and logged loudly. */
   allowInsecureBasicOverHttp: flag.default(false),
   emailVerificationLifetimeSeconds: seconds.default(24 * 3600),

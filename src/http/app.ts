@@ -6,6 +6,7 @@ import type { Core } from '../core.js';
 import { frameworkErrorOptions, installErrorHandling } from './error-handler.js';
 import { enforceSameOrigin } from './guard.js';
 import { buildOpenApi } from './openapi.js';
+import { pagesArea } from './pages/plugin.js';
 import { registerRoutes } from './register-routes.js';
 import type { AnyRoute } from './route.js';
 import { defineRoute } from './route.js';
@@ -84,7 +85,9 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     return503OnClosing: true,
     ...frameworkErrorOptions,
   });
-  installErrorHandling(app);
+  const pages = core.settings.pages.enabled;
+  installErrorHandling(app, { notFound: !pages });
+  // The API's headers, also the default of anything outside an area; the pages set their own.
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
   });
@@ -105,6 +108,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     handler: async () => buildOpenApi(all, '0.1.0'),
   });
   const all: AnyRoute[] = [...routes, openapi];
-  registerRoutes(app, core, all);
+  await app.register(async (api) => registerRoutes(api, core, all));
+  if (pages) await app.register(pagesArea, { core });
   return app;
 }

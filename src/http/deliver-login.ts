@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { afterFirstFactor, type FirstFactor, type LoginOutcome } from '../authn/login/flow.js';
+import type { SignedIn } from '../authn/login/sign-in.js';
 import type { RequestMeta } from '../authn/meta.js';
 import type { Core } from '../core.js';
 import type { User } from '../store/repositories/users.js';
@@ -29,10 +30,8 @@ export function deliverLogin(
     };
   }
   const { signedIn, user } = outcome;
-  const { absoluteTimeoutSeconds } = core.settings.session;
-  setSessionCookie(reply, signedIn.sessionToken, absoluteTimeoutSeconds);
   const inBody = delivery === 'body';
-  if (!inBody) setRefreshCookie(reply, signedIn.refreshToken, absoluteTimeoutSeconds);
+  setLoginCookies(core, reply, signedIn, { refreshCookie: !inBody });
   return {
     user: userView(user),
     csrfToken: signedIn.csrfToken,
@@ -40,6 +39,18 @@ export function deliverLogin(
     ...(inBody ? { refreshToken: signedIn.refreshToken } : {}),
     ...(outcome.mfaEnrollmentRequired ? { mfaEnrollmentRequired: true } : {}),
   };
+}
+
+/** The session cookie, and the refresh-token cookie unless the token goes in a body. */
+export function setLoginCookies(
+  core: Core,
+  reply: FastifyReply,
+  signedIn: SignedIn,
+  options: { refreshCookie: boolean } = { refreshCookie: true },
+): void {
+  const { absoluteTimeoutSeconds } = core.settings.session;
+  setSessionCookie(reply, signedIn.sessionToken, absoluteTimeoutSeconds);
+  if (options.refreshCookie) setRefreshCookie(reply, signedIn.refreshToken, absoluteTimeoutSeconds);
 }
 
 /**

@@ -96,16 +96,22 @@ export const frameworkErrorOptions = {
   clientErrorHandler: answerClientError,
 };
 
-/** Every error leaves as a problem document; only unexpected ones are a 500, and they are logged. */
-export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      problem(
-        'not_found',
-        `No route ${request.method} ${clip(request.url.split('?')[0] ?? '', 100)}.`,
-      ),
+/** The API's answer to an address it does not have. */
+export const sendNotFoundProblem = (request: FastifyRequest, reply: FastifyReply) =>
+  sendProblem(
+    reply,
+    problem(
+      'not_found',
+      `No route ${request.method} ${clip(request.url.split('?')[0] ?? '', 100)}.`,
     ),
   );
+
+/**
+ * Every error leaves as a problem document; only unexpected ones are a 500,
+ * and they are logged. An area with another format (the pages) sets its own
+ * handlers, and then answers unknown addresses too.
+ */
+export function installErrorHandling(app: FastifyInstance, options: { notFound: boolean }): void {
+  app.setErrorHandler(handleError);
+  if (options.notFound) app.setNotFoundHandler(sendNotFoundProblem);
 }

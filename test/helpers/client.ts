@@ -11,6 +11,8 @@ interface RequestOptions {
   headers?: Record<string, string>;
   /** Leave out the X-CSRF-Token this client would otherwise send. */
   withoutCsrf?: boolean;
+  /** Answer a redirect as it is (status and Location) instead of following it, as page tests need. */
+  manualRedirect?: boolean;
 }
 
 /** An HTTP client with a cookie jar, as a browser-less user agent would have. */
@@ -51,7 +53,12 @@ export class Client {
     }
     if (method !== 'GET' && this.csrfToken && !options.withoutCsrf)
       headers['x-csrf-token'] ??= this.csrfToken;
-    const response = await fetch(this.baseUrl + path, { method, headers, body });
+    const response = await fetch(this.baseUrl + path, {
+      method,
+      headers,
+      body,
+      redirect: options.manualRedirect ? 'manual' : 'follow',
+    });
     this.storeCookies(response.headers);
     const text = await response.text();
     let parsed: unknown = null;

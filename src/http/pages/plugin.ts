@@ -1,0 +1,86 @@
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Core } from '../../core.js';
+import { sendNotFoundProblem } from '../error-handler.js';
+import { loadPageAssets } from './assets.js';
+import { type PageErrorDeps, pageErrorHandler, sendErrorPage } from './errors.js';
+import type { AnyPage } from './page.js';
+import { authenticatePage, principalOfPage, registerPages } from './register-pages.js';
+import { homePages } from './routes/home.js';
+import { loginPages } from './routes/login.js';
+import { strings } from './strings/index.js';
+
+export const allPages: readonly AnyPage[] = [...homePages, ...loginPages];
+
+/** Where images may come from: this site, and the logo's origin when it lives elsewhere. */
+function imageSources(core: Core): string[] {
+  const logo = core.settings.branding.logoUrl;
+  return logo && /^https?:/.test(logo) ? ["'self'", new URL(logo).origin] : ["'self'"];
+}
+
+/**
+ * The pages' CSP: our own files only, scripts only with this response's
+ * nonce, no inline handler or style, no framing, forms only to us.
+ */
+const contentSecurityPolicy = (core: Core) => ({
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: [] as string[],
+    styleSrc: ["'self'"],
+    imgSrc: imageSources(core),
+    connectSrc: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    objectSrc: ["'none'"],
+  },
+});
+
+/** The stylesheet and scripts, by their hashed names: the same name always has the same bytes. */
+function serveAssets(app: FastifyInstance, files: ReturnType<typeof loadPageAssets>['files']) {
+  app.get('/assets/:name', async (request: FastifyRequest<{ Params: { name: string } }>, reply) => {
+    const file = files.get(request.params.name);
+    if (!file) return reply.callNotFound();
+    return reply
+      .type(file.type)
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .send(file.body);
+  });
+}
+
+export interface PagesAreaOptions {
+  core: Core;
+}
+
+/**
+ * The hosted pages as one encapsulated area: HTML errors, CSRF by a form
+ * field, form bodies, and a CSP of their own. The JSON API beside it keeps
+ * problem+json, the CSRF header and JSON bodies only.
+ */
+export async function pagesArea(app: FastifyInstance, { core }: PagesAreaOptions): Promise<void> {
+  const { assets, files } = loadPageAssets(core.settings);
+  await app.register(fastifyHelmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: contentSecurityPolicy(core),
+    // Our own next page may learn where a form was posted from (to come back after a re-login); no one else.
+    referrerPolicy: { policy: 'same-origin' },
+  });
+  await app.register(fastifyFormbody, { bodyLimit: core.settings.bodyLimitBytes });
+  const deps: PageErrorDeps = { core, assets, principalOf: principalOfPage };
+  app.setErrorHandler(pageErrorHandler(deps));
+  serveAssets(app, files);
+  registerPages(app, core, assets, allPages);
+  // A browser that opens an address we do not have gets a page; any other caller the API's problem.
+  app.setNotFoundHandler(async (request, reply) => {
+    if (!wantsPage(request)) return sendNotFoundProblem(request, reply);
+    // Signed in or not, the page around the message says so (and offers to sign out).
+    const principal = await authenticatePage(core, request).catch(() => null);
+    const known = { ...deps, principalOf: () => principal };
+    return sendErrorPage(known, request, reply, 404, strings.errors.notFound);
+  });
+}
+
+const wantsPage = (request: FastifyRequest): boolean =>
+  request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { verifyPasswordLogin } from '../../../authn/credentials/password.js';
+import { logout } from '../../../authn/sessions.js';
+import { isAuthError } from '../../../errors.js';
+import { clearRefreshCookie, clearSessionCookie } from '../../cookies.js';
+import { emailSchema } from '../../schemas.js';
+import { definePage, redirect, view } from '../page.js';
+import { safeReturnTo } from '../return-to.js';
+import type { Shell } from '../shell.js';
+import { deliverPageFirstFactor } from '../sign-in-delivery.js';
+import { Actions, Field, FormError } from '../views/fields.js';
+import { Form, Script } from '../views/layout.js';
+
+const returnToQuery = z.object({ return_to: z.string().max(2000).optional() });
+
+const loginForm = z.object({
+  email: emailSchema,
+  password: z.string().min(1).max(1024),
+  return_to: z.string().max(2000).optional(),
+});
+
+/** Upstream sign-in buttons (federation); none are configured until it exists. */
+export interface UpstreamButton {
+  label: string;
+  href: string;
+}
+
+function LoginView(props: {
+  shell: Shell;
+  returnTo: string;
+  email?: string;
+  errors?: Record<string, string>;
+  message?: string;
+  providers?: readonly UpstreamButton[];
+}) {
+  const { shell, returnTo } = props;
+  const t = shell.t.login;
+  const action = `/login${returnTo === '/account' ? '' : `?return_to=${encodeURIComponent(returnTo)}`}`;
+  return (
+    <section class="card narrow">
+      <h1>{t.heading}</h1>
+      <FormError shell={shell} message={props.message} />
+      <Form shell={shell} action={action}>
+        <input type="hidden" name="return_to" value={returnTo} />
+        <Field
+          name="email"
+          label={shell.t.common.email}
+          type="email"
+          autocomplete="username webauthn"
+          value={props.email}
+          error={props.errors?.email}
+          required
+          autofocus
+        />
+        <Field
+          name="password"
+          label={shell.t.common.password}
+          type="password"
+          autocomplete="current-password"
+          error={props.errors?.password}
+          required
+        />
+        <Actions>
+          <button type="submit">{shell.t.common.signIn}</button>
+          <a href="/forgot-password">{t.forgot}</a>
+        </Actions>
+      </Form>
+      <div data-passkey-sign-in="" data-return-to={returnTo} data-failed={t.passkeyFailed} hidden>
+        <p class="divider">{t.orDivider}</p>
+        <button type="button" class="secondary">
+          {t.withPasskey}
+        </button>
+        <p data-status="" role="status" class="field-error" hidden />
+      </div>
+      {props.providers && props.providers.length > 0 ? (
+        <div class="providers">
+          <h2>{t.providersHeading}</h2>
+          <ul class="providers-list">
+            {props.providers.map((provider) => (
+              <li>
+                <a class="button secondary" href={provider.href}>
+                  {provider.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <p>
+        {t.noAccount} <a href="/signup">{shell.t.common.signUp}</a>
+      </p>
+      <Script shell={shell} name="passkey-sign-in" />
+    </section>
+  );
+}
+
+export const loginPages = [
+  definePage({
+    method: 'GET',
+    url: '/login',
+    access: 'public',
+    query: returnToQuery,
+    handler: async ({ shell, principal, query }) => {
+      const returnTo = safeReturnTo(query.return_to);
+      if (principal) return redirect(returnTo);
+      return view(shell.t.login.title, <LoginView shell={shell} returnTo={returnTo} />);
+    },
+  }),
+  definePage({
+    method: 'POST',
+    url: '/login',
+    access: 'public',
+    form: loginForm,
+    handler: async (ctx) => {
+      const { core, shell, form, meta } = ctx;
+      const returnTo = safeReturnTo(form.raw.return_to);
+      const again = (status: number, message?: string, errors?: Record<string, string>) =>
+        view(
+          shell.t.login.title,
+          <LoginView
+            shell={shell}
+            returnTo={returnTo}
+            email={form.raw.email}
+            errors={errors}
+            message={message}
+          />,
+          status,
+        );
+      if (!form.ok) return again(400, undefined, form.errors);
+      try {
+        const user = await verifyPasswordLogin(core, form.data.email, form.data.password, meta);
+        return await deliverPageFirstFactor(ctx, user, { amr: ['pwd'] }, returnTo);
+      } catch (error) {
+        // Refusals the person can act on are shown on the form; the rest are error pages.
+        if (isAuthError(error) && error.code === 'invalid_credentials')
+          return again(401, shell.t.errors.byCode.invalid_credentials);
+        throw error;
+      }
+    },
+  }),
+  definePage({
+    method: 'POST',
+    url: '/logout',
+    access: 'account',
+    duringEnrollment: true,
+    handler: async ({ core, principal, meta, reply }) => {
+      await logout(core, principal, meta);
+      clearSessionCookie(reply);
+      clearRefreshCookie(reply);
+      return redirect('/login?notice=signed_out');
+    },
+  }),
+];
