@@ -7,7 +7,13 @@ import { defaultPolicyFile } from '../authz/policy-setup.js';
 import type { Core } from '../core.js';
 import { AuthError } from '../errors.js';
 import type { Acr, Principal } from '../principal.js';
-import { findUserById, type User, withoutSecret } from '../store/repositories/users.js';
+import {
+  findUserByEmail,
+  findUserById,
+  type User,
+  withoutSecret,
+} from '../store/repositories/users.js';
+import { normalizeEmail } from './meta.js';
 
 export interface LoadedPolicy {
   /** The file's name, or null for the built-in policy. */
@@ -35,18 +41,22 @@ export interface UserExplanation {
 }
 
 /**
- * What the engine answers when this user, signed in as `login` says, asks
+ * What the engine answers when this user (by id or email), signed in as `login` says, asks
  * `check` (as POST /authz/check would: ACL grants from the store, the clock
  * and IP of `environment`), with the trace of why.
  */
 export async function explainForUser(
   core: Core,
-  userId: string,
+  who: { userId: string } | { email: string },
   check: Check,
   login: AssumedLogin,
   environment: DecisionContext,
 ): Promise<UserExplanation> {
-  const found = await findUserById(core.store.db, userId);
+  const db = core.store.db;
+  const found =
+    'email' in who
+      ? await findUserByEmail(db, normalizeEmail(who.email))
+      : await findUserById(db, who.userId);
   if (!found) throw new AuthError('not_found', 'No such user.');
   const user = withoutSecret(found);
   const acr = login.acr ?? 'aal1';

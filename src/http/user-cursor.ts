@@ -1,5 +1,5 @@
 import type { Page } from '../store/page.js';
-import type { UserPosition, UserSort } from '../store/repositories/users.js';
+import type { User, UserPosition, UserSort } from '../store/repositories/users.js';
 import { ID_PATTERN } from './schemas.js';
 
 /**
@@ -13,13 +13,13 @@ export interface UserListOrder {
   order: 'asc' | 'desc';
 }
 
-const encode = (order: UserListOrder, position: UserPosition): string =>
+export const encodeUserCursor = (order: UserListOrder, position: UserPosition): string =>
   Buffer.from(`${order.sort}.${order.order}.${position.id}.${position.key}`, 'utf8').toString(
     'base64url',
   );
 
 export const nextUserCursor = (order: UserListOrder, page: Page<unknown, UserPosition>) =>
-  page.next ? encode(order, page.next) : null;
+  page.next ? encodeUserCursor(order, page.next) : null;
 
 // An email as the list stores it: at most 254 characters, no space or control character.
 const EMAIL_KEY = /^[^\s\p{Cc}]{1,254}$/u;
@@ -34,5 +34,11 @@ export function decodeUserCursor(text: string, order: UserListOrder): UserPositi
   if (sort !== order.sort || direction !== order.order || !ID_PATTERN.test(id)) return null;
   if (sort === 'created' ? !/^[0-9]{1,15}$/.test(key) : !EMAIL_KEY.test(key)) return null;
   const position = { key: sort === 'created' ? Number(key) : key, id };
-  return encode(order, position) === text ? position : null;
+  return encodeUserCursor(order, position) === text ? position : null;
 }
+
+/** Where a list of this order stands at `user`: its sort key and id. */
+export const positionOfUser = (order: UserListOrder, user: User): UserPosition => ({
+  key: order.sort === 'email' ? user.email : user.createdAt,
+  id: user.id,
+});

@@ -7,11 +7,20 @@ import { loadPageAssets } from './assets.js';
 import { type PageErrorDeps, pageErrorHandler, sendErrorPage } from './errors.js';
 import type { AnyPage } from './page.js';
 import { authenticatePage, principalOfPage, registerPages } from './register-pages.js';
+import { adminEventPages } from './routes/admin-events.js';
+import { adminPolicyPages } from './routes/admin-policy.js';
+import { adminUserPages } from './routes/admin-users.js';
 import { homePages } from './routes/home.js';
 import { loginPages } from './routes/login.js';
 import { strings } from './strings/index.js';
 
-export const allPages: readonly AnyPage[] = [...homePages, ...loginPages];
+export const allPages: readonly AnyPage[] = [
+  ...homePages,
+  ...loginPages,
+  ...adminUserPages,
+  ...adminEventPages,
+  ...adminPolicyPages,
+];
 
 /** Where images may come from: this site, and the logo's origin when it lives elsewhere. */
 function imageSources(core: Core): string[] {

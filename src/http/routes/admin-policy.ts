@@ -38,7 +38,7 @@ export const adminPolicyRoutes = [
     handler: async (ctx) => {
       const { userId, login, ...check } = ctx.body;
       const environment = decisionContext(ctx.core, ctx.meta);
-      const answer = await explainForUser(ctx.core, userId, check, login ?? {}, environment);
+      const answer = await explainForUser(ctx.core, { userId }, check, login ?? {}, environment);
       return { ...answer, user: userView(answer.user) };
     },
   }),

@@ -1,27 +1,31 @@
 import { type Page, type PageRequest, toPage } from '../page.js';
 import type { Db } from '../schema.js';
 
-export type AuditType =
-  | 'login'
-  | 'logout'
-  | 'register'
-  | 'password_change'
-  | 'password_reset'
-  | 'email_verified'
-  | 'session_revoked'
-  | 'user_banned'
-  | 'user_unbanned'
-  | 'roles_changed'
-  | 'refresh_token_reuse'
-  | 'mfa_challenge'
-  | 'mfa_verify'
-  | 'factor_added'
-  | 'factor_removed'
-  | 'recovery_code_used'
-  | 'magic_link_sent'
-  | 'sms_sent'
-  | 'reauthenticated'
-  | 'passkey_counter_regression';
+/** Every kind of audit event, for filters that offer them. */
+export const AUDIT_TYPES = [
+  'login',
+  'logout',
+  'register',
+  'password_change',
+  'password_reset',
+  'email_verified',
+  'session_revoked',
+  'user_banned',
+  'user_unbanned',
+  'roles_changed',
+  'refresh_token_reuse',
+  'mfa_challenge',
+  'mfa_verify',
+  'factor_added',
+  'factor_removed',
+  'recovery_code_used',
+  'magic_link_sent',
+  'sms_sent',
+  'reauthenticated',
+  'passkey_counter_regression',
+] as const;
+
+export type AuditType = (typeof AUDIT_TYPES)[number];
 
 export interface AuditEvent {
   type: AuditType;
