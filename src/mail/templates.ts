@@ -99,6 +99,13 @@ function compileText(file: string, name: TemplateName): Pick<Compiled, 'subject'
   };
 }
 
+/** A mail that carries a token is useless without its link: a template that drops it is refused. */
+function requireLink(name: TemplateName, file: string, segments: Segment[]): void {
+  if (!allowedVariables(name).has('link')) return;
+  if (!segments.some((s) => typeof s !== 'string' && s.variable === 'link'))
+    throw new ConfigError(SETTING, `${file}: ${name} must contain {{link}} (it carries the token)`);
+}
+
 function listOverrides(dir: string): Set<string> {
   let files: string[];
   try {
@@ -135,11 +142,15 @@ export function loadMailTemplates(
       : join(defaultsDir, file);
   const compiled = new Map<TemplateName, Compiled>();
   for (const name of templateNames) {
+    const textFile = pick(`${name}.txt`);
     const htmlFile = pick(`${name}.html`);
-    compiled.set(name, {
-      ...compileText(pick(`${name}.txt`), name),
+    const template = {
+      ...compileText(textFile, name),
       html: compile(readText(htmlFile), htmlFile, name),
-    });
+    };
+    requireLink(name, textFile, template.text);
+    requireLink(name, htmlFile, template.html);
+    compiled.set(name, template);
   }
   return {
     render(name, variables) {
