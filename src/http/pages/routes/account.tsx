@@ -15,9 +15,7 @@ function ProfileView(props: { shell: Shell; user: User }) {
         <dt>{t.email}</dt>
         <dd>
           <span>{user.email}</span>{' '}
-          <span class="badge">
-            {user.emailVerified ? t.emailVerified : t.emailNotVerified}
-          </span>
+          <span class="badge">{user.emailVerified ? t.emailVerified : t.emailNotVerified}</span>
           {user.emailVerified ? null : (
             <p>
               <a href="/verify-email/resend">{t.resendVerification}</a>
