@@ -114,14 +114,13 @@ describe('the account pages in a browser', () => {
     await page.getByRole('button', { name: 'Rename' }).click();
     await page.waitForURL(`${origin}/account/security?notice=passkey_renamed`);
     await page.getByRole('button', { name: 'Remove Renamed key' }).waitFor();
-    // A stale sign-in: the passkey proves it is still them, through the step-up page's script.
+    // A stale sign-in: adding a passkey sends the page to the step-up page, where the passkey proves it is them.
     server.clock.advance(11 * 60 * 1000);
-    await page.goto(`${origin}/account/password`);
-    await page.waitForURL(/\/reauthenticate\?return_to=%2Faccount%2Fpassword$/);
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.waitForURL(/\/reauthenticate\?return_to=%2Faccount%2Fsecurity$/);
     await expectCleanPage(browserPage);
     await page.getByRole('button', { name: 'With a passkey' }).click();
-    await page.waitForURL(`${origin}/account/password`);
-    await page.goto(`${origin}/account/security`);
+    await page.waitForURL(`${origin}/account/security`);
     await page.getByRole('button', { name: 'Remove Renamed key' }).click();
     await page.waitForURL(`${origin}/account/security?notice=passkey_removed`);
     await page.getByText('No passkey yet.').waitFor();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser } from '../helpers/accounts.js';
 import type { Client } from '../helpers/client.js';
 import { codeNow, enrolTotp, wrongCode } from '../helpers/mfa.js';
-import { openPage, submitForm } from '../helpers/pages.js';
+import { csrfFieldOf, openPage, submitForm } from '../helpers/pages.js';
 import { insertTestPasskey } from '../helpers/passkeys.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { enrolSms, textedCode, uniquePhone } from '../helpers/sms.js';
@@ -260,5 +260,22 @@ describe('a session that must enrol a second factor first', () => {
     } finally {
       await strict.stop();
     }
+  });
+});
+
+describe('the TOTP confirm form', () => {
+  it('adds one app of 10 parallel posts of the same right code', async () => {
+    const { client } = await signedInUser(server);
+    const secret = secretOf((await submitForm(client, '/account/totp/setup', {}, from)).text);
+    const code = codeNow(server, secret);
+    const csrf = csrfFieldOf((await openPage(client, '/account/security')).text);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        submitForm(client, '/account/totp/confirm', { code }, { csrf }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 303)).toHaveLength(1);
+    for (const answer of answers) expect(answer.status).toBeLessThan(500);
+    expect((await factorsOf(client)).factors).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listFactors } from '../../src/authn/mfa/list-factors.js';
 import { signedInUser } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
 import { codeNow, enrolTotp, nextCode } from '../helpers/mfa.js';
@@ -162,5 +163,25 @@ describe('the step-up page', () => {
     );
     expect(visitor.status).toBe(303);
     expect(visitor.headers.get('location')).toMatch(/^\/login\?return_to=/);
+  });
+});
+
+describe('a recovery code on the step-up page', () => {
+  it('is used once: of 10 parallel posts of it, one steps up', async () => {
+    const { client, userId } = await signedInUser(server);
+    await enrolTotp(server, client);
+    const generated = await client.post<{ codes: string[] }>('/auth/mfa/recovery-codes');
+    const code = generated.body.codes[0] ?? '';
+    grow();
+    const csrf = csrfFieldOf((await openPage(client, '/reauthenticate')).text);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        submitForm(client, '/reauthenticate', { method: 'recovery_code', code }, { csrf }),
+      ),
+    );
+    // The others are refused: the code is spent, or their cookie died with the winner's new one (→ /login).
+    expect(answers.filter((a) => a.headers.get('location') === '/account')).toHaveLength(1);
+    for (const answer of answers) expect([303, 401]).toContain(answer.status);
+    expect((await listFactors(server.core, userId)).recoveryCodesRemaining).toBe(9);
   });
 });
