@@ -65,6 +65,22 @@ describe('the account pages in a browser', () => {
     await browserPage.context.close();
   });
 
+  it('are clean in dark mode at phone width too', async () => {
+    const browserPage = await openBrowserPage(browser, { colorScheme: 'dark', width: 390 });
+    const { page } = browserPage;
+    await signIn(page);
+    for (const path of [
+      '/account',
+      '/account/sessions',
+      '/account/security',
+      '/account/api-keys',
+    ]) {
+      await page.goto(`${origin}${path}`);
+      await expectCleanPage(browserPage);
+    }
+    await browserPage.context.close();
+  });
+
   it('enrols an authenticator app by reading the secret from the page, then shows recovery codes once', async () => {
     const browserPage = await openBrowserPage(browser);
     const { page } = browserPage;
