@@ -7,11 +7,38 @@ import { loadPageAssets } from './assets.js';
 import { type PageErrorDeps, pageErrorHandler, sendErrorPage } from './errors.js';
 import type { AnyPage } from './page.js';
 import { authenticatePage, principalOfPage, registerPages } from './register-pages.js';
+import { accountPages } from './routes/account.js';
+import { accountApiKeyPages } from './routes/account-api-keys.js';
+import { accountPasskeyPages } from './routes/account-passkeys.js';
+import { accountPasswordPages } from './routes/account-password.js';
+import { accountRecoveryCodePages } from './routes/account-recovery-codes.js';
+import { accountSecurityPages } from './routes/account-security.js';
+import { accountSessionPages } from './routes/account-sessions.js';
+import { accountSmsPages } from './routes/account-sms.js';
+import { accountTotpPages } from './routes/account-totp.js';
 import { homePages } from './routes/home.js';
 import { loginPages } from './routes/login.js';
+import { reauthenticatePages } from './routes/reauthenticate.js';
 import { strings } from './strings/index.js';
 
-export const allPages: readonly AnyPage[] = [...homePages, ...loginPages];
+export const allPages: readonly AnyPage[] = [
+  ...homePages,
+  ...loginPages,
+  ...accountPages,
+  ...accountPasswordPages,
+  ...accountSessionPages,
+  ...accountSecurityPages,
+  ...accountPasskeyPages,
+  ...accountTotpPages,
+  ...accountRecoveryCodePages,
+  ...accountApiKeyPages,
+  ...reauthenticatePages,
+];
+
+/** Pages mounted only when their feature is on (as the JSON API mounts its routes). */
+const optionalPages = (core: Core): readonly AnyPage[] => [
+  ...(core.settings.sms.enabled ? accountSmsPages : []),
+];
 
 /** Where images may come from: this site, and the logo's origin when it lives elsewhere. */
 function imageSources(core: Core): string[] {
@@ -74,7 +101,7 @@ export async function pagesArea(app: FastifyInstance, { core }: PagesAreaOptions
   const deps: PageErrorDeps = { core, assets, principalOf: principalOfPage };
   app.setErrorHandler(pageErrorHandler(deps));
   serveAssets(app, files);
-  registerPages(app, core, assets, allPages);
+  registerPages(app, core, assets, [...allPages, ...optionalPages(core)]);
   // A browser that opens an address we do not have gets a page; any other caller the API's problem.
   app.setNotFoundHandler(async (request, reply) => {
     if (!wantsPage(request)) return sendNotFoundProblem(request, reply);
