@@ -2,6 +2,8 @@ import type { Core } from '../../core.js';
 import type { Db } from '../../store/schema.js';
 import { audit } from '../audit.js';
 import type { RequestMeta } from '../meta.js';
+import { pageLink } from '../page-links.js';
+import { requestSource, sendTemplatedMail } from '../send-mail.js';
 
 export interface FactorChange {
   type: 'factor_added' | 'factor_removed';
@@ -9,11 +11,6 @@ export interface FactorChange {
   method: string;
   factorId?: string | undefined;
 }
-
-const words: Record<FactorChange['type'], string> = {
-  factor_added: 'was added to',
-  factor_removed: 'was removed from',
-};
 
 /**
  * Every added or removed factor is audited (in `db`, to join the change's
@@ -34,14 +31,19 @@ export async function recordFactorChange(
     ...(change.factorId === undefined ? {} : { factorId: change.factorId }),
   };
   await audit(core, { type: change.type, outcome: 'success', userId: user.id, detail }, meta, db);
-  await core.mailer.send({
-    to: user.email,
-    subject: `A sign-in method ${words[change.type]} your account`,
-    text: `A ${change.method} sign-in method ${words[change.type]} your account${
-      meta.ip ? ` from ${meta.ip}` : ''
-    }.\n\nIf this was not you, change your password and review your account's sign-in methods.`,
+  await sendTemplatedMail(core, change.type, user.email, {
+    method: change.method,
+    ip: requestSource(meta),
+    accountLink: pageLink(core, 'account'),
   });
 }
+
+const METHOD_WORDS: Record<string, string> = {
+  webauthn: 'passkeys',
+  totp: 'authenticator app',
+  recovery_code: 'recovery codes',
+  sms: 'phone number',
+};
 
 /**
  * An administrator's reset of every second factor (a lost phone): one
@@ -62,11 +64,8 @@ export async function recordFactorReset(
     meta,
     db,
   );
-  await core.mailer.send({
-    to: user.email,
-    subject: 'An administrator removed your sign-in methods',
-    text: `An administrator removed every second sign-in method of your account (${reset.methods.join(
-      ', ',
-    )}). You can sign in with your password alone now; add a second method again from your account.\n\nIf you did not ask for this, change your password and contact your administrator.`,
+  await sendTemplatedMail(core, 'factors_reset', user.email, {
+    methods: reset.methods.map((method) => METHOD_WORDS[method] ?? method).join(', '),
+    accountLink: pageLink(core, 'account'),
   });
 }

@@ -7,19 +7,43 @@ import { loadPageAssets } from './assets.js';
 import { type PageErrorDeps, pageErrorHandler, sendErrorPage } from './errors.js';
 import type { AnyPage } from './page.js';
 import { authenticatePage, principalOfPage, registerPages } from './register-pages.js';
+import { accountPages } from './routes/account.js';
+import { accountApiKeyPages } from './routes/account-api-keys.js';
+import { accountPasskeyPages } from './routes/account-passkeys.js';
+import { accountPasswordPages } from './routes/account-password.js';
+import { accountRecoveryCodePages } from './routes/account-recovery-codes.js';
+import { accountSecurityPages } from './routes/account-security.js';
+import { accountSessionPages } from './routes/account-sessions.js';
+import { accountSmsPages } from './routes/account-sms.js';
+import { accountTotpPages } from './routes/account-totp.js';
 import { adminEventPages } from './routes/admin-events.js';
 import { adminPolicyPages } from './routes/admin-policy.js';
 import { adminUserPages } from './routes/admin-users.js';
 import { homePages } from './routes/home.js';
 import { loginPages } from './routes/login.js';
+import { reauthenticatePages } from './routes/reauthenticate.js';
 import { strings } from './strings/index.js';
 
 export const allPages: readonly AnyPage[] = [
   ...homePages,
   ...loginPages,
+  ...accountPages,
+  ...accountPasswordPages,
+  ...accountSessionPages,
+  ...accountSecurityPages,
+  ...accountPasskeyPages,
+  ...accountTotpPages,
+  ...accountRecoveryCodePages,
+  ...accountApiKeyPages,
+  ...reauthenticatePages,
   ...adminUserPages,
   ...adminEventPages,
   ...adminPolicyPages,
+];
+
+/** Pages mounted only when their feature is on (as the JSON API mounts its routes). */
+const optionalPages = (core: Core): readonly AnyPage[] => [
+  ...(core.settings.sms.enabled ? accountSmsPages : []),
 ];
 
 /** Where images may come from: this site, and the logo's origin when it lives elsewhere. */
@@ -75,12 +99,15 @@ export async function pagesArea(app: FastifyInstance, { core }: PagesAreaOptions
     contentSecurityPolicy: contentSecurityPolicy(core),
     // Our own next page may learn where a form was posted from (to come back after a re-login); no one else.
     referrerPolicy: { policy: 'same-origin' },
+    frameguard: { action: 'deny' },
   });
+  // Forms only: the JSON and text parsers inherited from the root would let a page take a JSON body.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   await app.register(fastifyFormbody, { bodyLimit: core.settings.bodyLimitBytes });
   const deps: PageErrorDeps = { core, assets, principalOf: principalOfPage };
   app.setErrorHandler(pageErrorHandler(deps));
   serveAssets(app, files);
-  registerPages(app, core, assets, allPages);
+  registerPages(app, core, assets, [...allPages, ...optionalPages(core)]);
   // A browser that opens an address we do not have gets a page; any other caller the API's problem.
   app.setNotFoundHandler(async (request, reply) => {
     if (!wantsPage(request)) return sendNotFoundProblem(request, reply);
