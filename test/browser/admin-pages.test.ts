@@ -18,14 +18,15 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Signs in through the sign-in page with the keyboard (the email field has focus on arrival). */
+/** Signs in through the sign-in page (filled in, so no keystroke lands before the page has focus). */
 async function signInAs(page: Page, email: string, password: string, returnTo: string) {
   await page.goto(`${origin}/login?return_to=${encodeURIComponent(returnTo)}`);
-  await page.keyboard.type(email);
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(password);
-  await page.keyboard.press('Enter');
-  await page.waitForURL(`${origin}${returnTo}`);
+  await page.locator('input[name="email"]').fill(email);
+  await page.locator('input[name="password"]').fill(password);
+  await Promise.all([
+    page.waitForURL(`${origin}${returnTo}`),
+    page.locator('input[name="password"]').press('Enter'),
+  ]);
 }
 
 /** Presses Tab until the element matching `selector` has focus (at most 60 times). */
@@ -84,18 +85,21 @@ describe('the admin console in a browser', () => {
     const { page } = browserPage;
     await tabTo(page, 'input[name="q"]');
     await page.keyboard.type(target.email.toUpperCase());
-    await page.keyboard.press('Enter');
-    await page.waitForURL(/\/admin\?q=/);
+    await Promise.all([page.waitForURL(/\/admin\?q=/), page.keyboard.press('Enter')]);
     await tabTo(page, `a[href="/admin/user/${target.userId}"]`);
-    await page.keyboard.press('Enter');
-    await page.waitForURL(`${origin}/admin/user/${target.userId}`);
+    await Promise.all([
+      page.waitForURL(`${origin}/admin/user/${target.userId}`),
+      page.keyboard.press('Enter'),
+    ]);
     await expectCleanPage(browserPage);
 
     await tabTo(page, 'input[name="reason"]');
     await page.keyboard.type('Spam, reported twice');
     await page.keyboard.press('Tab');
-    await page.keyboard.press('Enter');
-    await page.waitForURL(`${origin}/admin/user/${target.userId}?notice=admin_banned`);
+    await Promise.all([
+      page.waitForURL(`${origin}/admin/user/${target.userId}?notice=admin_banned`),
+      page.keyboard.press('Enter'),
+    ]);
     await expect.poll(() => page.locator('[role="status"]').count()).toBe(1);
     expect(await page.locator('main').innerText()).toContain('Spam, reported twice');
     await expectCleanPage(browserPage);
