@@ -7,11 +7,22 @@ import { loadPageAssets } from './assets.js';
 import { type PageErrorDeps, pageErrorHandler, sendErrorPage } from './errors.js';
 import type { AnyPage } from './page.js';
 import { authenticatePage, principalOfPage, registerPages } from './register-pages.js';
+import { emailLinkPages } from './routes/email-links.js';
 import { homePages } from './routes/home.js';
 import { loginPages } from './routes/login.js';
+import { loginMfaPages } from './routes/login-mfa.js';
+import { passwordResetPages } from './routes/password-reset.js';
+import { signUpPages } from './routes/sign-up.js';
 import { strings } from './strings/index.js';
 
-export const allPages: readonly AnyPage[] = [...homePages, ...loginPages];
+export const allPages: readonly AnyPage[] = [
+  ...homePages,
+  ...loginPages,
+  ...loginMfaPages,
+  ...signUpPages,
+  ...passwordResetPages,
+  ...emailLinkPages,
+];
 
 /** Where images may come from: this site, and the logo's origin when it lives elsewhere. */
 function imageSources(core: Core): string[] {

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { verifyPasswordLogin } from '../../../authn/credentials/password.js';
 import { logout } from '../../../authn/sessions.js';
-import { isAuthError } from '../../../errors.js';
 import { clearRefreshCookie, clearSessionCookie } from '../../cookies.js';
 import { emailSchema } from '../../schemas.js';
 import { definePage, redirect, view } from '../page.js';
-import { safeReturnTo } from '../return-to.js';
+import { safeReturnTo, withReturnTo } from '../return-to.js';
 import type { Shell } from '../shell.js';
+import { refusalOf } from '../sign-in/refusals.js';
+import { type UpstreamButton, upstreamButtons } from '../sign-in/upstream.js';
 import { deliverPageFirstFactor } from '../sign-in-delivery.js';
 import { Actions, Field, FormError } from '../views/fields.js';
 import { Form, Script } from '../views/layout.js';
@@ -18,12 +19,6 @@ const loginForm = z.object({
   password: z.string().min(1).max(1024),
   return_to: z.string().max(2000).optional(),
 });
-
-/** Upstream sign-in buttons (federation); none are configured until it exists. */
-export interface UpstreamButton {
-  label: string;
-  href: string;
-}
 
 function LoginView(props: {
   shell: Shell;
@@ -65,12 +60,20 @@ function LoginView(props: {
           <a href="/forgot-password">{t.forgot}</a>
         </Actions>
       </Form>
+      <p>
+        <a href={withReturnTo('/login/email-link', returnTo)}>{shell.t.signIn.askEmailLink}</a>
+      </p>
       <div data-passkey-sign-in="" data-return-to={returnTo} data-failed={t.passkeyFailed} hidden>
         <p class="divider">{t.orDivider}</p>
         <button type="button" class="secondary">
           {t.withPasskey}
         </button>
         <p data-status="" role="status" class="field-error" hidden />
+        {/* A passkey sign-in that needs a second factor hands its challenge to the challenge page. */}
+        <Form shell={shell} action="/login/mfa/start" id="passkey-handoff">
+          <input type="hidden" name="challenge" value="" />
+          <input type="hidden" name="return_to" value={returnTo} />
+        </Form>
       </div>
       {props.providers && props.providers.length > 0 ? (
         <div class="providers">
@@ -100,10 +103,13 @@ export const loginPages = [
     url: '/login',
     access: 'public',
     query: returnToQuery,
-    handler: async ({ shell, principal, query }) => {
+    handler: async ({ core, shell, principal, query }) => {
       const returnTo = safeReturnTo(query.return_to);
       if (principal) return redirect(returnTo);
-      return view(shell.t.login.title, <LoginView shell={shell} returnTo={returnTo} />);
+      return view(
+        shell.t.login.title,
+        <LoginView shell={shell} returnTo={returnTo} providers={upstreamButtons(core)} />,
+      );
     },
   }),
   definePage({
@@ -123,6 +129,7 @@ export const loginPages = [
             email={form.raw.email}
             errors={errors}
             message={message}
+            providers={upstreamButtons(core)}
           />,
           status,
         );
@@ -132,9 +139,12 @@ export const loginPages = [
         return await deliverPageFirstFactor(ctx, user, { amr: ['pwd'] }, returnTo);
       } catch (error) {
         // Refusals the person can act on are shown on the form; the rest are error pages.
-        if (isAuthError(error) && error.code === 'invalid_credentials')
-          return again(401, shell.t.errors.byCode.invalid_credentials);
-        throw error;
+        const refusal = refusalOf(error, ctx.reply, [
+          'invalid_credentials',
+          'rate_limited',
+          'account_banned',
+        ]);
+        return again(refusal.status, refusal.message);
       }
     },
   }),

@@ -1,0 +1,42 @@
+import type { FastifyReply } from 'fastify';
+import {
+  type ErrorCode,
+  isAuthError,
+  RateLimitedError,
+  WeakPasswordError,
+} from '../../../errors.js';
+import { problemCatalog } from '../../problem.js';
+import { strings } from '../strings/index.js';
+
+/** A refusal shown on the form it answers: the status of the API's problem, and words for a person. */
+export interface Refusal {
+  status: number;
+  message: string;
+}
+
+/**
+ * The refusals of the sign-in forms a person can act on (wait, use another
+ * password, ask for a new link): shown on the form. Anything else is thrown
+ * on to the pages' error handler. A 429 carries Retry-After, as in the API.
+ */
+export function refusalOf(
+  error: unknown,
+  reply: FastifyReply,
+  codes: readonly ErrorCode[],
+  messages: Partial<Record<ErrorCode, string>> = {},
+): Refusal {
+  if (!isAuthError(error) || !codes.includes(error.code)) throw error;
+  const { status } = problemCatalog[error.code];
+  const t = strings.signIn;
+  if (error instanceof RateLimitedError) {
+    reply.header('retry-after', String(error.retryAfterSeconds));
+    return { status, message: t.tooManyAttempts(error.retryAfterSeconds) };
+  }
+  if (error instanceof WeakPasswordError)
+    return { status, message: t.weakPassword[error.rule] ?? error.message };
+  if (error.code === 'account_banned') return { status, message: t.banned };
+  return {
+    status,
+    message: messages[error.code] ?? strings.errors.byCode[error.code] ?? error.message,
+  };
+}
