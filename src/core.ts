@@ -19,6 +19,7 @@ import { deliverInBackground } from './mail/background.js';
 import type { Mailer } from './mail/mailer.js';
 import { createOutboxMailer } from './mail/outbox.js';
 import { createSmtpMailer } from './mail/smtp.js';
+import { loadMailTemplates, type MailTemplates } from './mail/templates.js';
 import { deliverSmsInBackground } from './sms/background.js';
 import { createHttpSmsSender } from './sms/http.js';
 import { createOutboxSmsSender } from './sms/outbox.js';
@@ -36,6 +37,8 @@ export interface Core {
   store: Store;
   cache: Cache;
   mailer: Mailer;
+  /** Every mail template, loaded and checked at start-up (defaults, or the operator's folder over them). */
+  mailTemplates: MailTemplates;
   /** Work that must not hold up a response (mail, reset tokens); drained at shutdown. */
   background: BackgroundTasks;
   /** Set only when mail goes to the local outbox (development and tests). */
@@ -94,6 +97,7 @@ async function buildCore(
   checkSmsSettings(settings);
   // First, so a bad policy stops start-up before anything is opened.
   const policy = options.policy ?? (await loadConfiguredPolicy(settings));
+  const mailTemplates = loadMailTemplates(settings.mail.templatesDir);
   const secret = resolveSecretKey(settings);
   if (secret.generated) {
     warnings.push(
@@ -181,6 +185,7 @@ async function buildCore(
     store,
     cache,
     mailer,
+    mailTemplates,
     background,
     outbox,
     sms,

@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'step_up_required'
   | 'mfa_enrollment_required'
   | 'account_banned'
+  | 'email_not_verified'
+  | 'already_verified'
   | 'forbidden'
   | 'csrf_failed'
   | 'unknown_role'

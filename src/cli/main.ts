@@ -12,7 +12,8 @@ commands:
   serve [--port N] [--data-dir DIR] [--config FILE]   start the server
   migrate [--data-dir DIR] [--config FILE]            apply pending database migrations
   user create --email E --password-stdin [--role R]... [--service]
-                                                      create a user (password read from stdin);
+                                                      create a user (password read from stdin,
+                                                      email verified: the operator vouches for it);
                                                       --service: a machine account for Basic
   user ban --email E [--reason TEXT]                  ban a user and end all their sessions
   user unban --email E                                lift a ban

@@ -64,6 +64,8 @@ export async function runUser(args: string[]): Promise<number> {
             password: await readStdin(),
             roles: values.role ?? [],
             isService: values.service ?? false,
+            // The operator vouches for the address: the first admin can sign in under requireVerifiedEmail.
+            emailVerified: true,
           },
           cliMeta,
         );

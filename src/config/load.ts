@@ -17,6 +17,11 @@ const envNames: Record<string, string> = {
   GATEHOUSE_TRUST_PROXY: 'trustProxy',
   SMTP_URL: 'smtpUrl',
   MAIL_FROM: 'mailFrom',
+  GATEHOUSE_MAIL_TEMPLATES_DIR: 'mail.templatesDir',
+  GATEHOUSE_PRODUCT_NAME: 'branding.productName',
+  GATEHOUSE_LOGO_URL: 'branding.logoUrl',
+  GATEHOUSE_ACCENT_COLOR: 'branding.accentColor',
+  GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'requireVerifiedEmail',
   GATEHOUSE_ALLOW_INSECURE_BASIC_OVER_HTTP: 'allowInsecureBasicOverHttp',
   GATEHOUSE_POLICY: 'policyFile',
   GATEHOUSE_SMS_ENABLED: 'sms.enabled',
@@ -24,9 +29,6 @@ const envNames: Record<string, string> = {
   SMS_TOKEN: 'sms.token',
   SMS_FROM: 'sms.from',
   GATEHOUSE_PAGES: 'pages.enabled',
-  GATEHOUSE_PRODUCT_NAME: 'branding.productName',
-  GATEHOUSE_LOGO_URL: 'branding.logoUrl',
-  GATEHOUSE_ACCENT_COLOR: 'branding.accentColor',
 };
 
 type Layer = Record<string, unknown>;

@@ -51,6 +51,42 @@ export const settingsSchema = z.strictObject({
     .regex(/^smtps?:\/\//, 'must be an smtp:// URL')
     .optional(),
   mailFrom: z.string().default('Gatehouse <no-reply@localhost>'),
+  mail: z
+    .strictObject({
+      /**
+       * A folder of mail templates (`<name>.txt` with a first `Subject:` line,
+       * `<name>.html`) that replace the defaults in assets/mail/ file by file.
+       */
+      templatesDir: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  /** What the hosted pages and the mails show. */
+  branding: z
+    .strictObject({
+      productName: z.string().trim().min(1).max(100).default('Gatehouse'),
+      /** An http(s) URL, or a path on this server ("/logo.svg"; not "//host", which is another site). */
+      logoUrl: z
+        .string()
+        .max(2048)
+        .refine(
+          (value) =>
+            /^\/(?![/\\])[^\s\\]*$/.test(value) ||
+            (/^https?:\/\//i.test(value) && URL.canParse(value) && !/\s/.test(value)),
+          'an http(s) URL or a path starting with "/"',
+        )
+        .optional(),
+      /** A CSS hex colour: #rgb or #rrggbb. */
+      accentColor: z
+        .string()
+        .regex(/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i, 'a CSS hex colour, #rgb or #rrggbb')
+        .default('#2563eb'),
+    })
+    .prefault({}),
+  /**
+   * Refuse new sign-ins (403 `email_not_verified`) until the account's email
+   * is verified; sessions and API keys that exist keep working.
+   */
+  requireVerifiedEmail: flag.default(false),
   /** Authorization policy (YAML, see src/authz/README.md); the built-in one (assets/default-policy.yaml) when absent. */
   policyFile: z.string().min(1).optional(),
   bodyLimitBytes: z.coerce
@@ -93,6 +129,8 @@ export const settingsSchema = z.strictObject({
       forgotPerAccount: z.coerce.number().int().positive().default(5),
       /** Sign-in links mailed per email per window, whether or not it has an account. */
       magicLinkPerAccount: z.coerce.number().int().positive().default(5),
+      /** Verification mails resent per email per window, whether or not it has an account. */
+      verifyEmailPerAccount: z.coerce.number().int().positive().default(5),
     })
     .prefault({}),
   mfa: z
@@ -222,25 +260,6 @@ export const settingsSchema = z.strictObject({
     .prefault({}),
   /** The hosted pages (/login, /account, /admin); an app that serves its own can turn them off. */
   pages: z.strictObject({ enabled: flag.default(true) }).prefault({}),
-  /** How the hosted pages and mails name and colour the product. */
-  branding: z
-    .strictObject({
-      productName: z.string().trim().min(1).max(60).default('Gatehouse'),
-      /** An http(s) URL or a path on this server ("/logo.svg"); none shows the name only. */
-      logoUrl: z
-        .string()
-        .max(2000)
-        .refine((v) => /^https?:\/\/[^\s]+$/.test(v) || /^\/(?!\/)[^\s]*$/.test(v), {
-          message: 'an http(s) URL or a path starting with /',
-        })
-        .optional(),
-      /** A CSS hex colour, #rgb or #rrggbb. */
-      accentColor: z
-        .string()
-        .regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'a hex colour such as #3355ff')
-        .default('#2f5bd3'),
-    })
-    .prefault({}),
   /** Basic credentials over plain HTTP from a non-loopback address; off unless set, and logged loudly. */
   allowInsecureBasicOverHttp: flag.default(false),
   emailVerificationLifetimeSeconds: seconds.default(24 * 3600),

@@ -17,12 +17,15 @@ export const problemCatalog: Readonly<Record<ErrorCode, { status: number; title:
   /** RFC 9470: the login is too old or too weak for this action. */
   step_up_required: { status: 401, title: 'Stronger or more recent authentication required' },
   account_banned: { status: 403, title: 'Account suspended' },
+  /** `requireVerifiedEmail`: the first factor was right, but the email is not verified yet. */
+  email_not_verified: { status: 403, title: 'Email address not verified' },
   /** A session of a role that must use a second factor, before it has one: only enrolment is open. */
   mfa_enrollment_required: { status: 403, title: 'Second factor enrolment required' },
   forbidden: { status: 403, title: 'Forbidden' },
   csrf_failed: { status: 403, title: 'CSRF check failed' },
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
+  already_verified: { status: 409, title: 'Email address already verified' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   request_timeout: { status: 408, title: 'Request timeout' },

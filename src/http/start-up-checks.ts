@@ -15,7 +15,7 @@ export function publicUrlWarning(settings: Settings): string | null {
       'GATEHOUSE_PUBLIC_URL is required when NODE_ENV=production (without it the Host header decides the origin)',
     );
   }
-  return 'no GATEHOUSE_PUBLIC_URL: the origin that CSRF checks accept comes from the Host header (development only)';
+  return `no GATEHOUSE_PUBLIC_URL: the origin that CSRF checks accept comes from the Host header, and links in mails point at http://localhost:${settings.port} (development only)`;
 }
 
 const isLoopbackHost = (host: string): boolean => {

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startCliServer } from '../helpers/cli-server.js';
 
 const bin = join(import.meta.dirname, '../../dist/cli/main.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
@@ -151,6 +152,49 @@ describe('gatehouse CLI', () => {
     ]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/no user with email nobody@example.com/);
+  });
+
+  it('creates a verified admin who signs in under requireVerifiedEmail; no verification mail', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-verified-'));
+    const email = 'first-admin@example.com';
+    const password = 'a very long operator passphrase';
+    const env = { GATEHOUSE_DATA_DIR: dir, GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'true' };
+    const created = await gatehouse(
+      ['user', 'create', '--email', email, '--password-stdin', '--role', 'admin'],
+      { stdin: `${password}\n`, env },
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const server = await startCliServer(env);
+    try {
+      const login = await fetch(`${server.url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      expect(login.status).toBe(200);
+      expect(await login.json()).toMatchObject({ user: { email, emailVerified: true } });
+      const outbox = (await (await fetch(`${server.url}/dev/outbox`)).json()) as {
+        messages: Array<{ to: string }>;
+      };
+      expect(outbox.messages.filter((m) => m.to === email)).toEqual([]);
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops on a mail template with an unknown placeholder, naming the file and line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-templates-'));
+    writeFileSync(join(dir, 'verify_email.txt'), 'Subject: Hi\n\n{{link}}\n{{passwrd}}\n');
+    const run = await gatehouse(['serve', '--data-dir', dataDir, '--port', '0'], {
+      env: { GATEHOUSE_MAIL_TEMPLATES_DIR: dir },
+    });
+    rmSync(dir, { recursive: true, force: true });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(
+      /^gatehouse: invalid setting mail\.templatesDir: \S+verify_email\.txt:4: unknown placeholder \{\{passwrd\}\} \(verify_email takes /,
+    );
   });
 
   it('stops on a bad setting with one line naming it', async () => {

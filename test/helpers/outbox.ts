@@ -5,6 +5,7 @@ export interface OutboxMessage {
   to: string;
   subject: string;
   text: string;
+  html: string;
   sentAt: number;
 }
 
@@ -15,6 +16,12 @@ export async function outbox(server: TestServer, to?: string): Promise<OutboxMes
   return response.body.messages.filter((m) => to === undefined || m.to === to);
 }
 
+/** The token of a mail: the one place that knows mails carry it as `?token=` of a page link. */
+export function tokenOf(mail: Pick<OutboxMessage, 'text'> | undefined): string | undefined {
+  const encoded = mail?.text.match(/https?:\/\/\S+[?&]token=([^&\s]+)/)?.[1];
+  return encoded === undefined ? undefined : decodeURIComponent(encoded);
+}
+
 /** The token of the newest mail to `to` whose subject matches. */
 export async function mailedToken(
   server: TestServer,
@@ -22,7 +29,7 @@ export async function mailedToken(
   subject: RegExp,
 ): Promise<string> {
   const mail = (await outbox(server, to)).filter((m) => subject.test(m.subject)).at(-1);
-  const token = mail?.text.match(/token: (\S+)/)?.[1];
+  const token = tokenOf(mail);
   if (!token) throw new Error(`no mail to ${to} matching ${subject}`);
   return token;
 }

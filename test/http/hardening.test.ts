@@ -6,6 +6,8 @@ import { setHashConcurrency, withHashSlot } from '../../src/crypto/hash-limiter.
 import { strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
 import { type DemoServer, startDemoServer } from '../helpers/demo.js';
+import { mailFor } from '../helpers/mfa.js';
+import { tokenOf } from '../helpers/outbox.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { bearer, logIn, meWith, type RefreshBody, tokenUser } from '../helpers/tokens.js';
 
@@ -220,13 +222,7 @@ describe('long-lived credentials', () => {
     expect(
       (await new Client(server.url).post('/auth/password/forgot', { email: user.email })).status,
     ).toBe(202);
-    const mail = await new Client(server.url).get<{
-      messages: Array<{ to: string; text: string }>;
-    }>('/dev/outbox');
-    const token = mail.body.messages
-      .filter((m) => m.to === user.email)
-      .at(-1)
-      ?.text.match(/token: (\S+)/)?.[1];
+    const token = tokenOf(await mailFor(server, user.email, /reset/i));
     const reset = await new Client(server.url).post('/auth/password/reset', {
       token,
       newPassword: 'a fresh passphrase after recovery',

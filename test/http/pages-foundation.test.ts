@@ -77,7 +77,7 @@ describe('the pages area', () => {
     const css = await client.get(stylesheet);
     expect(css.status).toBe(200);
     expect(css.headers.get('cache-control')).toContain('immutable');
-    expect(css.text).toContain('--accent: #2f5bd3');
+    expect(css.text).toContain('--accent: #2563eb');
     const js = await client.get(script);
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toContain('javascript');

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser, strongPassword } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
 import { challengeFor, codeNow, enrolTotp, mailFor, nextCode, totpUser } from '../helpers/mfa.js';
+import { tokenOf } from '../helpers/outbox.js';
 import { insertTestPasskey } from '../helpers/passkeys.js';
 import { expectProblem } from '../helpers/problem.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -46,7 +47,7 @@ describe('a login challenge outlives no password change', () => {
     const anonymous = new Client(server.url);
     expect((await anonymous.post('/auth/password/forgot', { email })).status).toBe(202);
     const mail = await mailFor(server, email, /reset/i);
-    const token = /token: (\S+)/.exec(mail?.text ?? '')?.[1];
+    const token = tokenOf(mail);
     expect(token).toBeDefined();
     const reset = await anonymous.post('/auth/password/reset', { token, newPassword });
     expect(reset.status, reset.text).toBe(204);

@@ -9,6 +9,7 @@ const mail: Mail = {
   to: 'someone@example.com',
   subject: 'Reset your password',
   text: 'token: s3cret-token',
+  html: '<p>token: s3cret-token</p>',
 };
 
 function capture() {

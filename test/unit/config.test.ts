@@ -114,3 +114,71 @@ describe('trustProxy', () => {
     );
   });
 });
+
+describe('branding, mail templates and requireVerifiedEmail', () => {
+  it('default to Gatehouse, no logo, a blue accent, the built-in templates and no gate', () => {
+    const s = loadSettings({ env: {} });
+    expect(s.branding).toEqual({ productName: 'Gatehouse', accentColor: '#2563eb' });
+    expect(s.mail).toEqual({});
+    expect(s.requireVerifiedEmail).toBe(false);
+  });
+
+  it('come from the environment', () => {
+    const s = loadSettings({
+      env: {
+        GATEHOUSE_PRODUCT_NAME: 'Acme',
+        GATEHOUSE_LOGO_URL: '/static/logo.svg',
+        GATEHOUSE_ACCENT_COLOR: '#0A0',
+        GATEHOUSE_MAIL_TEMPLATES_DIR: '/etc/gatehouse/mail',
+        GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'true',
+      },
+    });
+    expect(s.branding).toEqual({
+      productName: 'Acme',
+      logoUrl: '/static/logo.svg',
+      accentColor: '#0A0',
+    });
+    expect(s.mail.templatesDir).toBe('/etc/gatehouse/mail');
+    expect(s.requireVerifiedEmail).toBe(true);
+  });
+
+  it('take a logo as an http(s) URL or a path on this server, nothing else', () => {
+    const logo = (value: string) => () => loadSettings({ env: { GATEHOUSE_LOGO_URL: value } });
+    for (const ok of [
+      'https://cdn.example.com/logo.png',
+      'http://localhost:8080/l.svg',
+      '/logo.svg',
+    ])
+      expect(loadSettings({ env: { GATEHOUSE_LOGO_URL: ok } }).branding.logoUrl).toBe(ok);
+    for (const bad of [
+      '//evil.example/logo.png',
+      '/\\evil.example/logo.png',
+      'javascript:alert(1)',
+      'data:image/svg+xml,<svg/>',
+      'logo.png',
+      '/logo .svg',
+      'https://exa mple.com/x',
+    ])
+      expect(logo(bad), bad).toThrow(
+        /^branding\.logoUrl: an http\(s\) URL or a path starting with "\/"/,
+      );
+  });
+
+  it('take the accent colour as #rgb or #rrggbb only', () => {
+    for (const ok of ['#abc', '#A1B2C3'])
+      expect(loadSettings({ env: { GATEHOUSE_ACCENT_COLOR: ok } }).branding.accentColor).toBe(ok);
+    for (const bad of ['red', '#abcd', '#12345g', 'abc', '#fff;background:url(x)'])
+      expect(() => loadSettings({ env: { GATEHOUSE_ACCENT_COLOR: bad } }), bad).toThrow(
+        /^branding\.accentColor: a CSS hex colour/,
+      );
+  });
+
+  it('refuse an empty or overlong product name', () => {
+    expect(() => loadSettings({ env: {}, flags: { branding: { productName: '  ' } } })).toThrow(
+      /^branding\.productName/,
+    );
+    expect(() =>
+      loadSettings({ env: {}, flags: { branding: { productName: 'x'.repeat(101) } } }),
+    ).toThrow(/^branding\.productName/);
+  });
+});

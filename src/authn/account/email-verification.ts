@@ -2,30 +2,92 @@ import type { Core } from '../../core.js';
 import { randomToken, sha256 } from '../../crypto/random.js';
 import { AuthError } from '../../errors.js';
 import { describeDuration } from '../../mail/duration.js';
+import type { Principal } from '../../principal.js';
 import {
   consumeOneTimeToken,
-  insertOneTimeToken,
+  replaceOneTimeToken,
 } from '../../store/repositories/one-time-tokens.js';
-import { markEmailVerified, type User } from '../../store/repositories/users.js';
+import {
+  findUserByEmail,
+  findUserById,
+  markEmailVerified,
+} from '../../store/repositories/users.js';
 import { audit } from '../audit.js';
-import type { RequestMeta } from '../meta.js';
+import { normalizeEmail, type RequestMeta } from '../meta.js';
+import { pageLink } from '../page-links.js';
+import { sendTemplatedMail } from '../send-mail.js';
+import { limitVerificationResends } from './request-limits.js';
 
-export async function sendEmailVerification(core: Core, user: User): Promise<void> {
+/** Mails a verification link; the newest link wins (the older live ones are retired). */
+export async function sendEmailVerification(
+  core: Core,
+  user: { id: string; email: string },
+): Promise<void> {
   const token = randomToken();
   const now = core.clock.now();
   const lifetimeSeconds = core.settings.emailVerificationLifetimeSeconds;
-  await insertOneTimeToken(core.store.db, {
-    tokenHash: sha256(token),
-    userId: user.id,
-    purpose: 'email_verification',
-    expiresAt: now + lifetimeSeconds * 1000,
-    now,
+  await core.store.db.transaction().execute((trx) =>
+    replaceOneTimeToken(trx, {
+      tokenHash: sha256(token),
+      userId: user.id,
+      purpose: 'email_verification',
+      expiresAt: now + lifetimeSeconds * 1000,
+      now,
+    }),
+  );
+  await sendTemplatedMail(core, 'verify_email', user.email, {
+    link: pageLink(core, 'verifyEmail', token),
+    lifetime: describeDuration(lifetimeSeconds),
   });
-  await core.mailer.send({
-    to: user.email,
-    subject: 'Verify your email',
-    text: `Confirm your address with this code (valid ${describeDuration(lifetimeSeconds)}):\n\ntoken: ${token}\n`,
+}
+
+/**
+ * A new verification link. A signed-in user (a session or its access token)
+ * gets it at their own address, or 409 `already_verified`. Anyone else names
+ * an email and always gets the same answer: the lookup and the mail happen in
+ * the background, as for forgot-password, and only an existing, unbanned,
+ * unverified account is mailed. Both ways are charged per email and per source.
+ */
+export async function resendEmailVerification(
+  core: Core,
+  caller: Principal | null,
+  emailInput: string | undefined,
+  meta: RequestMeta,
+): Promise<void> {
+  if (caller) {
+    await resendToSignedInUser(core, caller, emailInput, meta);
+    return;
+  }
+  if (emailInput === undefined)
+    throw new AuthError('invalid_request', 'Send the email of the account, or sign in.');
+  const email = normalizeEmail(emailInput);
+  await limitVerificationResends(core, email, meta.ip);
+  core.background.run('email verification', async () => {
+    const user = await findUserByEmail(core.store.db, email);
+    if (!user || user.emailVerified || user.bannedAt !== null) return;
+    await sendEmailVerification(core, user);
   });
+}
+
+async function resendToSignedInUser(
+  core: Core,
+  caller: Principal,
+  emailInput: string | undefined,
+  meta: RequestMeta,
+): Promise<void> {
+  if (caller.via !== 'session' && caller.via !== 'access_token')
+    throw new AuthError('forbidden', 'Resending needs a signed-in session, not an API key.');
+  const user = await findUserById(core.store.db, caller.userId);
+  if (!user) throw new AuthError('unauthenticated', 'Sign in or send a credential.');
+  if (emailInput !== undefined && normalizeEmail(emailInput) !== user.email)
+    throw new AuthError(
+      'invalid_request',
+      'Signed in, the link goes to your own address: leave out email.',
+    );
+  if (user.emailVerified)
+    throw new AuthError('already_verified', 'This email address is already verified.');
+  await limitVerificationResends(core, user.email, meta.ip);
+  await sendEmailVerification(core, user);
 }
 
 export async function verifyEmail(core: Core, token: string, meta: RequestMeta): Promise<void> {

@@ -20,6 +20,8 @@ import {
 import { audit } from '../audit.js';
 import { guessPassword } from '../credentials/password.js';
 import { normalizeEmail, type RequestMeta } from '../meta.js';
+import { pageLink } from '../page-links.js';
+import { requestSource, sendTemplatedMail } from '../send-mail.js';
 import { revokeAllSessions } from '../sessions.js';
 import { withRevocations } from '../tokens/revocations.js';
 
@@ -60,7 +62,15 @@ export async function changePassword(
       revoke.db,
     );
   });
+  await tellOwner(core, user.email, meta);
 }
+
+/** After the change committed: the owner learns of a change they did not make. */
+const tellOwner = (core: Core, email: string, meta: RequestMeta): Promise<void> =>
+  sendTemplatedMail(core, 'password_changed', email, {
+    ip: requestSource(meta),
+    accountLink: pageLink(core, 'account'),
+  });
 
 /**
  * Always succeeds from the caller's view; mails a reset token only to an
@@ -91,10 +101,9 @@ async function issueResetToken(core: Core, user: User, token: string, now: numbe
       now,
     }),
   );
-  await core.mailer.send({
-    to: user.email,
-    subject: 'Reset your password',
-    text: `Use this code within ${describeDuration(lifetimeSeconds)} to choose a new password:\n\ntoken: ${token}\n\nIf you did not ask for it, ignore this mail.`,
+  await sendTemplatedMail(core, 'reset_password', user.email, {
+    link: pageLink(core, 'resetPassword', token),
+    lifetime: describeDuration(lifetimeSeconds),
   });
 }
 
@@ -136,4 +145,5 @@ export async function resetPassword(
       revoke.db,
     );
   });
+  await tellOwner(core, user.email, meta);
 }

@@ -8,6 +8,8 @@ import { findUserByEmail, insertUser, type User } from '../../store/repositories
 import { isUniqueViolation } from '../../store/unique-violation.js';
 import { audit } from '../audit.js';
 import { normalizeEmail, type RequestMeta } from '../meta.js';
+import { pageLink } from '../page-links.js';
+import { sendTemplatedMail } from '../send-mail.js';
 import { sendEmailVerification } from './email-verification.js';
 
 export interface RegisterInput {
@@ -15,16 +17,16 @@ export interface RegisterInput {
   password: string;
   roles?: string[];
   isService?: boolean;
+  /** The operator vouches for the address (`gatehouse user create`): verified, and no link is mailed. */
+  emailVerified?: boolean;
 }
 
 async function alreadyRegistered(core: Core, email: string, now: number): Promise<User> {
   if (core.settings.revealRegisteredEmails) {
     throw new AuthError('conflict', 'An account with this email exists.');
   }
-  await core.mailer.send({
-    to: email,
-    subject: 'Someone tried to register with your email',
-    text: 'An account already exists for this address. If this was you, sign in or reset your password.',
+  await sendTemplatedMail(core, 'already_registered', email, {
+    signInLink: pageLink(core, 'login'),
   });
   const lookalike: User = {
     id: randomUUID(),
@@ -61,6 +63,7 @@ export async function register(core: Core, input: RegisterInput, meta: RequestMe
         passwordHash,
         roles: input.roles ?? [],
         isService: input.isService ?? false,
+        emailVerified: input.emailVerified ?? false,
         now,
       });
       await audit(core, { type: 'register', outcome: 'success', userId: created.id }, meta, trx);
@@ -71,6 +74,6 @@ export async function register(core: Core, input: RegisterInput, meta: RequestMe
     if (isUniqueViolation(error)) return alreadyRegistered(core, email, now);
     throw error;
   }
-  await sendEmailVerification(core, user);
+  if (!user.emailVerified) await sendEmailVerification(core, user);
   return user;
 }

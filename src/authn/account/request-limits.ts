@@ -64,3 +64,16 @@ export async function limitMagicLinkRequests(
     { key: `magic:acct:${sha256(email)}`, limit: magicLinkPerAccount },
   ]);
 }
+
+/** Resent verification links: per source and per email, charged alike for known and unknown emails. */
+export async function limitVerificationResends(
+  core: Core,
+  email: string,
+  ip: string | null,
+): Promise<void> {
+  const { verifyEmailPerAccount, loginPerIp } = core.settings.rateLimit;
+  await chargeAll(core, [
+    { key: `verify:src:${sourceOf(ip)}`, limit: loginPerIp },
+    { key: `verify:acct:${sha256(email)}`, limit: verifyEmailPerAccount },
+  ]);
+}

@@ -16,6 +16,8 @@ import {
 import { audit } from '../audit.js';
 import { refuseIfBanned } from '../login/refuse-banned.js';
 import { normalizeEmail, type RequestMeta } from '../meta.js';
+import { pageLink } from '../page-links.js';
+import { sendTemplatedMail } from '../send-mail.js';
 
 /**
  * Always succeeds from the caller's view; mails a sign-in link only to an
@@ -48,12 +50,9 @@ async function mailMagicLink(
     });
     await audit(core, { type: 'magic_link_sent', outcome: 'success', userId: user.id }, meta, trx);
   });
-  const link = new URL('/magic-link', core.issuer);
-  link.searchParams.set('token', token);
-  await core.mailer.send({
-    to: user.email,
-    subject: 'Your sign-in link',
-    text: `Sign in within ${describeDuration(lifetimeSeconds)} with this link (it works once):\n\n${link.href}\n\ntoken: ${token}\n\nIf you did not ask for it, ignore this mail: nobody can sign in without it.`,
+  await sendTemplatedMail(core, 'magic_link', user.email, {
+    link: pageLink(core, 'magicLink', token),
+    lifetime: describeDuration(lifetimeSeconds),
   });
 }
 

@@ -16,6 +16,7 @@ import type { RequestMeta } from '../meta.js';
 import { enrolledMethods, methodsToComplete } from '../mfa/registry.js';
 import type { SecondFactorMethod, SecondFactorProof } from '../mfa/second-factor.js';
 import { acrOf, combineAmr } from './assurance.js';
+import { refuseIfUnverified } from './refuse-unverified.js';
 import { attemptSecondFactor } from './second-factor-attempt.js';
 import { type SignedIn, type SignInOptions, signIn } from './sign-in.js';
 
@@ -59,6 +60,7 @@ export async function afterFirstFactor(
   meta: RequestMeta,
   options: SignInOptions = {},
 ): Promise<LoginOutcome> {
+  await refuseIfUnverified(core, user, meta);
   const authTime = core.clock.now();
   // A step that is multi-factor by itself (a passkey that verified the user) needs no second one.
   const methods =

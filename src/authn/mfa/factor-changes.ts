@@ -2,6 +2,8 @@ import type { Core } from '../../core.js';
 import type { Db } from '../../store/schema.js';
 import { audit } from '../audit.js';
 import type { RequestMeta } from '../meta.js';
+import { pageLink } from '../page-links.js';
+import { requestSource, sendTemplatedMail } from '../send-mail.js';
 
 export interface FactorChange {
   type: 'factor_added' | 'factor_removed';
@@ -9,11 +11,6 @@ export interface FactorChange {
   method: string;
   factorId?: string | undefined;
 }
-
-const words: Record<FactorChange['type'], string> = {
-  factor_added: 'was added to',
-  factor_removed: 'was removed from',
-};
 
 /**
  * Every added or removed factor is audited (in `db`, to join the change's
@@ -34,11 +31,9 @@ export async function recordFactorChange(
     ...(change.factorId === undefined ? {} : { factorId: change.factorId }),
   };
   await audit(core, { type: change.type, outcome: 'success', userId: user.id, detail }, meta, db);
-  await core.mailer.send({
-    to: user.email,
-    subject: `A sign-in method ${words[change.type]} your account`,
-    text: `A ${change.method} sign-in method ${words[change.type]} your account${
-      meta.ip ? ` from ${meta.ip}` : ''
-    }.\n\nIf this was not you, change your password and review your account's sign-in methods.`,
+  await sendTemplatedMail(core, change.type, user.email, {
+    method: change.method,
+    ip: requestSource(meta),
+    accountLink: pageLink(core, 'account'),
   });
 }

@@ -6,6 +6,8 @@ import {
 import type { User } from '../../store/repositories/users.js';
 import { audit } from '../audit.js';
 import type { RequestMeta } from '../meta.js';
+import { pageLink } from '../page-links.js';
+import { requestSource, sendTemplatedMail } from '../send-mail.js';
 import { recoveryCodeHash } from './recovery-code-format.js';
 import type { SecondFactor } from './second-factor.js';
 
@@ -36,9 +38,9 @@ async function tellOwner(core: Core, user: User, meta: RequestMeta): Promise<voi
     { type: 'recovery_code_used', outcome: 'success', userId: user.id, detail: { remaining } },
     meta,
   );
-  await core.mailer.send({
-    to: user.email,
-    subject: 'A recovery code was used on your account',
-    text: `A recovery code was used to sign in to your account${meta.ip ? ` from ${meta.ip}` : ''}; ${remaining} remain.\n\nIf this was not you, change your password and generate new recovery codes.`,
+  await sendTemplatedMail(core, 'recovery_code_used', user.email, {
+    ip: requestSource(meta),
+    remaining,
+    accountLink: pageLink(core, 'account'),
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { verifyEmail } from '../../authn/account/email-verification.js';
+import { resendEmailVerification, verifyEmail } from '../../authn/account/email-verification.js';
 import { register } from '../../authn/account/registration.js';
 import { limitRegistration } from '../../authn/account/request-limits.js';
 import { verifyPasswordLogin } from '../../authn/credentials/password.js';
@@ -109,6 +109,20 @@ export const authRoutes = [
     handler: async ({ core, body, meta }) => {
       await verifyEmail(core, body.token, meta);
       return { verified: true };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/auth/email/verify/resend',
+    access: 'public',
+    summary:
+      'Mail a new verification link: signed in, to your own address (409 when verified); else to {email}, always 202',
+    tags,
+    body: z.strictObject({ email: emailSchema.optional() }).optional(),
+    successStatus: 202,
+    handler: async ({ core, principal, body, meta }) => {
+      await resendEmailVerification(core, principal, body?.email, meta);
+      return { accepted: true };
     },
   }),
 ];

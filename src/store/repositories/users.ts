@@ -91,6 +91,7 @@ export interface NewUser {
   roles?: string[];
   attributes?: Record<string, unknown>;
   isService?: boolean;
+  emailVerified?: boolean;
   now: number;
 }
 
@@ -102,7 +103,7 @@ export async function insertUser(db: Db, input: NewUser): Promise<User> {
     .values({
       id,
       email: input.email,
-      email_verified_at: null,
+      email_verified_at: input.emailVerified ? input.now : null,
       password_hash: input.passwordHash,
       attributes: JSON.stringify(input.attributes ?? {}),
       is_service: input.isService ? 1 : 0,
