@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signedInUser, strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
 import { enrolTotp, mailFor, nextCode, totpUser, wrongCode } from '../helpers/mfa.js';
-import { mailedToken } from '../helpers/outbox.js';
+import { mailedToken, tokenOf } from '../helpers/outbox.js';
 import type { TestServer } from '../helpers/server.js';
 import { type BrowserPage, expectCleanPage, openBrowserPage, startPagesServer } from './pages.js';
 import { passkeyPageRoutes } from './passkey-page.js';
@@ -235,7 +235,7 @@ describe('the password paths', () => {
     await page.getByRole('button', { name: 'Send me a link' }).click();
     await page.waitForURL(`${origin}/forgot-password?notice=reset_requested`);
     const mail = await mailFor(server, email, /Reset your password/);
-    const token = mail?.text.match(/token: (\S+)/)?.[1] ?? '';
+    const token = tokenOf(mail) ?? '';
     await page.goto(`${origin}/reset-password?token=${encodeURIComponent(token)}`);
     const newPassword = 'a new passphrase without js 9';
     await page.getByLabel('New password').fill(newPassword);
@@ -272,6 +272,7 @@ describe('every sign-in page is clean (axe, CSP)', () => {
       '/signup/check-email',
       '/forgot-password',
       '/login/email-link',
+      '/verify-email/resend',
     ]) {
       await page.goto(`${origin}${path}`);
       await expectCleanPage(browserPage);
@@ -309,13 +310,15 @@ describe('every sign-in page is clean (axe, CSP)', () => {
     await page.waitForURL(/notice=magic_link_requested/);
     await expectCleanPage(browserPage);
     const mail = await mailFor(server, email, /sign-in link/);
-    const magic = mail?.text.match(/token: (\S+)/)?.[1] ?? '';
+    const magic = tokenOf(mail) ?? '';
     await page.goto(`${origin}/magic-link?token=${encodeURIComponent(magic)}`);
     await expectCleanPage(browserPage);
     await page.getByRole('button', { name: 'Continue signing in' }).click();
     await page.waitForURL(`${origin}/account`);
     expect(await signedInAs(page)).toBe(email);
     expect(page.url()).not.toContain(magic);
+    await page.goto(`${origin}/verify-email/resend`); // signed in: no email field, its own address
+    await expectCleanPage(browserPage);
 
     for (const path of [
       '/reset-password?token=whatever',

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser, strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { Client, type Response } from '../helpers/client.js';
 import { mailFor, totpUser } from '../helpers/mfa.js';
-import { mailedToken, outbox } from '../helpers/outbox.js';
+import { mailedToken, outbox, tokenOf } from '../helpers/outbox.js';
 import { csrfFieldOf, openPage, submitForm } from '../helpers/pages.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { within } from '../helpers/tokens.js';
 
 const SESSION = '__Host-gh_session';
 const CHALLENGE = '__Host-gh_challenge';
@@ -20,7 +21,7 @@ const apiLogin = (email: string, password: string) =>
 
 async function tokenMailed(email: string, subject: RegExp): Promise<string> {
   const mail = await mailFor(server, email, subject);
-  const token = mail?.text.match(/token: (\S+)/)?.[1];
+  const token = tokenOf(mail);
   if (!token) throw new Error(`no mail to ${email} matching ${subject}`);
   return token;
 }
@@ -273,5 +274,84 @@ describe('/login/email-link and /magic-link', () => {
     expect(client.cookies.has(CHALLENGE)).toBe(true);
     expect(client.cookies.has(SESSION)).toBe(false);
     expect((await openPage(client, '/login/mfa')).text).toContain('Authenticator app');
+  });
+});
+
+const verifyMails = async (email: string) =>
+  (await outbox(server, email)).filter((m) => /Verify your email/.test(m.subject)).length;
+
+describe('/verify-email/resend', () => {
+  it('answers the same for any email when signed out, and mails only an account to confirm', async () => {
+    const { email } = await signedInUser(server);
+    expect(await verifyMails(email)).toBe(1);
+    const page = await openPage(new Client(server.url), '/verify-email/resend');
+    expect(page.text).toContain('name="email"');
+    const known = await submitForm(new Client(server.url), '/verify-email/resend', { email });
+    const unknown = await submitForm(new Client(server.url), '/verify-email/resend', {
+      email: uniqueEmail('nobody'),
+    });
+    expect(known.status).toBe(303);
+    expect(known.headers.get('location')).toBe('/verify-email/resend?notice=verification_resent');
+    expect(unknown.headers.get('location')).toBe(known.headers.get('location'));
+    expect(await within(5000, async () => (await verifyMails(email)) === 2)).toBe(true);
+    const newest = await mailedToken(server, email, /Verify your email/);
+    const confirmed = await submitForm(
+      new Client(server.url),
+      '/verify-email',
+      { token: newest },
+      { from: '/verify-email/resend' },
+    );
+    expect(confirmed.headers.get('location')).toBe('/login?notice=email_verified');
+  });
+
+  it('sends a signed-in person the link at their own address, until it is confirmed', async () => {
+    const { email, client } = await signedInUser(server);
+    const page = await openPage(client, '/verify-email/resend');
+    expect(page.text).not.toContain('name="email"');
+    expect(page.text).toContain(email);
+    const forged = await submitForm(client, '/verify-email/resend', {}, { csrf: null });
+    expect(forged.status).toBe(403);
+    expect(await verifyMails(email)).toBe(1);
+    const sent = await submitForm(client, '/verify-email/resend', {});
+    expect(sent.status).toBe(303);
+    expect(await verifyMails(email)).toBe(2);
+    const token = await mailedToken(server, email, /Verify your email/);
+    await submitForm(client, '/verify-email', { token }, { from: '/verify-email/resend' });
+    const again = await submitForm(client, '/verify-email/resend', {});
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('Your email address is already confirmed.');
+    expect(await verifyMails(email)).toBe(2);
+  });
+
+  it('is the form again for bad input, with nothing sent', async () => {
+    const bad = await submitForm(new Client(server.url), '/verify-email/resend', { email: 'x' });
+    expect(bad.status).toBe(400);
+    const none = await submitForm(new Client(server.url), '/verify-email/resend', {});
+    expect(none.status).toBe(400);
+    expect(none.text).toContain('aria-invalid="true"');
+  });
+});
+
+describe('requireVerifiedEmail on the sign-in page', () => {
+  let strict: TestServer;
+  beforeAll(async () => {
+    strict = await startTestServer({ settings: { requireVerifiedEmail: true } });
+  });
+  afterAll(async () => strict?.stop());
+
+  it('refuses an unconfirmed email on the form with the way to a new link, then signs in once confirmed', async () => {
+    const email = uniqueEmail('strict');
+    const client = new Client(strict.url);
+    await submitForm(client, '/signup', { email, password: strongPassword });
+    const refused = await submitForm(client, '/login', { email, password: strongPassword });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('Confirm your email address first');
+    expect(refused.text).toContain('href="/verify-email/resend"');
+    expect(client.cookies.has(SESSION)).toBe(false);
+    const token = await mailedToken(strict, email, /Verify your email/);
+    await submitForm(client, '/verify-email', { token }, { from: '/login' });
+    const done = await submitForm(client, '/login', { email, password: strongPassword });
+    expect(done.status).toBe(303);
+    expect(client.cookies.has(SESSION)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { verifyEmail } from '../../../authn/account/email-verification.js';
+import { resendEmailVerification, verifyEmail } from '../../../authn/account/email-verification.js';
 import { limitMagicLinkRequests } from '../../../authn/account/request-limits.js';
 import { redeemMagicLink, requestMagicLink } from '../../../authn/credentials/magic-link.js';
 import { normalizeEmail } from '../../../authn/meta.js';
@@ -16,6 +16,7 @@ import { Form } from '../views/layout.js';
 const tokenQuery = z.object({ token: tokenSchema.optional() });
 const tokenForm = z.object({ token: tokenSchema });
 const returnToQuery = z.object({ return_to: z.string().max(2000).optional() });
+const resendForm = z.object({ email: emailSchema.optional() });
 const emailLinkForm = z.object({ email: emailSchema, return_to: z.string().max(2000).optional() });
 
 /**
@@ -51,8 +52,8 @@ const verifyGone = (shell: Shell) =>
       shell={shell}
       heading={shell.t.signIn.verify.heading}
       message={shell.t.signIn.verify.invalid}
-      href="/login"
-      link={shell.t.common.signIn}
+      href="/verify-email/resend"
+      link={shell.t.signIn.verify.askAgain}
     />,
     400,
   );
@@ -105,6 +106,44 @@ function EmailLinkView(props: {
   );
 }
 
+function ResendView(props: {
+  shell: Shell;
+  email?: string;
+  errors?: Record<string, string>;
+  message?: string;
+}) {
+  const { shell } = props;
+  const t = shell.t.signIn.resend;
+  const signedInAs = shell.user?.email;
+  return (
+    <section class="card narrow">
+      <h1>{t.heading}</h1>
+      <p>{signedInAs ? t.introSignedIn(signedInAs) : t.intro}</p>
+      <FormError shell={shell} message={props.message} />
+      <Form shell={shell} action="/verify-email/resend">
+        {signedInAs ? null : (
+          <Field
+            name="email"
+            label={shell.t.common.email}
+            type="email"
+            autocomplete="username"
+            value={props.email}
+            error={props.errors?.email}
+            required
+            autofocus
+          />
+        )}
+        <Actions>
+          <button type="submit">{t.submit}</button>
+          <a href={signedInAs ? '/account' : '/login'}>
+            {signedInAs ? shell.t.common.account : shell.t.common.signIn}
+          </a>
+        </Actions>
+      </Form>
+    </section>
+  );
+}
+
 export const emailLinkPages = [
   definePage({
     method: 'GET',
@@ -143,6 +182,41 @@ export const emailLinkPages = [
       return redirect(
         principal ? '/account?notice=email_verified' : '/login?notice=email_verified',
       );
+    },
+  }),
+  definePage({
+    method: 'GET',
+    url: '/verify-email/resend',
+    access: 'public',
+    handler: async ({ shell }) => view(shell.t.signIn.resend.title, <ResendView shell={shell} />),
+  }),
+  definePage({
+    method: 'POST',
+    url: '/verify-email/resend',
+    access: 'public',
+    form: resendForm,
+    handler: async ({ core, shell, form, meta, reply, principal }) => {
+      const again = (status: number, message?: string, errors?: Record<string, string>) =>
+        view(
+          shell.t.signIn.resend.title,
+          <ResendView shell={shell} email={form.raw.email} errors={errors} message={message} />,
+          status,
+        );
+      if (!form.ok) return again(400, undefined, form.errors);
+      // Signed in, the link goes to the account's own address; anyone else names one.
+      const email = principal ? undefined : form.data.email;
+      if (!principal && email === undefined)
+        return again(400, undefined, { email: shell.t.common.required });
+      try {
+        await resendEmailVerification(core, principal, email, meta);
+      } catch (error) {
+        const refusal = refusalOf(error, reply, ['rate_limited', 'already_verified'], {
+          already_verified: shell.t.signIn.resend.alreadyVerified,
+        });
+        return again(refusal.status, refusal.message);
+      }
+      // The same answer whether the email has an account or not.
+      return redirect('/verify-email/resend?notice=verification_resent');
     },
   }),
   definePage({

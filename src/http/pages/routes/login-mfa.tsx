@@ -192,13 +192,17 @@ export const loginMfaPages = [
       const returnTo = safeReturnTo(form.raw.return_to);
       const challenge = challengeOf(request);
       if (!challenge) return startOver(reply, returnTo);
-      const method = form.ok ? form.data.method : 'totp';
-      if (!form.ok)
+      const method = codeForm.shape.method.safeParse(form.raw.method).data ?? 'totp';
+      if (!form.ok) {
+        const t = ctx.shell.t;
+        const message = form.errors.code ? t.common.required : t.errors.byCode.invalid_request;
         return challengePage(ctx, returnTo, {
-          method: codeForm.shape.method.safeParse(form.raw.method).data ?? method,
+          code: 'invalid_request',
+          method,
           status: 400,
-          message: ctx.shell.t.common.required,
+          message: message ?? t.common.required,
         });
+      }
       try {
         const outcome = await completeSecondFactor(
           core,

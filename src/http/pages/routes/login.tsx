@@ -26,6 +26,8 @@ function LoginView(props: {
   email?: string;
   errors?: Record<string, string>;
   message?: string;
+  /** The sign-in was refused for an unconfirmed email: offer a new link beside the message. */
+  offerNewLink?: boolean;
   providers?: readonly UpstreamButton[];
 }) {
   const { shell, returnTo } = props;
@@ -35,6 +37,11 @@ function LoginView(props: {
     <section class="card narrow">
       <h1>{t.heading}</h1>
       <FormError shell={shell} message={props.message} />
+      {props.offerNewLink ? (
+        <p>
+          <a href="/verify-email/resend">{shell.t.signIn.sendNewLink}</a>
+        </p>
+      ) : null}
       <Form shell={shell} action={action}>
         <input type="hidden" name="return_to" value={returnTo} />
         <Field
@@ -120,7 +127,12 @@ export const loginPages = [
     handler: async (ctx) => {
       const { core, shell, form, meta } = ctx;
       const returnTo = safeReturnTo(form.raw.return_to);
-      const again = (status: number, message?: string, errors?: Record<string, string>) =>
+      const again = (
+        status: number,
+        message?: string,
+        errors?: Record<string, string>,
+        offerNewLink = false,
+      ) =>
         view(
           shell.t.login.title,
           <LoginView
@@ -129,6 +141,7 @@ export const loginPages = [
             email={form.raw.email}
             errors={errors}
             message={message}
+            offerNewLink={offerNewLink}
             providers={upstreamButtons(core)}
           />,
           status,
@@ -143,8 +156,14 @@ export const loginPages = [
           'invalid_credentials',
           'rate_limited',
           'account_banned',
+          'email_not_verified',
         ]);
-        return again(refusal.status, refusal.message);
+        return again(
+          refusal.status,
+          refusal.message,
+          undefined,
+          refusal.code === 'email_not_verified',
+        );
       }
     },
   }),

@@ -102,6 +102,9 @@ export const signUpPages = [
           <h1>{t.sentTitle}</h1>
           <p>{t.sentBody}</p>
           <p>
+            {t.notReceived} <a href="/verify-email/resend">{shell.t.signIn.sendNewLink}</a>
+          </p>
+          <p>
             <a href="/login">{shell.t.common.signIn}</a>
           </p>
         </section>,

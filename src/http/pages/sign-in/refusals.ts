@@ -10,6 +10,7 @@ import { strings } from '../strings/index.js';
 
 /** A refusal shown on the form it answers: the status of the API's problem, and words for a person. */
 export interface Refusal {
+  code: ErrorCode;
   status: number;
   message: string;
 }
@@ -30,12 +31,15 @@ export function refusalOf(
   const t = strings.signIn;
   if (error instanceof RateLimitedError) {
     reply.header('retry-after', String(error.retryAfterSeconds));
-    return { status, message: t.tooManyAttempts(error.retryAfterSeconds) };
+    return { code: error.code, status, message: t.tooManyAttempts(error.retryAfterSeconds) };
   }
   if (error instanceof WeakPasswordError)
-    return { status, message: t.weakPassword[error.rule] ?? error.message };
-  if (error.code === 'account_banned') return { status, message: t.banned };
+    return { code: error.code, status, message: t.weakPassword[error.rule] ?? error.message };
+  if (error.code === 'account_banned') return { code: error.code, status, message: t.banned };
+  if (error.code === 'email_not_verified')
+    return { code: error.code, status, message: t.unverified };
   return {
+    code: error.code,
     status,
     message: messages[error.code] ?? strings.errors.byCode[error.code] ?? error.message,
   };

@@ -52,6 +52,7 @@ export const en = {
     email_verified: 'Your email address is confirmed.',
     reset_requested: 'If an account has this email, we sent it a link to choose a new password.',
     magic_link_requested: 'If an account has this email, we sent it a sign-in link.',
+    verification_resent: 'If this email has an account still to confirm, we sent it a new link.',
   } as Record<string, string>,
   home: {
     title: 'Welcome',
@@ -70,6 +71,8 @@ export const en = {
     askEmailLink: 'Email me a sign-in link',
     tooManyAttempts: (seconds: number) => `Too many attempts. Try again in ${seconds} seconds.`,
     banned: 'This account is suspended. Contact the people who run this site.',
+    unverified: 'Confirm your email address first: open the link we mailed you.',
+    sendNewLink: 'Send me a new confirmation link',
     mfa: {
       title: 'Confirm it is you',
       heading: 'One more step',
@@ -100,6 +103,7 @@ export const en = {
       sentTitle: 'Check your mail',
       sentBody:
         'We sent a link to the address you gave. Open it to confirm your email, then sign in.',
+      notReceived: 'Nothing arrived?',
     },
     weakPassword: {
       too_short: 'This password is too short.',
@@ -129,6 +133,15 @@ export const en = {
       intro: 'Press the button to confirm that this email address is yours.',
       submit: 'Confirm my email',
       invalid: 'This link is not valid any more: it was used, or it is too old.',
+      askAgain: 'Send me a new link',
+    },
+    resend: {
+      title: 'Confirm your email',
+      heading: 'Get a new confirmation link',
+      intro: 'Give your email and we will send a new link to confirm it.',
+      introSignedIn: (email: string) => `We will send a new confirmation link to ${email}.`,
+      submit: 'Send me a new link',
+      alreadyVerified: 'Your email address is already confirmed.',
     },
     emailLink: {
       title: 'Sign in with a link',
