@@ -78,6 +78,8 @@ export async function pagesArea(app: FastifyInstance, { core }: PagesAreaOptions
     // Our own next page may learn where a form was posted from (to come back after a re-login); no one else.
     referrerPolicy: { policy: 'same-origin' },
   });
+  // Forms only: the JSON and text parsers inherited from the root would let a page take a JSON body.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   await app.register(fastifyFormbody, { bodyLimit: core.settings.bodyLimitBytes });
   const deps: PageErrorDeps = { core, assets, principalOf: principalOfPage };
   app.setErrorHandler(pageErrorHandler(deps));
