@@ -302,3 +302,75 @@ describe('return_to through /login → /login/mfa → the final redirect', () =>
     }
   });
 });
+
+describe('odd input on every sign-in page', () => {
+  const gets = [
+    '/login/mfa',
+    '/signup',
+    '/signup/check-email',
+    '/forgot-password',
+    '/reset-password',
+    '/verify-email',
+    '/verify-email/resend',
+    '/login/email-link',
+    '/magic-link',
+  ];
+  const queries = [
+    'token[]=x',
+    'token[a]=b',
+    'token=a&token=b',
+    'token=%00',
+    'token=%',
+    `token=${'t'.repeat(3000)}`,
+    'return_to[]=x',
+    `return_to=${'a'.repeat(3000)}`,
+    '__proto__[x]=1',
+  ];
+  const posts = [
+    '/login/mfa',
+    '/login/mfa/sms/send',
+    '/login/mfa/start',
+    '/signup',
+    '/forgot-password',
+    '/reset-password',
+    '/verify-email',
+    '/verify-email/resend',
+    '/login/email-link',
+    '/magic-link',
+  ];
+  const bodies = [
+    {},
+    { token: '%00' },
+    { token: 't'.repeat(3000) },
+    { email: 'a@b.co', password: 'x'.repeat(5000) },
+    { email: `${'a'.repeat(300)}@b.co` },
+    { method: '__proto__', code: '1' },
+    { method: 'webauthn', code: '123456' },
+    { method: 'totp', code: 'c'.repeat(500) },
+    { challenge: '\u0000' },
+    { challenge: 'c'.repeat(3000) },
+    { return_to: '\r\nLocation: https://evil.example' },
+  ];
+
+  it('answers with a page or a 4xx, never a 5xx, with or without a challenge cookie', async () => {
+    const { email, password } = await totpUser(server);
+    const withChallenge = (await passwordPage(email, password)).client;
+    const oddCookie = new Client(server.url);
+    oddCookie.cookies.set(CHALLENGE, '%00');
+    for (const client of [new Client(server.url), withChallenge, oddCookie]) {
+      for (const path of gets)
+        for (const query of queries) {
+          const answer = await openPage(client, `${path}?${query}`);
+          expect(answer.status, `GET ${path}?${query}`).toBeLessThan(500);
+        }
+      for (const path of posts)
+        for (const body of bodies) {
+          const answer = await submitForm(client, path, body, { from: '/login' });
+          expect(answer.status, `POST ${path} ${JSON.stringify(body).slice(0, 80)}`).toBeLessThan(
+            500,
+          );
+          expect(answer.headers.get('location') ?? '').not.toMatch(/evil|\r|\n/);
+        }
+    }
+  });
+});
