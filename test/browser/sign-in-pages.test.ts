@@ -197,7 +197,9 @@ describe('passkeys on the sign-in pages', () => {
 
 describe('the password paths', () => {
   it('signs in with the keyboard alone, TOTP second step included, wrong code shown first', async () => {
-    const { email, password, secret } = await totpUser(server);
+    const { email, password, secret, client } = await totpUser(server);
+    // Recovery codes too: the page then has a form per method, each field labelled on its own.
+    expect((await client.post('/auth/mfa/recovery-codes')).status).toBe(201);
     const browserPage = await openBrowserPage(browser);
     const { page } = browserPage;
     await page.goto(`${origin}/login?return_to=${encodeURIComponent('/account/sessions')}`);
@@ -207,7 +209,7 @@ describe('the password paths', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/login\/mfa/);
     await expectCleanPage(browserPage);
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('field-code');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('field-code-totp');
     await page.keyboard.type(wrongCode(server, secret));
     await page.keyboard.press('Enter');
     await page.waitForLoadState();

@@ -338,7 +338,7 @@ describe('odd input on every sign-in page', () => {
     '/login/email-link',
     '/magic-link',
   ];
-  const bodies = [
+  const bodies: Record<string, string>[] = [
     {},
     { token: '%00' },
     { token: 't'.repeat(3000) },

@@ -59,6 +59,7 @@ function CodeForm(props: MfaViewProps & { method: 'totp' | 'recovery_code' | 'sm
       <input type="hidden" name="return_to" value={props.returnTo} />
       <Field
         name="code"
+        id={`field-code-${method}`}
         label={label}
         autocomplete="one-time-code"
         inputmode={numeric ? 'numeric' : 'text'}
