@@ -90,6 +90,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   // The API's headers, also the default of anything outside an area; the pages set their own.
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    frameguard: { action: 'deny' },
   });
   await app.register(fastifyCookie);
   app.addHook('onRequest', async (request) => enforceSameOrigin(core, request));

@@ -87,10 +87,15 @@ function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoException, 
 
 /** Fastify options that make its router's and Node's own errors problem documents. */
 export const frameworkErrorOptions = {
-  // These answers skip the app's hooks, so they set no-store themselves.
+  // These answers skip every hook, helmet's too: they carry the strictest headers themselves.
   frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
     sendProblem(
-      reply.header('cache-control', 'no-store'),
+      reply.headers({
+        'cache-control': 'no-store',
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+      }),
       frameworkProblem(error) ?? problem('invalid_request', 'Bad request.'),
     ),
   clientErrorHandler: answerClientError,

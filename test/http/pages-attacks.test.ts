@@ -141,7 +141,7 @@ describe('CSRF on page forms', () => {
     const preSession = csrfFieldOf((await openPage(browser, '/login')).text);
     expect(browser.cookies.has(FORM)).toBe(true);
     await submitForm(browser, '/login', { email, password }, { csrf: preSession });
-    expect(browser.cookies.has(FORM)).toBe(true); // still there, still signed
+    expect(browser.cookies.has(FORM)).toBe(false); // retired by the sign-in
     const out = await submitForm(browser, '/logout', {}, { csrf: preSession });
     expect(out.status).toBe(403);
     expect(await whoIs(cookieHeader(browser.cookies))).toBe(email);
@@ -332,8 +332,8 @@ describe('the sign-in form tells nothing about which emails exist', () => {
   const shape = (html: string, email: string) =>
     html
       .replaceAll(email, 'EMAIL')
-      .replace(/value="[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"/g, 'value="TOKEN"')
-      .replace(/content="[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"/g, 'content="TOKEN"')
+      .replace(/value="[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+"/g, 'value="TOKEN"')
+      .replace(/content="[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+"/g, 'content="TOKEN"')
       .replace(/nonce="[0-9a-f]+"/g, 'nonce="N"');
 
   it('an unknown email and a wrong password get the same status and the same page', async () => {

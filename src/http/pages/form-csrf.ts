@@ -16,22 +16,41 @@ export const CSRF_FIELD = '_csrf';
  */
 export const FORM_COOKIE = '__Host-gh_form';
 
-const sign = (core: Core, nonce: string) =>
-  createHmac('sha256', core.secretKey).update(`form-csrf:${nonce}`).digest('base64url');
+/** A pre-session token is good for half a day; a page opened later gets a new one. */
+const FORM_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
-const isSigned = (core: Core, value: string): boolean => {
-  const [nonce, mac, extra] = value.split('.');
-  return !!nonce && !!mac && extra === undefined && constantTimeEqual(sign(core, nonce), mac);
+const sign = (core: Core, body: string) =>
+  createHmac('sha256', core.secretKey).update(`form-csrf:${body}`).digest('base64url');
+
+/** `nonce.issuedAt.mac`: signed by us and not too old. */
+const isLiveToken = (core: Core, value: string): boolean => {
+  const [nonce, issuedAt, mac, extra] = value.split('.');
+  if (!nonce || !issuedAt || !mac || extra !== undefined || !/^\d{1,12}$/.test(issuedAt))
+    return false;
+  if (!constantTimeEqual(sign(core, `${nonce}.${issuedAt}`), mac)) return false;
+  const ageSeconds = Math.floor(core.clock.now() / 1000) - Number(issuedAt);
+  return ageSeconds >= 0 && ageSeconds < FORM_TOKEN_LIFETIME_SECONDS;
 };
 
 function preSessionToken(core: Core, request: FastifyRequest, reply: FastifyReply): string {
   const existing = request.cookies[FORM_COOKIE];
-  if (existing && isSigned(core, existing)) return existing;
-  const nonce = randomBytes(18).toString('base64url');
-  const token = `${nonce}.${sign(core, nonce)}`;
-  reply.setCookie(FORM_COOKIE, token, { httpOnly: true, secure: true, sameSite: 'lax', path: '/' });
+  if (existing && isLiveToken(core, existing)) return existing;
+  const body = `${randomBytes(18).toString('base64url')}.${Math.floor(core.clock.now() / 1000)}`;
+  const token = `${body}.${sign(core, body)}`;
+  reply.setCookie(FORM_COOKIE, token, {
+    httpOnly: true,
+    secure: true,
+    sameSite: 'lax',
+    path: '/',
+    maxAge: FORM_TOKEN_LIFETIME_SECONDS,
+  });
   return token;
 }
+
+/** Signing in retires the pre-session token: the next signed-out form gets a fresh one. */
+export const clearFormCookie = (reply: FastifyReply): void => {
+  reply.clearCookie(FORM_COOKIE, { httpOnly: true, secure: true, sameSite: 'lax', path: '/' });
+};
 
 /** The token this request's forms carry: the session's, or the pre-session one. */
 export const formToken = (
@@ -61,5 +80,5 @@ export function isGenuineForm(
     return true;
   if (!publicPage) return false;
   const cookie = request.cookies[FORM_COOKIE];
-  return !!cookie && constantTimeEqual(cookie, presented) && isSigned(core, cookie);
+  return !!cookie && constantTimeEqual(cookie, presented) && isLiveToken(core, cookie);
 }

@@ -77,6 +77,7 @@ export async function pagesArea(app: FastifyInstance, { core }: PagesAreaOptions
     contentSecurityPolicy: contentSecurityPolicy(core),
     // Our own next page may learn where a form was posted from (to come back after a re-login); no one else.
     referrerPolicy: { policy: 'same-origin' },
+    frameguard: { action: 'deny' },
   });
   // Forms only: the JSON and text parsers inherited from the root would let a page take a JSON body.
   app.removeContentTypeParser(['application/json', 'text/plain']);

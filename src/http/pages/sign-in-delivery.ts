@@ -6,6 +6,7 @@ import type { Core } from '../../core.js';
 import type { User } from '../../store/repositories/users.js';
 import { SESSION_COOKIE } from '../cookies.js';
 import { setLoginCookies } from '../deliver-login.js';
+import { clearFormCookie } from './form-csrf.js';
 import { type PageResult, redirect } from './page.js';
 import { withReturnTo } from './return-to.js';
 
@@ -55,6 +56,7 @@ export function deliverPageLogin(
     return redirect(withReturnTo('/login/mfa', returnTo));
   }
   clearChallenge(reply);
+  clearFormCookie(reply);
   setLoginCookies(core, reply, outcome.signedIn);
   return redirect(outcome.mfaEnrollmentRequired ? '/account/security' : returnTo);
 }

@@ -36,6 +36,8 @@ export const en = {
       rate_limited: 'Too many attempts.',
       unavailable: 'The service is unavailable for a moment.',
       account_banned: 'This account is suspended.',
+      email_not_verified:
+        'Confirm your email address first: open the link we mailed you, or ask for a new one on the “Resend the link” page.',
       forbidden: 'You may not do that.',
       not_found: 'There is no such thing here.',
       payload_too_large: 'What you sent is too large.',
