@@ -46,11 +46,12 @@ export interface BrowserPage {
  */
 export async function openBrowserPage(
   browser: Browser,
-  options: { colorScheme?: 'light' | 'dark'; width?: number } = {},
+  options: { colorScheme?: 'light' | 'dark'; width?: number; javaScriptEnabled?: boolean } = {},
 ): Promise<BrowserPage> {
   const context = await browser.newContext({
     colorScheme: options.colorScheme ?? 'light',
     viewport: { width: options.width ?? 1200, height: 900 },
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
   });
   const cspViolations: string[] = [];
   await context.exposeBinding('__reportCsp', (_source, text: string) => {

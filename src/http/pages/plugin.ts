@@ -19,14 +19,22 @@ import { accountTotpPages } from './routes/account-totp.js';
 import { adminEventPages } from './routes/admin-events.js';
 import { adminPolicyPages } from './routes/admin-policy.js';
 import { adminUserPages } from './routes/admin-users.js';
+import { emailLinkPages } from './routes/email-links.js';
 import { homePages } from './routes/home.js';
 import { loginPages } from './routes/login.js';
+import { loginMfaPages } from './routes/login-mfa.js';
+import { passwordResetPages } from './routes/password-reset.js';
 import { reauthenticatePages } from './routes/reauthenticate.js';
+import { signUpPages } from './routes/sign-up.js';
 import { strings } from './strings/index.js';
 
 export const allPages: readonly AnyPage[] = [
   ...homePages,
   ...loginPages,
+  ...loginMfaPages,
+  ...signUpPages,
+  ...passwordResetPages,
+  ...emailLinkPages,
   ...accountPages,
   ...accountPasswordPages,
   ...accountSessionPages,

@@ -27,6 +27,15 @@ const challengeCookieOptions = (maxAgeSeconds: number): CookieSerializeOptions =
 export const challengeOf = (request: FastifyRequest): string | undefined =>
   request.cookies[CHALLENGE_COOKIE];
 
+/** Keeps a challenge for the challenge page; it lives no longer than the challenge itself. */
+export const keepChallenge = (
+  reply: FastifyReply,
+  challenge: string,
+  maxAgeSeconds: number,
+): void => {
+  reply.setCookie(CHALLENGE_COOKIE, challenge, challengeCookieOptions(maxAgeSeconds));
+};
+
 export const clearChallenge = (reply: FastifyReply): void => {
   reply.clearCookie(CHALLENGE_COOKIE, challengeCookieOptions(0));
 };
@@ -43,11 +52,7 @@ export function deliverPageLogin(
   returnTo: string,
 ): PageResult {
   if (outcome.kind === 'mfa_required') {
-    reply.setCookie(
-      CHALLENGE_COOKIE,
-      outcome.challenge,
-      challengeCookieOptions(outcome.expiresInSeconds),
-    );
+    keepChallenge(reply, outcome.challenge, outcome.expiresInSeconds);
     return redirect(withReturnTo('/login/mfa', returnTo));
   }
   clearChallenge(reply);

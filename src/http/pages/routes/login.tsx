@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { verifyPasswordLogin } from '../../../authn/credentials/password.js';
 import { logout } from '../../../authn/sessions.js';
-import { isAuthError } from '../../../errors.js';
 import { clearRefreshCookie, clearSessionCookie } from '../../cookies.js';
 import { emailSchema } from '../../schemas.js';
 import { definePage, redirect, view } from '../page.js';
-import { safeReturnTo } from '../return-to.js';
+import { safeReturnTo, withReturnTo } from '../return-to.js';
 import type { Shell } from '../shell.js';
+import { refusalOf } from '../sign-in/refusals.js';
+import { type UpstreamButton, upstreamButtons } from '../sign-in/upstream.js';
 import { deliverPageFirstFactor } from '../sign-in-delivery.js';
 import { Actions, Field, FormError } from '../views/fields.js';
 import { Form, Script } from '../views/layout.js';
@@ -19,18 +20,14 @@ const loginForm = z.object({
   return_to: z.string().max(2000).optional(),
 });
 
-/** Upstream sign-in buttons (federation); none are configured until it exists. */
-export interface UpstreamButton {
-  label: string;
-  href: string;
-}
-
 function LoginView(props: {
   shell: Shell;
   returnTo: string;
   email?: string;
   errors?: Record<string, string>;
   message?: string;
+  /** The sign-in was refused for an unconfirmed email: offer a new link beside the message. */
+  offerNewLink?: boolean;
   providers?: readonly UpstreamButton[];
 }) {
   const { shell, returnTo } = props;
@@ -40,6 +37,11 @@ function LoginView(props: {
     <section class="card narrow">
       <h1>{t.heading}</h1>
       <FormError shell={shell} message={props.message} />
+      {props.offerNewLink ? (
+        <p>
+          <a href="/verify-email/resend">{shell.t.signIn.sendNewLink}</a>
+        </p>
+      ) : null}
       <Form shell={shell} action={action}>
         <input type="hidden" name="return_to" value={returnTo} />
         <Field
@@ -65,12 +67,20 @@ function LoginView(props: {
           <a href="/forgot-password">{t.forgot}</a>
         </Actions>
       </Form>
+      <p>
+        <a href={withReturnTo('/login/email-link', returnTo)}>{shell.t.signIn.askEmailLink}</a>
+      </p>
       <div data-passkey-sign-in="" data-return-to={returnTo} data-failed={t.passkeyFailed} hidden>
         <p class="divider">{t.orDivider}</p>
         <button type="button" class="secondary">
           {t.withPasskey}
         </button>
         <p data-status="" role="status" class="field-error" hidden />
+        {/* A passkey sign-in that needs a second factor hands its challenge to the challenge page. */}
+        <Form shell={shell} action="/login/mfa/start" id="passkey-handoff">
+          <input type="hidden" name="challenge" value="" />
+          <input type="hidden" name="return_to" value={returnTo} />
+        </Form>
       </div>
       {props.providers && props.providers.length > 0 ? (
         <div class="providers">
@@ -100,10 +110,13 @@ export const loginPages = [
     url: '/login',
     access: 'public',
     query: returnToQuery,
-    handler: async ({ shell, principal, query }) => {
+    handler: async ({ core, shell, principal, query }) => {
       const returnTo = safeReturnTo(query.return_to);
       if (principal) return redirect(returnTo);
-      return view(shell.t.login.title, <LoginView shell={shell} returnTo={returnTo} />);
+      return view(
+        shell.t.login.title,
+        <LoginView shell={shell} returnTo={returnTo} providers={upstreamButtons(core)} />,
+      );
     },
   }),
   definePage({
@@ -114,7 +127,12 @@ export const loginPages = [
     handler: async (ctx) => {
       const { core, shell, form, meta } = ctx;
       const returnTo = safeReturnTo(form.raw.return_to);
-      const again = (status: number, message?: string, errors?: Record<string, string>) =>
+      const again = (
+        status: number,
+        message?: string,
+        errors?: Record<string, string>,
+        offerNewLink = false,
+      ) =>
         view(
           shell.t.login.title,
           <LoginView
@@ -123,6 +141,8 @@ export const loginPages = [
             email={form.raw.email}
             errors={errors}
             message={message}
+            offerNewLink={offerNewLink}
+            providers={upstreamButtons(core)}
           />,
           status,
         );
@@ -132,9 +152,18 @@ export const loginPages = [
         return await deliverPageFirstFactor(ctx, user, { amr: ['pwd'] }, returnTo);
       } catch (error) {
         // Refusals the person can act on are shown on the form; the rest are error pages.
-        if (isAuthError(error) && error.code === 'invalid_credentials')
-          return again(401, shell.t.errors.byCode.invalid_credentials);
-        throw error;
+        const refusal = refusalOf(error, ctx.reply, [
+          'invalid_credentials',
+          'rate_limited',
+          'account_banned',
+          'email_not_verified',
+        ]);
+        return again(
+          refusal.status,
+          refusal.message,
+          undefined,
+          refusal.code === 'email_not_verified',
+        );
       }
     },
   }),

@@ -7,6 +7,8 @@ import type { Shell } from '../shell.js';
  */
 export function Field(props: {
   name: string;
+  /** When one page has several fields of one name (one form per method): `field-<name>` otherwise. */
+  id?: string;
   label: string;
   type?: string;
   value?: string;
@@ -19,7 +21,7 @@ export function Field(props: {
   maxlength?: number;
   pattern?: string;
 }) {
-  const id = `field-${props.name}`;
+  const id = props.id ?? `field-${props.name}`;
   const described = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : '']
     .filter(Boolean)
     .join(' ');
