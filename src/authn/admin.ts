@@ -14,6 +14,8 @@ import {
   setBanned,
   setRoles,
   type User,
+  type UserPosition,
+  type UserSort,
   withoutSecret,
 } from '../store/repositories/users.js';
 import { audit } from './audit.js';
@@ -98,13 +100,47 @@ export async function replaceRoles(
   return existing(core, userId);
 }
 
-/** A page of users in creation order (keyset: a deep page costs what the first does). */
-export const listUsers = (core: Core, page: PageRequest): Promise<Page<User>> =>
-  pageUsers(core.store.db, page);
+export interface UserListQuery {
+  sort: UserSort;
+  order: 'asc' | 'desc';
+  /** Addresses starting with this, in any case. */
+  emailPrefix?: string | undefined;
+}
 
-/** A page of audit events, newest first, filtered by user and type. */
+/** A keyset page of users (a deep page costs what the first does), searched by email prefix. */
+export const listUsers = (
+  core: Core,
+  query: UserListQuery,
+  page: PageRequest<UserPosition>,
+): Promise<Page<User, UserPosition>> =>
+  pageUsers(core.store.db, page, {
+    sort: query.sort,
+    order: query.order,
+    // Addresses are stored lower case (normalizeEmail): so the search ignores case.
+    emailPrefix: query.emailPrefix?.toLowerCase(),
+    dialect: core.store.dialect,
+  });
+
+/** A page of audit events, newest first, filtered by user, type, outcome and time. */
 export const listAuditEvents = (
   core: Core,
   filter: AuditFilter,
   page: PageRequest,
 ): Promise<Page<StoredAuditEvent>> => pageAuditEvents(core.store.db, filter, page);
+
+/**
+ * Every audit event the filter matches, newest first, a keyset page at a
+ * time: an export of any size holds one page in memory.
+ */
+export async function* auditEventPages(
+  core: Core,
+  filter: AuditFilter,
+  pageSize = 500,
+): AsyncGenerator<StoredAuditEvent[]> {
+  let from: PageRequest['from'];
+  do {
+    const page = await pageAuditEvents(core.store.db, filter, { limit: pageSize, from });
+    yield page.items;
+    from = page.next ?? undefined;
+  } while (from);
+}

@@ -4,7 +4,8 @@ import { grantsFor } from '../store/repositories/acl-grants.js';
 import type { Db } from '../store/schema.js';
 import { decide } from './decide.js';
 import type { DecisionContext } from './environment.js';
-import type { Policy } from './policy-types.js';
+import { type Explanation, explain } from './explain.js';
+import type { Decision, Policy } from './policy-types.js';
 import type { ResourceInput } from './resource.js';
 
 /** A "what if" question: the resource's attributes come from the asker, its ACL from the store. */
@@ -46,34 +47,55 @@ async function storedGrants(db: Db, checks: readonly Check[]) {
   );
 }
 
+/** What the engine is asked for one check: the asker's resource with its stored ACL. */
+function inputOf(
+  { resource }: Check,
+  grants: Awaited<ReturnType<typeof storedGrants>>,
+): ResourceInput {
+  const acl = resource.id === undefined ? undefined : grants.get(resource.type)?.get(resource.id);
+  // Just `{ type }` asks what a route guard asks: answered the same way.
+  const aboutType =
+    resource.id === undefined &&
+    resource.ownerId === undefined &&
+    resource.attributes === undefined;
+  return {
+    type: resource.type,
+    id: resource.id ?? '',
+    ...(resource.ownerId === undefined ? {} : { ownerId: resource.ownerId }),
+    attributes: resource.attributes ?? {},
+    ...(acl === undefined ? {} : { acl }),
+    ...(aboutType ? { typeLevel: true as const } : {}),
+  };
+}
+
+const answerOf = ({ allowed, reason, stepUp }: Decision): CheckAnswer => ({
+  allowed,
+  reason,
+  ...(stepUp === undefined ? {} : { stepUp }),
+});
+
 /** Decides each check for the principal, in order. */
 export async function checkAll(
   ctx: CheckContext,
   checks: readonly Check[],
 ): Promise<CheckAnswer[]> {
   const grants = await storedGrants(ctx.db, checks);
-  return checks.map(({ action, resource }) => {
-    const acl = resource.id === undefined ? undefined : grants.get(resource.type)?.get(resource.id);
-    // Just `{ type }` asks what a route guard asks: answered the same way.
-    const aboutType =
-      resource.id === undefined &&
-      resource.ownerId === undefined &&
-      resource.attributes === undefined;
-    const input: ResourceInput = {
-      type: resource.type,
-      id: resource.id ?? '',
-      ...(resource.ownerId === undefined ? {} : { ownerId: resource.ownerId }),
-      attributes: resource.attributes ?? {},
-      ...(acl === undefined ? {} : { acl }),
-      ...(aboutType ? { typeLevel: true as const } : {}),
-    };
-    const { allowed, reason, stepUp } = decide(
-      ctx.policy,
-      ctx.principal,
-      action,
-      input,
-      ctx.environment,
-    );
-    return { allowed, reason, ...(stepUp === undefined ? {} : { stepUp }) };
-  });
+  return checks.map((check) =>
+    answerOf(
+      decide(ctx.policy, ctx.principal, check.action, inputOf(check, grants), ctx.environment),
+    ),
+  );
+}
+
+/** One check answered as `checkAll` answers it, with the engine's trace of why. */
+export async function explainCheck(
+  ctx: CheckContext,
+  check: Check,
+): Promise<{ decision: CheckAnswer; explanation: Explanation }> {
+  const input = inputOf(check, await storedGrants(ctx.db, [check]));
+  const { policy, principal, environment } = ctx;
+  return {
+    decision: answerOf(decide(policy, principal, check.action, input, environment)),
+    explanation: explain(policy, principal, check.action, input, environment),
+  };
 }

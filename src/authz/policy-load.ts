@@ -35,6 +35,7 @@ export function parsePolicy(text: string, file = '<policy>'): Policy {
   const rules = readRules(src, root.rules, { roles, userAttributes, resourceTypes, schedules });
   return {
     file,
+    document: root,
     clock,
     schedules,
     userAttributes,

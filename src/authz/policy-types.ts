@@ -81,6 +81,8 @@ export interface PermissionEntry {
 
 export interface Policy {
   readonly file: string;
+  /** The file as it was read (YAML parsed to plain JSON values), for showing it back. */
+  readonly document: Readonly<Record<string, unknown>>;
   /** The policy's time zone, used for env.weekday and env.hour. */
   readonly clock: LocalClock;
   readonly schedules: ReadonlyMap<string, Schedule>;

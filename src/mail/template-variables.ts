@@ -13,6 +13,7 @@ export const templateVariables = {
   recovery_code_used: ['ip', 'remaining', 'accountLink'],
   factor_added: ['method', 'ip', 'accountLink'],
   factor_removed: ['method', 'ip', 'accountLink'],
+  factors_reset: ['methods', 'accountLink'],
 } as const satisfies Record<string, readonly string[]>;
 
 export const commonVariables = ['productName', 'accentColor', 'email'] as const;

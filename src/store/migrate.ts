@@ -10,6 +10,7 @@ import * as m0006 from './migrations/0006_sign_in_flow.js';
 import * as m0007 from './migrations/0007_totp_recovery_codes.js';
 import * as m0008 from './migrations/0008_passkeys.js';
 import * as m0009 from './migrations/0009_sms_codes.js';
+import * as m0011 from './migrations/0011_users_email_order.js';
 
 export interface VersionedMigration {
   up(db: Parameters<Migration['up']>[0], dialect: Dialect): Promise<void>;
@@ -27,6 +28,7 @@ const migrations: Record<string, VersionedMigration> = {
   '0007_totp_recovery_codes': m0007,
   '0008_passkeys': m0008,
   '0009_sms_codes': m0009,
+  '0011_users_email_order': m0011,
 };
 
 function provider(set: Record<string, VersionedMigration>, dialect: Dialect): MigrationProvider {

@@ -8,23 +8,27 @@ export interface Position {
   id: string;
 }
 
-export interface PageRequest {
+export interface PageRequest<P = Position> {
   limit: number;
   /** Continue after this row; the first page when absent. */
-  from?: Position | undefined;
+  from?: P | undefined;
 }
 
-export interface Page<T> {
+export interface Page<T, P = Position> {
   items: T[];
   /** Where the next page starts; null on the last page. */
-  next: Position | null;
+  next: P | null;
 }
 
 /**
  * Cuts a `limit + 1` read into a page: the extra row only proves there is
  * more, so `next` is null exactly on the last page.
  */
-export function toPage<T>(rows: T[], limit: number, positionOf: (row: T) => Position): Page<T> {
+export function toPage<T, P = Position>(
+  rows: T[],
+  limit: number,
+  positionOf: (row: T) => P,
+): Page<T, P> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items, next: rows.length > limit && last ? positionOf(last) : null };

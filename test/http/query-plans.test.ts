@@ -44,6 +44,21 @@ describe('hot queries read an index (SQLite EXPLAIN QUERY PLAN; PostgreSQL EXPLA
     }
   });
 
+  // On an empty table PostgreSQL may walk the (at, id) index for the range instead: in order either way.
+  it('/admin/audit with outcome and a time range: an index read in order, the range on its `at`', async () => {
+    const range = { outcome: 'failure', from: at - 86_400_000, to: at } as const;
+    for (const [filter, index] of [
+      [{ ...range, userId: 'u' }, 'audit_events_user_at_idx|audit_events_at_id_idx'],
+      [{ ...range, type: 'login' }, 'audit_events_type_at_idx|audit_events_at_id_idx'],
+      [range, 'audit_events_at_id_idx'],
+    ] as const) {
+      const plan = await first((db) =>
+        listAuditEvents(db, filter, { limit: 100, from: { at, id: '42' } }),
+      );
+      expectIndexed(plan, index, { inOrder: true });
+    }
+  });
+
   it('/admin/audit unfiltered, newest first', async () => {
     const plan = await first((db) =>
       listAuditEvents(db, {}, { limit: 100, from: { at, id: '42' } }),
@@ -52,10 +67,32 @@ describe('hot queries read an index (SQLite EXPLAIN QUERY PLAN; PostgreSQL EXPLA
   });
 
   it('/admin/users: a deep page costs what the first costs (no sort, no offset)', async () => {
-    for (const page of [{ limit: 100 }, { limit: 100, from }]) {
-      const [users] = await plansOf((db) => listUsers(db, page));
-      expectIndexed(users ?? [], 'users_created_idx', { inOrder: true });
+    for (const page of [{ limit: 100 }, { limit: 100, from: { key: at, id: from.id } }]) {
+      for (const order of ['asc', 'desc'] as const) {
+        const view = { sort: 'created', order, dialect: server.core.store.dialect } as const;
+        const [users] = await plansOf((db) => listUsers(db, page, view));
+        expectIndexed(users ?? [], 'users_created_idx', { inOrder: true });
+      }
     }
+  });
+
+  it('/admin/users by email, either way, and an email-prefix search: an index range, no sort', async () => {
+    const dialect = server.core.store.dialect;
+    const emailIndex = dialect === 'postgres' ? 'users_email_c_idx' : 'sqlite_autoindex_users_2';
+    const later = { key: 'm@example.com', id: from.id };
+    for (const order of ['asc', 'desc'] as const) {
+      for (const page of [{ limit: 100 }, { limit: 100, from: later }]) {
+        for (const emailPrefix of [undefined, 'mar']) {
+          const view = { sort: 'email', order, emailPrefix, dialect } as const;
+          const [users] = await plansOf((db) => listUsers(db, page, view));
+          expectIndexed(users ?? [], emailIndex, { inOrder: true });
+        }
+      }
+    }
+    // By creation, a search reads the prefix's range of the email index and sorts only its matches.
+    const view = { sort: 'created', order: 'desc', emailPrefix: 'mar', dialect } as const;
+    const [search] = await plansOf((db) => listUsers(db, { limit: 100 }, view));
+    expectIndexed(search ?? [], `${emailIndex}|users_created_idx`);
   });
 
   it("a user's live sessions: listing, paging and the cap", async () => {

@@ -145,9 +145,10 @@ describe(`store contract (${backend}): users`, () => {
     const created = [];
     for (const offset of [30, 10, 20, 10, 10]) created.push(await newUser({ now: T + offset }));
     const all = [];
-    let from: { at: number; id: string } | undefined;
+    let from: { key: number | string; id: string } | undefined;
+    const view = { sort: 'created', order: 'asc', dialect: backend } as const;
     for (;;) {
-      const page = await listUsers(db, { limit: 2, from });
+      const page = await listUsers(db, { limit: 2, from }, view);
       all.push(...page.items);
       if (!page.next) break;
       from = page.next;

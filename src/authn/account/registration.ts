@@ -36,6 +36,7 @@ async function alreadyRegistered(core: Core, email: string, now: number): Promis
     attributes: {},
     isService: false,
     bannedAt: null,
+    bannedReason: null,
     createdAt: now,
     rolesVersion: 0,
   };

@@ -37,3 +37,35 @@ export async function recordFactorChange(
     accountLink: pageLink(core, 'account'),
   });
 }
+
+const METHOD_WORDS: Record<string, string> = {
+  webauthn: 'passkeys',
+  totp: 'authenticator app',
+  recovery_code: 'recovery codes',
+  sms: 'phone number',
+};
+
+/**
+ * An administrator's reset of every second factor (a lost phone): one
+ * audit row naming the methods removed and the admin, one mail to the
+ * owner. Like recordFactorChange, the last step of the reset's transaction.
+ */
+export async function recordFactorReset(
+  core: Core,
+  user: { id: string; email: string },
+  reset: { methods: readonly string[]; by: string | null },
+  meta: RequestMeta,
+  db: Db = core.store.db,
+): Promise<void> {
+  const detail = { method: reset.methods.join(','), reset: true, by: reset.by };
+  await audit(
+    core,
+    { type: 'factor_removed', outcome: 'success', userId: user.id, detail },
+    meta,
+    db,
+  );
+  await sendTemplatedMail(core, 'factors_reset', user.email, {
+    methods: reset.methods.map((method) => METHOD_WORDS[method] ?? method).join(', '),
+    accountLink: pageLink(core, 'account'),
+  });
+}

@@ -16,6 +16,9 @@ import { accountSecurityPages } from './routes/account-security.js';
 import { accountSessionPages } from './routes/account-sessions.js';
 import { accountSmsPages } from './routes/account-sms.js';
 import { accountTotpPages } from './routes/account-totp.js';
+import { adminEventPages } from './routes/admin-events.js';
+import { adminPolicyPages } from './routes/admin-policy.js';
+import { adminUserPages } from './routes/admin-users.js';
 import { emailLinkPages } from './routes/email-links.js';
 import { homePages } from './routes/home.js';
 import { loginPages } from './routes/login.js';
@@ -41,6 +44,9 @@ export const allPages: readonly AnyPage[] = [
   ...accountRecoveryCodePages,
   ...accountApiKeyPages,
   ...reauthenticatePages,
+  ...adminUserPages,
+  ...adminEventPages,
+  ...adminPolicyPages,
 ];
 
 /** Pages mounted only when their feature is on (as the JSON API mounts its routes). */

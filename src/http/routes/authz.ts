@@ -7,7 +7,7 @@ import { nameSchema } from '../schemas.js';
 const tags = ['authz'];
 const name = nameSchema(128);
 
-const checkSchema = z.strictObject({
+export const checkSchema = z.strictObject({
   action: name,
   resource: z.strictObject({
     type: name,

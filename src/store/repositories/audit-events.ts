@@ -1,27 +1,31 @@
 import { type Page, type PageRequest, toPage } from '../page.js';
 import type { Db } from '../schema.js';
 
-export type AuditType =
-  | 'login'
-  | 'logout'
-  | 'register'
-  | 'password_change'
-  | 'password_reset'
-  | 'email_verified'
-  | 'session_revoked'
-  | 'user_banned'
-  | 'user_unbanned'
-  | 'roles_changed'
-  | 'refresh_token_reuse'
-  | 'mfa_challenge'
-  | 'mfa_verify'
-  | 'factor_added'
-  | 'factor_removed'
-  | 'recovery_code_used'
-  | 'magic_link_sent'
-  | 'sms_sent'
-  | 'reauthenticated'
-  | 'passkey_counter_regression';
+/** Every kind of audit event, for filters that offer them. */
+export const AUDIT_TYPES = [
+  'login',
+  'logout',
+  'register',
+  'password_change',
+  'password_reset',
+  'email_verified',
+  'session_revoked',
+  'user_banned',
+  'user_unbanned',
+  'roles_changed',
+  'refresh_token_reuse',
+  'mfa_challenge',
+  'mfa_verify',
+  'factor_added',
+  'factor_removed',
+  'recovery_code_used',
+  'magic_link_sent',
+  'sms_sent',
+  'reauthenticated',
+  'passkey_counter_regression',
+] as const;
+
+export type AuditType = (typeof AUDIT_TYPES)[number];
 
 export interface AuditEvent {
   type: AuditType;
@@ -56,11 +60,18 @@ export async function recordAuditEvent(db: Db, event: AuditEvent, now: number): 
 export interface AuditFilter {
   userId?: string | undefined;
   type?: string | undefined;
+  outcome?: AuditEvent['outcome'] | undefined;
+  /** Events at or after this instant (epoch ms). */
+  from?: number | undefined;
+  /** Events before this instant (epoch ms), not at it. */
+  to?: number | undefined;
 }
 
 /**
  * Newest first, by (at, id), one keyset page at a time; `from` continues with
- * the events older than it. Each filter has its index (migration 0005).
+ * the events older than it. The user and type filters have their index
+ * (migration 0005), whose second column, `at`, also serves the time range;
+ * the outcome (two values) is a filter on the rows the index reads.
  */
 export async function listAuditEvents(
   db: Db,
@@ -75,6 +86,9 @@ export async function listAuditEvents(
     .limit(page.limit + 1);
   if (filter.userId) query = query.where('user_id', '=', filter.userId);
   if (filter.type) query = query.where('type', '=', filter.type);
+  if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
+  if (filter.from !== undefined) query = query.where('at', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('at', '<', filter.to);
   const from = page.from;
   if (from) {
     const id = Number(from.id);

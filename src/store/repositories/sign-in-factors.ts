@@ -44,3 +44,41 @@ export async function countSignInFactors(db: Db, userId: string): Promise<number
   ]);
   return counts.reduce((a, b) => a + b, 0);
 }
+
+/** How many of each second factor a reset removed: active ones (a pending app setup is not one). */
+export interface RemovedFactors {
+  webauthn: number;
+  totp: number;
+  recovery_code: number;
+  sms: number;
+}
+
+/**
+ * Deletes every second factor of the user: passkeys, apps (pending setups
+ * too), recovery codes, the phone number and the codes texted to it. Call
+ * inside the reset's transaction, between lockFactorOwner and the last-way-in check.
+ */
+export async function deleteSecondFactors(db: Db, userId: string): Promise<RemovedFactors> {
+  const passkeys = await db.deleteFrom('passkeys').where('user_id', '=', userId).executeTakeFirst();
+  const apps = await db
+    .deleteFrom('totp_factors')
+    .where('user_id', '=', userId)
+    .returning('confirmed_at')
+    .execute();
+  const codes = await db
+    .deleteFrom('recovery_codes')
+    .where('user_id', '=', userId)
+    .returning('used_at')
+    .execute();
+  const phones = await db
+    .deleteFrom('sms_factors')
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  await db.deleteFrom('sms_codes').where('user_id', '=', userId).execute();
+  return {
+    webauthn: Number(passkeys.numDeletedRows),
+    totp: apps.filter((app) => app.confirmed_at !== null).length,
+    recovery_code: codes.filter((code) => code.used_at === null).length,
+    sms: Number(phones.numDeletedRows),
+  };
+}

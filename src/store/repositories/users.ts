@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
+import type { Dialect } from '../dialect.js';
 import { type Page, type PageRequest, toPage } from '../page.js';
 import type { Db, UsersTable } from '../schema.js';
 
@@ -11,6 +12,8 @@ export interface User {
   attributes: Record<string, unknown>;
   isService: boolean;
   bannedAt: number | null;
+  /** What the admin who banned the user wrote, if anything. */
+  bannedReason: string | null;
   createdAt: number;
   /** Bumped by every role change, read with the roles: a token carrying it carries roles at least this new. */
   rolesVersion: number;
@@ -35,6 +38,7 @@ const toUser = (row: Selectable<UsersTable>, roles: string[]): UserWithSecret =>
   attributes: parseAttributes(row.attributes),
   isService: row.is_service === 1,
   bannedAt: row.banned_at,
+  bannedReason: row.banned_reason,
   createdAt: row.created_at,
   rolesVersion: row.roles_version,
   passwordHash: row.password_hash,
@@ -179,18 +183,73 @@ export async function markEmailVerified(db: Db, userId: string, now: number): Pr
     .execute();
 }
 
-/** Users in creation order (ties by id), one keyset page at a time. */
-export async function listUsers(db: Db, page: PageRequest): Promise<Page<User>> {
+export type UserSort = 'created' | 'email';
+
+export interface UserListView {
+  sort: UserSort;
+  order: 'asc' | 'desc';
+  /** Only addresses starting with this (lower case, as addresses are stored). */
+  emailPrefix?: string | undefined;
+  dialect: Dialect;
+}
+
+/** Where a page of users continues: the last row's sort key (creation time or email) and id. */
+export interface UserPosition {
+  key: number | string;
+  id: string;
+}
+
+/**
+ * The smallest string above every string that starts with `prefix`, in
+ * code point order: its last code point moved up by one (past the
+ * surrogates), or null when nothing is above.
+ */
+export function prefixUpperBound(prefix: string): string | null {
+  const points = [...prefix];
+  while (points.length > 0) {
+    const last = (points.pop() as string).codePointAt(0) as number;
+    if (last < 0x10ffff) {
+      const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+      return points.join('') + String.fromCodePoint(next);
+    }
+  }
+  return null;
+}
+
+/**
+ * One keyset page of users, sorted by creation time (ties by id, index
+ * users_created_idx) or by email (unique, so it needs no tie-break), either
+ * way round. A prefix search is a range on the email in byte order, which an
+ * index serves on both backends (see migration 0011); combined with the
+ * creation sort it reads the matching range and sorts only the matches.
+ */
+export async function listUsers(
+  db: Db,
+  page: PageRequest<UserPosition>,
+  view: UserListView,
+): Promise<Page<User, UserPosition>> {
+  const email = view.dialect === 'postgres' ? sql<string>`email collate "C"` : sql<string>`email`;
+  const ahead = view.order === 'asc' ? '>' : '<';
   let query = db
     .selectFrom('users')
     .selectAll()
-    .orderBy('created_at')
-    .orderBy('id')
     .limit(page.limit + 1);
+  query =
+    view.sort === 'email'
+      ? query.orderBy(email, view.order)
+      : query.orderBy('created_at', view.order).orderBy('id', view.order);
+  const prefix = view.emailPrefix;
+  if (prefix) {
+    const below = prefixUpperBound(prefix);
+    query = query.where(email, '>=', prefix);
+    if (below !== null) query = query.where(email, '<', below);
+  }
   const from = page.from;
-  if (from) {
+  if (from && view.sort === 'email') {
+    query = query.where(email, ahead, String(from.key));
+  } else if (from) {
     query = query.where(({ eb, refTuple, tuple }) =>
-      eb(refTuple('created_at', 'id'), '>', tuple(from.at, from.id)),
+      eb(refTuple('created_at', 'id'), ahead, tuple(Number(from.key), from.id)),
     );
   }
   const rows = await query.execute();
@@ -209,5 +268,8 @@ export async function listUsers(db: Db, page: PageRequest): Promise<Page<User>> 
       ),
     ),
   );
-  return toPage(users, page.limit, (user) => ({ at: user.createdAt, id: user.id }));
+  return toPage(users, page.limit, (user) => ({
+    key: view.sort === 'email' ? user.email : user.createdAt,
+    id: user.id,
+  }));
 }
