@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { register } from '../src/authn/account/registration.js';
+import { TOTP_DEFAULTS, totpCode } from '../src/authn/mfa/totp.js';
 import { loadSettings } from '../src/config/load.js';
 import { createLogger } from '../src/logger.js';
 import { startServer } from '../src/server.js';
@@ -16,10 +17,12 @@ const out = join(process.cwd(), 'screenshots');
 const password = 'correct horse battery staple 42';
 const meta = { ip: '203.0.113.7', userAgent: 'screenshots' };
 
+type Persona = 'nobody' | 'admin' | 'second-step';
+
 interface Shot {
   name: string;
   path: string;
-  as: 'nobody' | 'admin';
+  as: Persona;
 }
 
 const shots = (adminId: string): Shot[] => [
@@ -27,12 +30,18 @@ const shots = (adminId: string): Shot[] => [
   { name: 'signup', path: '/signup', as: 'nobody' },
   { name: 'forgot-password', path: '/forgot-password', as: 'nobody' },
   { name: 'login-email-link', path: '/login/email-link', as: 'nobody' },
+  { name: 'login-mfa', path: '/login/mfa', as: 'second-step' },
+  { name: 'reset-password', path: '/reset-password?token=from-the-mail', as: 'nobody' },
+  { name: 'verify-email', path: '/verify-email?token=from-the-mail', as: 'nobody' },
+  { name: 'verify-email-resend', path: '/verify-email/resend', as: 'nobody' },
+  { name: 'magic-link', path: '/magic-link?token=from-the-mail', as: 'nobody' },
   { name: 'not-found', path: '/no/such/page', as: 'nobody' },
   { name: 'account', path: '/account', as: 'admin' },
   { name: 'account-password', path: '/account/password', as: 'admin' },
   { name: 'account-sessions', path: '/account/sessions', as: 'admin' },
   { name: 'account-security', path: '/account/security', as: 'admin' },
   { name: 'account-api-keys', path: '/account/api-keys', as: 'admin' },
+  { name: 'reauthenticate', path: '/reauthenticate', as: 'admin' },
   { name: 'admin-users', path: '/admin', as: 'admin' },
   { name: 'admin-user', path: `/admin/user/${adminId}`, as: 'admin' },
   { name: 'admin-events', path: '/admin/events', as: 'admin' },
@@ -55,12 +64,34 @@ async function signIn(page: Page, email: string): Promise<void> {
   ]);
 }
 
+/** Someone with an authenticator app, stopped at the second step of signing in. */
+async function enrolApp(email: string): Promise<void> {
+  const login = await fetch(`${origin}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const cookie = login.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  const call = (path: string, body: unknown) =>
+    fetch(`${origin}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken, cookie },
+      body: JSON.stringify(body),
+    });
+  const setup = (await (await call('/auth/mfa/totp/setup', {})).json()) as { secret: string };
+  await call('/auth/mfa/totp/confirm', { code: totpCode(setup.secret, TOTP_DEFAULTS, Date.now()) });
+}
+
 async function shoot(browser: Browser, list: Shot[], adminEmail: string): Promise<number> {
   let written = 0;
   for (const colorScheme of ['light', 'dark'] as const) {
     for (const look of looks) {
-      const contexts = new Map<Shot['as'], Page>();
-      for (const as of ['nobody', 'admin'] as const) {
+      const contexts = new Map<Persona, Page>();
+      for (const as of ['nobody', 'admin', 'second-step'] as const) {
         const context = await browser.newContext({
           colorScheme,
           viewport: { width: look.width, height: 900 },
@@ -68,6 +99,7 @@ async function shoot(browser: Browser, list: Shot[], adminEmail: string): Promis
         });
         const page = await context.newPage();
         if (as === 'admin') await signIn(page, adminEmail);
+        if (as === 'second-step') await signIn(page, 'grace@example.com');
         contexts.set(as, page);
       }
       for (const shot of list) {
@@ -103,6 +135,7 @@ async function main(): Promise<void> {
     );
     for (const name of ['ada', 'grace', 'alan', 'edsger', 'barbara'])
       await register(server.core, { email: `${name}@example.com`, password }, meta);
+    await enrolApp('grace@example.com');
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
     const written = await shoot(browser, shots(admin.id), admin.email);
