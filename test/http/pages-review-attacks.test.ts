@@ -297,3 +297,19 @@ describe('429 on the account pages', () => {
     expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
+
+describe('the roles form', () => {
+  it('a post the form rules refuse (a value too long for a checkbox) saves no role: the 400 page', async () => {
+    const admin = await signedInUser(server, { roles: ['admin'] });
+    const target = await signedInUser(server);
+    const answer = await submitForm(
+      admin.client,
+      `/admin/user/${target.userId}/roles`,
+      { role_admin: 'x'.repeat(20) },
+      { from: `/admin/user/${target.userId}` },
+    );
+    expect(answer.status).toBe(400);
+    const me = await target.client.get<{ user: { roles: string[] } }>('/auth/me');
+    expect(me.body.user.roles).toEqual([]);
+  });
+});
