@@ -25,12 +25,29 @@ export interface CreatedApiKey extends ApiKey {
   key: string;
 }
 
+/**
+ * The scopes of a key its holder asks for: a key narrows its creator's rights,
+ * never widens them. `held` undefined means every right (a session).
+ */
+const narrowScopes = (
+  held: readonly string[] | undefined,
+  asked: readonly string[] | undefined,
+): string[] | undefined =>
+  held ? (asked ?? held).filter((scope) => held.includes(scope)) : asked && [...asked];
+
 export async function createApiKey(
   core: Core,
   userId: string,
-  input: { name: string; scopes?: string[] | undefined; expiresAt?: number | undefined },
+  input: {
+    name: string;
+    scopes?: readonly string[] | undefined;
+    /** The creator's own scopes (a key asking for a key): the new one gets no more. */
+    heldScopes?: readonly string[] | undefined;
+    expiresAt?: number | undefined;
+  },
 ): Promise<CreatedApiKey> {
   const now = core.clock.now();
+  const scopes = narrowScopes(input.heldScopes, input.scopes);
   if (input.expiresAt !== undefined && input.expiresAt <= now) {
     throw new AuthError('invalid_request', 'expiresAt must be in the future.');
   }
@@ -44,7 +61,7 @@ export async function createApiKey(
     user_id: userId,
     name: input.name,
     secret_hash: sha256(secret),
-    scopes: input.scopes ? JSON.stringify([...new Set(input.scopes)]) : null,
+    scopes: scopes ? JSON.stringify([...new Set(scopes)]) : null,
     created_at: now,
     expires_at: input.expiresAt ?? null,
   });

@@ -4,16 +4,14 @@ import { auditEventPages, listAuditEvents } from '../../authn/admin.js';
 import type { StoredAuditEvent } from '../../store/repositories/audit-events.js';
 import { csvRow } from '../csv.js';
 import { cursorParam, limitParam, nextCursor } from '../cursor.js';
+import { instantMs } from '../instant.js';
 import { defineRoute } from '../route.js';
 import { nameSchema } from '../schemas.js';
 
 const tags = ['admin'];
 const read = { permission: 'audit:read' } as const;
 
-/** An ISO 8601 date and time; without an offset it is UTC (what a `datetime-local` field sends). */
-const instant = z.iso
-  .datetime({ offset: true, local: true })
-  .transform((text) => Date.parse(/(?:z|[+-]\d\d:?\d\d)$/i.test(text) ? text : `${text}Z`));
+const instant = z.iso.datetime({ offset: true, local: true }).transform(instantMs);
 
 const filterFields = {
   userId: nameSchema(64).optional(),

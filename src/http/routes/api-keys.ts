@@ -41,13 +41,10 @@ export const apiKeyRoutes = [
       expiresAt: z.iso.datetime({ offset: true }).optional(),
     }),
     handler: async ({ core, principal, body }) => {
-      // A key can narrow its creator's rights, never widen them.
-      const scopes = principal.scopes
-        ? (body.scopes ?? principal.scopes).filter((s) => principal.scopes?.includes(s))
-        : body.scopes;
       const created = await createApiKey(core, principal.userId, {
         name: body.name,
-        scopes,
+        scopes: body.scopes,
+        heldScopes: principal.scopes,
         expiresAt: body.expiresAt ? Date.parse(body.expiresAt) : undefined,
       });
       return { apiKey: { ...keyView(created), key: created.key } };

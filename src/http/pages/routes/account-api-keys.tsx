@@ -165,10 +165,11 @@ export const accountApiKeyPages = [
       const { core, principal, shell, form } = ctx;
       if (!form.ok) return keysPage(ctx, form);
       const asked = form.data.scopes && form.data.scopes.length > 0 ? form.data.scopes : undefined;
-      // A key narrows its creator's rights, never widens them (a session has them all).
-      const { scopes: held } = principal;
-      const scopes = held ? (asked ?? [...held]).filter((s) => held.includes(s)) : asked;
-      const created = await createApiKey(core, principal.userId, { name: form.data.name, scopes });
+      const created = await createApiKey(core, principal.userId, {
+        name: form.data.name,
+        scopes: asked,
+        heldScopes: principal.scopes,
+      });
       // The key is in this answer only: reloading the list shows its prefix, never the key.
       return view(
         shell.t.account.apiKeys.createdTitle,

@@ -71,7 +71,7 @@ export const accountPasswordPages = [
     access: 'account',
     stepUp: RECENT_LOGIN,
     form: passwordForm,
-    handler: async ({ core, principal, shell, form, meta }) => {
+    handler: async ({ core, principal, shell, form, meta, reply }) => {
       const t = shell.t.account;
       const again = (status: number, errors?: Record<string, string>, message?: string) =>
         view(
@@ -87,7 +87,11 @@ export const accountPasswordPages = [
           meta,
         );
       } catch (error) {
-        const refusal = refusalOf(error, ['invalid_credentials', 'weak_password', 'rate_limited']);
+        const refusal = refusalOf(
+          error,
+          ['invalid_credentials', 'weak_password', 'rate_limited'],
+          reply,
+        );
         if (refusal.code === 'invalid_credentials')
           return again(refusal.status, { currentPassword: t.password.wrongCurrent });
         if (refusal.code === 'weak_password' && isAuthError(error))

@@ -68,7 +68,7 @@ export const accountSmsPages = [
         const sent = await startSmsSetup(core, principal.userId, form.data.phone, meta);
         return view(t.smsTitle, <ConfirmView shell={shell} to={sent.to} />);
       } catch (error) {
-        const refusal = refusalOf(error, ['conflict', 'rate_limited']);
+        const refusal = refusalOf(error, ['conflict', 'rate_limited'], ctx.reply);
         const message = refusal.code === 'conflict' ? t.smsAlreadyActive : shell.t.account.tooMany;
         return securityPage(ctx, { message, status: refusal.status });
       }
@@ -81,7 +81,7 @@ export const accountSmsPages = [
     stepUp: RECENT_LOGIN,
     duringEnrollment: true,
     form: codeForm,
-    handler: async ({ core, principal, meta, shell, form }) => {
+    handler: async ({ core, principal, meta, shell, form, reply }) => {
       const t = shell.t.account.security;
       const again = (status: number, error?: string, message?: string) =>
         view(t.smsTitle, <ConfirmView shell={shell} error={error} message={message} />, status);
@@ -89,7 +89,7 @@ export const accountSmsPages = [
       try {
         await confirmSmsSetup(core, principal.userId, form.data.code, meta);
       } catch (error) {
-        const refusal = refusalOf(error, ['invalid_code', 'conflict', 'rate_limited']);
+        const refusal = refusalOf(error, ['invalid_code', 'conflict', 'rate_limited'], reply);
         if (refusal.code === 'invalid_code') return again(refusal.status, t.wrongCode);
         if (refusal.code === 'conflict')
           return again(refusal.status, undefined, t.smsAlreadyActive);

@@ -114,7 +114,7 @@ export const accountTotpPages = [
     stepUp: RECENT_LOGIN,
     duringEnrollment: true,
     form: codeForm,
-    handler: async ({ core, principal, shell, form, meta }) => {
+    handler: async ({ core, principal, shell, form, meta, reply }) => {
       const t = shell.t.account.security;
       const again = (status: number, error?: string, message?: string) =>
         view(
@@ -126,12 +126,11 @@ export const accountTotpPages = [
       try {
         await confirmTotp(core, await currentUser(core, principal), form.data.code, meta);
       } catch (error) {
-        const refusal = refusalOf(error, [
-          'invalid_code',
-          'invalid_request',
-          'conflict',
-          'rate_limited',
-        ]);
+        const refusal = refusalOf(
+          error,
+          ['invalid_code', 'invalid_request', 'conflict', 'rate_limited'],
+          reply,
+        );
         if (refusal.code === 'invalid_code') return again(refusal.status, t.wrongCode);
         if (refusal.code === 'invalid_request')
           return again(refusal.status, undefined, t.totpNoSetup);

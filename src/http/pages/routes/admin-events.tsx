@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { listAuditEvents } from '../../../authn/admin.js';
 import { AUDIT_TYPES, type StoredAuditEvent } from '../../../store/repositories/audit-events.js';
 import { cursorParam, encodeCursor } from '../../cursor.js';
+import { instantMs } from '../../instant.js';
 import { definePage, view } from '../page.js';
 import type { Shell } from '../shell.js';
 import { AdminPage, utc } from '../views/admin.js';
@@ -11,8 +12,7 @@ const PAGE_SIZE = 50;
 
 // What a datetime-local field sends (UTC here, as the labels say), or a full ISO instant.
 const instant = z.union([z.literal(''), z.iso.datetime({ offset: true, local: true })]).optional();
-const toMs = (text: string | undefined) =>
-  text ? Date.parse(/(?:z|[+-]\d\d:?\d\d)$/i.test(text) ? text : `${text}Z`) : undefined;
+const toMs = (text: string | undefined) => (text ? instantMs(text) : undefined);
 
 const eventsQuery = z.object({
   userId: z.string().max(64).optional(),

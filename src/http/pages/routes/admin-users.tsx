@@ -450,7 +450,8 @@ export const adminUserPages = [
     handler: async (ctx) => {
       const { core, params, principal, meta, form, shell } = ctx;
       requireOn(ctx, manage.permission, params.id);
-      const roles = Object.keys(form.raw).flatMap((name) => ROLE_FIELD.exec(name)?.[1] ?? []);
+      if (!form.ok) return detailPage(ctx, params.id, shell.t.errors.byCode.invalid_request, 400);
+      const roles = Object.keys(form.data).flatMap((name) => ROLE_FIELD.exec(name)?.[1] ?? []);
       try {
         await replaceRoles(core, params.id, roles, { actorId: principal.userId }, meta);
       } catch (error) {

@@ -183,7 +183,11 @@ export const reauthenticatePages = [
         }
         return redirect(returnTo);
       } catch (error) {
-        const refusal = refusalOf(error, ['invalid_credentials', 'invalid_code', 'rate_limited']);
+        const refusal = refusalOf(
+          error,
+          ['invalid_credentials', 'invalid_code', 'rate_limited'],
+          reply,
+        );
         if (refusal.code === 'invalid_credentials')
           return again(refusal.status, { password: t.reauth.wrongPassword });
         if (refusal.code === 'invalid_code')
