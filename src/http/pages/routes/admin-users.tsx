@@ -418,6 +418,7 @@ export const adminUserPages = [
     method: 'POST',
     url: '/admin/user/:id/ban',
     access: manage,
+    stepUp: RECENT_LOGIN,
     params: idParams,
     form: banForm,
     handler: async (ctx) => {
@@ -433,6 +434,7 @@ export const adminUserPages = [
     method: 'POST',
     url: '/admin/user/:id/unban',
     access: manage,
+    stepUp: RECENT_LOGIN,
     params: idParams,
     handler: async (ctx) => {
       const { core, params, principal, meta } = ctx;
@@ -445,6 +447,7 @@ export const adminUserPages = [
     method: 'POST',
     url: '/admin/user/:id/roles',
     access: manage,
+    stepUp: RECENT_LOGIN,
     params: idParams,
     form: rolesForm,
     handler: async (ctx) => {
