@@ -18,7 +18,8 @@ import { accountSmsPages } from './routes/account-sms.js';
 import { accountTotpPages } from './routes/account-totp.js';
 import { adminEventPages } from './routes/admin-events.js';
 import { adminPolicyPages } from './routes/admin-policy.js';
-import { adminUserPages } from './routes/admin-users.js';
+import { adminUserPages } from './routes/admin-user.js';
+import { adminUserListPages } from './routes/admin-users.js';
 import { emailLinkPages } from './routes/email-links.js';
 import { homePages } from './routes/home.js';
 import { loginPages } from './routes/login.js';
@@ -44,6 +45,7 @@ export const allPages: readonly AnyPage[] = [
   ...accountRecoveryCodePages,
   ...accountApiKeyPages,
   ...reauthenticatePages,
+  ...adminUserListPages,
   ...adminUserPages,
   ...adminEventPages,
   ...adminPolicyPages,
