@@ -1,12 +1,7 @@
 import type { FastifyReply } from 'fastify';
-import {
-  type ErrorCode,
-  isAuthError,
-  RateLimitedError,
-  WeakPasswordError,
-} from '../../../errors.js';
-import { problemCatalog } from '../../problem.js';
+import { type ErrorCode, RateLimitedError, WeakPasswordError } from '../../../errors.js';
 import { strings } from '../strings/index.js';
+import { refusalOf as refusalCode } from '../views/refusal.js';
 
 /** A refusal shown on the form it answers: the status of the API's problem, and words for a person. */
 export interface Refusal {
@@ -17,8 +12,8 @@ export interface Refusal {
 
 /**
  * The refusals of the sign-in forms a person can act on (wait, use another
- * password, ask for a new link): shown on the form. Anything else is thrown
- * on to the pages' error handler. A 429 carries Retry-After, as in the API.
+ * password, ask for a new link), with their words: the one refusalOf of the
+ * pages decides what is shown and what is thrown on; this adds what to say.
  */
 export function refusalOf(
   error: unknown,
@@ -26,21 +21,14 @@ export function refusalOf(
   codes: readonly ErrorCode[],
   messages: Partial<Record<ErrorCode, string>> = {},
 ): Refusal {
-  if (!isAuthError(error) || !codes.includes(error.code)) throw error;
-  const { status } = problemCatalog[error.code];
+  const { code, status } = refusalCode(error, codes, reply);
   const t = strings.signIn;
-  if (error instanceof RateLimitedError) {
-    reply.header('retry-after', String(error.retryAfterSeconds));
-    return { code: error.code, status, message: t.tooManyAttempts(error.retryAfterSeconds) };
-  }
+  if (error instanceof RateLimitedError)
+    return { code, status, message: t.tooManyAttempts(error.retryAfterSeconds) };
   if (error instanceof WeakPasswordError)
-    return { code: error.code, status, message: t.weakPassword[error.rule] ?? error.message };
-  if (error.code === 'account_banned') return { code: error.code, status, message: t.banned };
-  if (error.code === 'email_not_verified')
-    return { code: error.code, status, message: t.unverified };
-  return {
-    code: error.code,
-    status,
-    message: messages[error.code] ?? strings.errors.byCode[error.code] ?? error.message,
-  };
+    return { code, status, message: t.weakPassword[error.rule] ?? error.message };
+  if (code === 'account_banned') return { code, status, message: t.banned };
+  if (code === 'email_not_verified') return { code, status, message: t.unverified };
+  const fallback = error instanceof Error ? error.message : '';
+  return { code, status, message: messages[code] ?? strings.errors.byCode[code] ?? fallback };
 }
