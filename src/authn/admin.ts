@@ -40,6 +40,8 @@ export async function banUser(
   meta: RequestMeta,
 ): Promise<User> {
   await existing(core, userId);
+  // An admin who bans themselves is locked out at once, with no one left to lift it perhaps.
+  if (by.actorId === userId) throw new AuthError('conflict', 'You cannot ban yourself.');
   const now = core.clock.now();
   await withRevocations(core, async (revoke) => {
     await setBanned(revoke.db, userId, { bannedAt: now, reason: by.reason ?? null, now });
@@ -47,7 +49,12 @@ export async function banUser(
     await revoke.userCutOff(userId);
     await audit(
       core,
-      { type: 'user_banned', outcome: 'success', userId, detail: { by: by.actorId } },
+      {
+        type: 'user_banned',
+        outcome: 'success',
+        userId,
+        detail: { by: by.actorId, reason: by.reason ?? null },
+      },
       meta,
       revoke.db,
     );

@@ -16,6 +16,7 @@ import type { Shell } from '../shell.js';
 import { AdminPage, utc } from '../views/admin.js';
 import { Actions, Field, FormError } from '../views/fields.js';
 import { Form } from '../views/layout.js';
+import { refusalOf } from '../views/refusal.js';
 
 const manage = { permission: 'users:manage' } as const;
 
@@ -244,7 +245,12 @@ export const adminUserPages = [
       requireOn(ctx, manage.permission, params.id);
       if (!form.ok) return detailPage(ctx, params.id, Object.values(form.errors)[0], 400);
       const reason = form.data.reason?.trim() || undefined;
-      await banUser(core, params.id, { actorId: principal.userId, reason }, meta);
+      try {
+        await banUser(core, params.id, { actorId: principal.userId, reason }, meta);
+      } catch (error) {
+        const refused = refusalOf(error, ['conflict'], ctx.reply);
+        return detailPage(ctx, params.id, ctx.shell.t.admin.user.cannotBanYourself, refused.status);
+      }
       return redirect(`/admin/user/${params.id}?notice=admin_banned`);
     },
   }),

@@ -390,6 +390,7 @@ export const en = {
       banHint: 'Ends every session at once; the person cannot sign in until unbanned.',
       banReason: 'Reason (shown to admins only)',
       ban: 'Ban this user',
+      cannotBanYourself: 'You cannot ban yourself: another admin can, if it must be done.',
       unban: 'Lift the ban',
       rolesHeading: 'Roles',
       rolesLegend: 'Roles of this user',
