@@ -230,8 +230,8 @@ describe('the happy paths', () => {
       method: 'GET',
       url: await github.authorize(authorize.href),
     });
-    // Without a verified email there is nothing to create an account for... but no takeover either.
-    expect(done.status).not.toBe(303);
+    // Without a verified email GitHub gives no address at all: no account to create, none taken over.
+    expectRefusalPage(done, 403);
     expect(await identitiesOf(victim.id)).toHaveLength(0);
     expect(await me(client)).toBeUndefined();
   });
