@@ -25,6 +25,12 @@ export const problemCatalog: Readonly<Record<ErrorCode, { status: number; title:
   csrf_failed: { status: 403, title: 'CSRF check failed' },
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
+  /** An upstream sign-in whose email has an account it may not take over: sign in, then link. */
+  link_required: { status: 409, title: 'Sign in and link this account first' },
+  /** An upstream sign-in with no account, from a provider that does not create them. */
+  no_account: { status: 403, title: 'No account for this sign-in' },
+  /** The upstream provider refused or answered something that does not verify (state, code, ID token). */
+  upstream_error: { status: 400, title: 'Sign-in with the provider failed' },
   already_verified: { status: 409, title: 'Email address already verified' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },

@@ -11,6 +11,7 @@ import * as m0007 from './migrations/0007_totp_recovery_codes.js';
 import * as m0008 from './migrations/0008_passkeys.js';
 import * as m0009 from './migrations/0009_sms_codes.js';
 import * as m0011 from './migrations/0011_users_email_order.js';
+import * as m0012 from './migrations/0012_federation.js';
 
 export interface VersionedMigration {
   up(db: Parameters<Migration['up']>[0], dialect: Dialect): Promise<void>;
@@ -29,6 +30,7 @@ const migrations: Record<string, VersionedMigration> = {
   '0008_passkeys': m0008,
   '0009_sms_codes': m0009,
   '0011_users_email_order': m0011,
+  '0012_federation': m0012,
 };
 
 function provider(set: Record<string, VersionedMigration>, dialect: Dialect): MigrationProvider {

@@ -16,6 +16,7 @@ export interface PurgeCounts {
   totpSetups: number;
   smsCodes: number;
   webauthnChallenges: number;
+  oidcLogins: number;
 }
 
 type Batch = (db: Db, before: number, size: number) => Promise<number>;
@@ -120,6 +121,14 @@ const batches: Record<keyof PurgeCounts, Batch> = {
             .limit(size),
         ),
     ),
+  oidcLogins: (db, before, size) =>
+    deleted(
+      db
+        .deleteFrom('oidc_logins')
+        .where('id', 'in', (eb) =>
+          eb.selectFrom('oidc_logins').select('id').where('expires_at', '<', before).limit(size),
+        ),
+    ),
 };
 
 /** Deletes rows expired before `expiredBefore`, a few bounded batches per table; the rest waits for the next run. */
@@ -133,6 +142,7 @@ export async function purgeExpiredRows(db: Db, options: PurgeOptions): Promise<P
     totpSetups: 0,
     smsCodes: 0,
     webauthnChallenges: 0,
+    oidcLogins: 0,
   };
   for (const table of Object.keys(counts) as Array<keyof PurgeCounts>) {
     for (let batch = 0; batch < options.maxBatchesPerRun; batch++) {

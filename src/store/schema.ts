@@ -219,6 +219,46 @@ export interface RevocationsTable {
   until_at: number;
 }
 
+/** An upstream account (provider, subject) bound to one user. */
+export interface IdentitiesTable {
+  id: string;
+  /** `google`, `github`, `saml:<connection>`: a configured provider's id. */
+  provider: string;
+  /** The provider's stable id for the account (`sub`, GitHub's numeric id, a SAML NameID). */
+  subject: string;
+  user_id: string;
+  /** The email the provider gave when the identity was linked. */
+  email: string | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** A started OIDC/OAuth sign-in: single-use, short-lived; only a hash of `state` is kept. */
+export interface OidcLoginsTable {
+  id: string;
+  state_hash: string;
+  provider: string;
+  nonce: string;
+  code_verifier: string;
+  return_to: string | null;
+  intent: 'sign_in' | 'link';
+  /** For `link`: the signed-in user the identity is for. */
+  link_user_id: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** A provider added with `gatehouse oidc add`; the client secret sealed (aad `oidc-provider:<id>`). */
+export interface OidcProvidersTable {
+  id: string;
+  /** JSON: the provider's settings without its secret. */
+  config: string;
+  client_secret_sealed: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_roles: UserRolesTable;
@@ -237,6 +277,9 @@ export interface Database {
   sms_codes: SmsCodesTable;
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
+  identities: IdentitiesTable;
+  oidc_logins: OidcLoginsTable;
+  oidc_providers: OidcProvidersTable;
 }
 
 export type Db = Kysely<Database>;

@@ -119,6 +119,7 @@ describe('purgeExpired: bounded batches, a day of grace, live rows untouched', (
       totpSetups: 0,
       smsCodes: 0,
       webauthnChallenges: 0,
+      oidcLogins: 0,
     });
 
     expect(await count(server, 'sessions', recentSessions)).toBe(2);

@@ -68,6 +68,12 @@ export interface PageDefinition<
   stepUp?: StepUpDemand;
   /** Open to a session that must first enrol a second factor (the security page, sign-out). */
   duringEnrollment?: true;
+  /**
+   * A POST another site sends on purpose (an OpenID provider's `form_post`
+   * answer): it carries no form token; what it carries (a single-use state
+   * bound to this browser) is its own defence against forgery.
+   */
+  crossSitePost?: true;
   handler(ctx: PageContext<A, Infer<FS>, Infer<PS>, Infer<QS>>): Promise<PageResult>;
 }
 

@@ -92,7 +92,7 @@ export function registerPages(
         if (principal) requireStepUp(core, principal, page.stepUp ?? {});
       },
       preHandler: async (request) => {
-        if (request.method !== 'POST') return;
+        if (request.method !== 'POST' || page.crossSitePost) return;
         const presented = (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
         const principal = principals.get(request) ?? null;
         const field = Array.isArray(presented) ? presented[0] : presented;

@@ -23,6 +23,9 @@ export const AUDIT_TYPES = [
   'sms_sent',
   'reauthenticated',
   'passkey_counter_regression',
+  'identity_linked',
+  'identity_unlinked',
+  'upstream_sign_in',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];

@@ -19,7 +19,10 @@ const count = async (query: {
   executeTakeFirstOrThrow(): Promise<{ n: number | string | bigint }>;
 }): Promise<number> => Number((await query.executeTakeFirstOrThrow()).n);
 
-/** The user's factors that prove something on their own: passkeys, confirmed apps, phone numbers. */
+/**
+ * The user's ways in besides a password: passkeys, confirmed apps, phone
+ * numbers, and linked upstream identities (a JIT-created account has only those).
+ */
 export async function countSignInFactors(db: Db, userId: string): Promise<number> {
   const counts = await Promise.all([
     count(
@@ -38,6 +41,12 @@ export async function countSignInFactors(db: Db, userId: string): Promise<number
     count(
       db
         .selectFrom('sms_factors')
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .where('user_id', '=', userId),
+    ),
+    count(
+      db
+        .selectFrom('identities')
         .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
         .where('user_id', '=', userId),
     ),
