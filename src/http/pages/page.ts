@@ -68,6 +68,12 @@ export interface PageDefinition<
   stepUp?: StepUpDemand;
   /** Open to a session that must first enrol a second factor (the security page, sign-out). */
   duringEnrollment?: true;
+  /**
+   * A POST that another site's page sends by design (a SAML IdP's form to the
+   * ACS): no CSRF field and no same-origin check; what is posted must prove
+   * itself (a signed response), and it must change nothing for whoever sent it.
+   */
+  crossSitePost?: true;
   handler(ctx: PageContext<A, Infer<FS>, Infer<PS>, Infer<QS>>): Promise<PageResult>;
 }
 

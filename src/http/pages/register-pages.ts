@@ -84,6 +84,7 @@ export function registerPages(
     app.route({
       method: page.method,
       url: page.url,
+      config: { crossSitePost: page.crossSitePost === true },
       onRequest: async (request) => {
         const principal = await authenticatePage(core, request);
         principals.set(request, principal);
@@ -92,7 +93,7 @@ export function registerPages(
         if (principal) requireStepUp(core, principal, page.stepUp ?? {});
       },
       preHandler: async (request) => {
-        if (request.method !== 'POST') return;
+        if (request.method !== 'POST' || page.crossSitePost) return;
         const presented = (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
         const principal = principals.get(request) ?? null;
         const field = Array.isArray(presented) ? presented[0] : presented;
