@@ -142,14 +142,14 @@ export class TestIdp {
    * AuthnRequest, "signs in" `nameId` at once and posts the signed answer back
    * with an auto-submitted form (this page is the IdP's, not Gatehouse's).
    */
-  async listen(options: { nameId: string; email?: string; audience: string }): Promise<void> {
+  async listen(options: { nameId: string; email?: string }): Promise<void> {
     this.server = createServer((request, response) => {
       const url = new URL(request.url ?? '/', 'http://idp');
       const authn = readAuthnRequest(url.searchParams.get('SAMLRequest') ?? '');
       const xml = this.sign(
         this.response({
           acsUrl: authn.acsUrl,
-          audience: options.audience,
+          audience: authn.issuer,
           inResponseTo: authn.id,
           nameId: options.nameId,
           ...(options.email ? { email: options.email } : {}),
@@ -173,13 +173,18 @@ export class TestIdp {
   }
 }
 
-/** The ID and ACS URL of a Redirect-binding AuthnRequest (base64 of raw DEFLATE). */
-export function readAuthnRequest(samlRequest: string): { id: string; acsUrl: string } {
+/** The ID, ACS URL and SP entity ID of a Redirect-binding AuthnRequest (base64 of raw DEFLATE). */
+export function readAuthnRequest(samlRequest: string): {
+  id: string;
+  acsUrl: string;
+  issuer: string;
+} {
   const xml = inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8');
   const id = /\sID="([^"]+)"/.exec(xml)?.[1];
   const acsUrl = /AssertionConsumerServiceURL="([^"]+)"/.exec(xml)?.[1];
-  if (!id || !acsUrl) throw new Error(`not an AuthnRequest: ${xml}`);
-  return { id, acsUrl };
+  const issuer = /<saml:Issuer[^>]*>([^<]+)<\/saml:Issuer>/.exec(xml)?.[1];
+  if (!id || !acsUrl || !issuer) throw new Error(`not an AuthnRequest: ${xml}`);
+  return { id, acsUrl, issuer };
 }
 
 export const encodeResponse = (xml: string): string => Buffer.from(xml).toString('base64');

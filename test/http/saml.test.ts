@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findUserByEmail } from '../../src/store/repositories/users.js';
 import { signedInUser, uniqueEmail } from '../helpers/accounts.js';
 import { Client, type Response } from '../helpers/client.js';
 import { enrolTotp } from '../helpers/mfa.js';
@@ -33,7 +34,8 @@ beforeAll(async () => {
             name: 'Corp',
             metadataXml: idp.metadata(),
             emailDomains: ['corp.test'],
-            attributes: { email: 'email' },
+            attributes: { email: 'email', groups: 'groups' },
+            groupRoles: { 'gatehouse-admins': 'admin' },
             allowCreate: true,
           },
         ],
@@ -179,6 +181,24 @@ describe('SAML service provider: metadata and happy paths', () => {
     );
     expect((await post(client, xml)).status).toBe(303);
     expect((await me(client)).email).toBe(email);
+  });
+
+  it('gives the roles its IdP groups map to, and only those', async () => {
+    const admin = uniqueEmail('grp').replace('@example.com', '@corp.test');
+    const plain = uniqueEmail('grp').replace('@example.com', '@corp.test');
+    for (const [email, groups] of [
+      [admin, ['staff', 'gatehouse-admins']],
+      [plain, ['staff']],
+    ] as const) {
+      const client = new Client(server.url);
+      expect(
+        (await post(client, await signedFor(client, email, { groups: [...groups] }))).status,
+      ).toBe(303);
+    }
+    const rolesOf = async (email: string) =>
+      (await findUserByEmail(server.core.store.db, email))?.roles;
+    expect(await rolesOf(admin)).toEqual(['admin']);
+    expect(await rolesOf(plain)).toEqual([]);
   });
 
   it('keeps RelayState on this site', async () => {

@@ -3,6 +3,7 @@ import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import type { Core } from '../../core.js';
 import { AuthError } from '../../errors.js';
 import type { User } from '../../store/repositories/users.js';
+import { replaceRoles } from '../admin.js';
 import { audit } from '../audit.js';
 import type { RequestMeta } from '../meta.js';
 import { readResponseEnvelope, readVerifiedAssertion } from './saml-assertion.js';
@@ -95,7 +96,7 @@ async function verifiedIdentity(
   connection: SamlConnection,
   base: string,
   samlResponse: string,
-): Promise<UpstreamIdentity> {
+): Promise<{ identity: UpstreamIdentity; groups: string[] }> {
   const sp = serviceProviderUrls(base, connection);
   let assertionXml: string;
   let responseXml: string;
@@ -133,7 +134,7 @@ async function verifiedIdentity(
   const domain = email?.slice(email.lastIndexOf('@') + 1).toLowerCase();
   // The IdP vouches for the addresses of the domains it serves, and only those.
   const authoritative = domain !== undefined && connection.emailDomains.includes(domain);
-  return {
+  const identity: UpstreamIdentity = {
     provider: `saml:${connection.id}`,
     subject: assertion.nameId,
     email,
@@ -142,6 +143,27 @@ async function verifiedIdentity(
     allowCreate: connection.allowCreate,
     amr: ['fed'],
   };
+  const groups = connection.attributes.groups
+    ? (assertion.attributes.get(connection.attributes.groups) ?? [])
+    : [];
+  return { identity, groups };
+}
+
+/**
+ * The roles the IdP's groups map to (groupRoles) are added to the user's;
+ * none is ever taken away here (an admin's change of roles is not undone at each sign-in).
+ */
+async function grantGroupRoles(
+  core: Core,
+  connection: SamlConnection,
+  user: User,
+  groups: string[],
+  meta: RequestMeta,
+): Promise<User> {
+  const mapped = groups.flatMap((group) => connection.groupRoles[group] ?? []);
+  const missing = [...new Set(mapped)].filter((role) => !user.roles.includes(role));
+  if (missing.length === 0) return user;
+  return replaceRoles(core, user.id, [...user.roles, ...missing], { actorId: null }, meta);
 }
 
 /**
@@ -158,9 +180,9 @@ export async function finishSamlLogin(
   meta: RequestMeta,
 ): Promise<User> {
   const connection = samlConnection(core, connectionId);
-  let identity: UpstreamIdentity;
+  let verified: { identity: UpstreamIdentity; groups: string[] };
   try {
-    identity = await verifiedIdentity(core, connection, base, samlResponse);
+    verified = await verifiedIdentity(core, connection, base, samlResponse);
   } catch (error) {
     if (!(error instanceof SamlRefusal)) throw error;
     await audit(
@@ -175,5 +197,6 @@ export async function finishSamlLogin(
     );
     throw new AuthError('upstream_error', 'The identity provider’s answer was not accepted.');
   }
-  return upstreamSignIn(core, identity, meta);
+  const user = await upstreamSignIn(core, verified.identity, meta);
+  return grantGroupRoles(core, connection, user, verified.groups, meta);
 }
