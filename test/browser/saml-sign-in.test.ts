@@ -1,5 +1,7 @@
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { signedInUser } from '../helpers/accounts.js';
+import { enrolTotp, nextCode } from '../helpers/mfa.js';
 import { TestIdp } from '../helpers/saml-idp.js';
 import type { TestServer } from '../helpers/server.js';
 import { expectCleanPage, openBrowserPage, startPagesServer } from './pages.js';
@@ -54,6 +56,37 @@ describe('SAML single sign-on in a browser', () => {
     );
     expect(me.user.email).toBe(email);
     await expectCleanPage(browserPage);
+    await browserPage.context.close();
+  });
+
+  it('still asks for the second factor of an account that has one', async () => {
+    const mfaEmail = `sso-mfa-${process.pid}@corp.test`;
+    const local = await signedInUser(server, { email: mfaEmail });
+    const { secret } = await enrolTotp(server, local.client);
+    await server.core.store.db
+      .updateTable('users')
+      .set({ email_verified_at: Date.now() })
+      .where('id', '=', local.userId)
+      .execute();
+    idp.user = { nameId: mfaEmail, email: mfaEmail };
+    const browserPage = await openBrowserPage(browser);
+    const { page } = browserPage;
+    await page.goto(`${origin}/login`);
+    await page.keyboard.type(mfaEmail);
+    await Promise.all([
+      page.waitForURL(`${origin}/login/mfa`, { timeout: 15_000 }),
+      page.keyboard.press('Enter'),
+    ]);
+    await expectCleanPage(browserPage);
+    await page.getByLabel(/code/i).first().fill(nextCode(server, secret));
+    await Promise.all([
+      page.waitForURL(`${origin}/account`, { timeout: 15_000 }),
+      page.keyboard.press('Enter'),
+    ]);
+    const me = await page.evaluate(() =>
+      fetch('/auth/me').then((r) => r.json() as Promise<{ user: { email: string } }>),
+    );
+    expect(me.user.email).toBe(mfaEmail);
     await browserPage.context.close();
   });
 });

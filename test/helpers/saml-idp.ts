@@ -69,6 +69,8 @@ export class TestIdp {
   readonly entityId = `https://idp-${randomBytes(4).toString('hex')}.test/metadata`;
   ssoUrl = 'https://idp.test/sso';
   private server: Server | undefined;
+  /** Who the listening IdP signs in next (a test may change it between journeys). */
+  user: { nameId: string; email?: string } = { nameId: 'nobody@idp.test' };
 
   constructor(
     readonly key: IdpKey,
@@ -142,8 +144,10 @@ export class TestIdp {
    * AuthnRequest, "signs in" `nameId` at once and posts the signed answer back
    * with an auto-submitted form (this page is the IdP's, not Gatehouse's).
    */
-  async listen(options: { nameId: string; email?: string }): Promise<void> {
+  async listen(user: { nameId: string; email?: string }): Promise<void> {
+    this.user = user;
     this.server = createServer((request, response) => {
+      const options = this.user;
       const url = new URL(request.url ?? '/', 'http://idp');
       const authn = readAuthnRequest(url.searchParams.get('SAMLRequest') ?? '');
       const xml = this.sign(

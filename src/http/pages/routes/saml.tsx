@@ -66,7 +66,24 @@ export const samlPages = [
         samlResponse,
         meta,
       );
-      return deliverPageFirstFactor(ctx, user, { amr: ['fed'] }, returnTo);
+      const result = await deliverPageFirstFactor(ctx, user, { amr: ['fed'] }, returnTo);
+      if (result.kind !== 'redirect' || !result.to.startsWith('/login/mfa')) return result;
+      // The challenge cookie is SameSite=Strict: a redirect answering the IdP's cross-site post
+      // would arrive without it. A navigation from this page of ours is same-site and carries it.
+      ctx.reply.header('refresh', `0;url=${result.to}`);
+      const t = ctx.shell.t.saml;
+      return view(
+        t.continueTitle,
+        <section class="card narrow">
+          <h1>{t.continueTitle}</h1>
+          <p>{t.continueText}</p>
+          <p>
+            <a class="button" href={result.to}>
+              {t.continue}
+            </a>
+          </p>
+        </section>,
+      );
     },
   }),
 ];
