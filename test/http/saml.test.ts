@@ -38,6 +38,15 @@ beforeAll(async () => {
             groupRoles: { 'gatehouse-admins': 'admin' },
             allowCreate: true,
           },
+          {
+            id: 'open',
+            name: 'Unsolicited allowed',
+            metadataXml: idp.metadata(),
+            emailDomains: ['open.test'],
+            attributes: { email: 'email' },
+            allowCreate: true,
+            allowIdpInitiated: true,
+          },
         ],
       },
     },
@@ -61,8 +70,13 @@ async function start(client: Client, returnTo = '/account/sessions'): Promise<st
   return readAuthnRequest(location.searchParams.get('SAMLRequest') ?? '').id;
 }
 
-const post = (client: Client, xml: string, relayState = '/account/sessions'): Promise<Response> =>
-  client.request('POST', '/auth/saml/corp/acs', {
+const post = (
+  client: Client,
+  xml: string,
+  relayState = '/account/sessions',
+  connection = 'corp',
+): Promise<Response> =>
+  client.request('POST', `/auth/saml/${connection}/acs`, {
     body: new URLSearchParams({
       SAMLResponse: encodeResponse(xml),
       RelayState: relayState,
@@ -389,6 +403,57 @@ describe('XML signature wrapping: the signed assertion is the only one read', ()
     const response = await post(client, outer);
     expect((await me(client)).email).not.toBe(target);
     expect(response.status).toBe(400);
+  });
+});
+
+describe('bad input and configuration', () => {
+  it('answers a page, never a 500, for garbage, a missing response or an unknown connection', async () => {
+    const client = new Client(server.url);
+    for (const garbage of ['not base64 !!', Buffer.from('<not-saml/>').toString('base64'), '']) {
+      const response = await client.request('POST', '/auth/saml/corp/acs', {
+        body: new URLSearchParams(garbage ? { SAMLResponse: garbage } : {}).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        withoutCsrf: true,
+        manualRedirect: true,
+      });
+      expect(response.status, garbage).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    }
+    expect((await openPage(client, '/auth/saml/nope/start')).status).toBe(404);
+    expect((await openPage(client, '/auth/saml/Bad%20Id/start')).status).toBe(400);
+  });
+
+  it('refuses to start with a groupRoles role the policy does not define', async () => {
+    await expect(
+      startTestServer({
+        settings: {
+          saml: {
+            connections: [
+              { id: 'typo', name: 'Typo', metadataXml: idp.metadata(), groupRoles: { g: 'admn' } },
+            ],
+          },
+        },
+      }),
+    ).rejects.toThrow(/admn/);
+  });
+});
+
+describe('IdP-initiated sign-in, where a connection allows it', () => {
+  it('accepts an unsolicited signed response once, and never its replay', async () => {
+    const root = `${server.url}/auth/saml/open`;
+    const email = uniqueEmail('unsol').replace('@example.com', '@open.test');
+    const xml = idp.sign(
+      idp.response({ acsUrl: `${root}/acs`, audience: `${root}/metadata`, nameId: email, email }),
+      'Assertion',
+    );
+    const client = new Client(server.url);
+    expect((await post(client, xml, '/account', 'open')).status).toBe(303);
+    expect((await me(client)).email).toBe(email);
+    const replay = new Client(server.url);
+    await expectRefused(replay, await post(replay, xml, '/account', 'open'));
+    // The same IdP's answer meant for the other connection is not accepted here.
+    const elsewhere = new Client(server.url);
+    await expectRefused(elsewhere, await post(elsewhere, xml, '/account', 'corp'));
   });
 });
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { Policy } from '../../authz/policy-types.js';
 import type { Settings } from '../../config/schema.js';
 import type { Core } from '../../core.js';
-import { AuthError } from '../../errors.js';
+import { AuthError, ConfigError } from '../../errors.js';
 import { normalizeEmail } from '../meta.js';
 import { type IdpMetadata, parseIdpMetadata } from './saml-metadata.js';
 
@@ -27,6 +28,22 @@ export function samlConnections(settings: Settings): Map<string, SamlConnection>
     resolved.set(settings, connections);
   }
   return connections;
+}
+
+/**
+ * At start-up: every connection's metadata reads, and its groupRoles name
+ * roles of the policy (a typo would otherwise surface at someone's sign-in).
+ */
+export function checkSamlSettings(settings: Settings, policy: Policy): void {
+  for (const connection of samlConnections(settings).values()) {
+    const roles = Object.values(connection.groupRoles);
+    const unknown = roles.find((role) => !policy.roles.has(role));
+    if (unknown !== undefined)
+      throw new ConfigError(
+        `saml.connections.${connection.id}.groupRoles`,
+        `the policy defines no role '${unknown}'`,
+      );
+  }
 }
 
 export function samlConnection(core: Core, id: string): SamlConnection {
