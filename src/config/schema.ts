@@ -52,6 +52,46 @@ const samlConnectionSchema = z
     'set one of metadataXml, metadataFile',
   );
 
+/** One upstream provider: `issuer` (discovery) or a `preset` (google, microsoft, apple, github). */
+export const oidcProviderSchema = z
+  .strictObject({
+    /** In URLs (/auth/oidc/<id>/start) and in identities: lower-case, stable. */
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes'),
+    /** What the sign-in button says after "Sign in with". */
+    name: z.string().min(1).max(64),
+    preset: z.enum(['google', 'microsoft', 'apple', 'github']).optional(),
+    issuer: z.url().optional(),
+    /** Microsoft: a tenant id, or common / organizations / consumers (multi-tenant). */
+    tenant: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]{1,64}$/)
+      .optional(),
+    clientId: z.string().min(1).max(512),
+    clientSecret: z.string().min(1).max(4096).optional(),
+    scopes: z
+      .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/))
+      .max(30)
+      .optional(),
+    /** Email domains this provider is authoritative for: only their verified addresses link to an existing account. */
+    authoritativeEmailDomains: z.array(z.string().min(1).max(253)).max(100).default([]),
+    /** Create an account on a first sign-in (off: existing accounts only, linked from the account page). */
+    allowCreate: flag.default(false),
+    /** Count the provider's `amr`/`acr` for multi-factor (skip the local second factor when it says so). */
+    trustUpstreamAmr: flag.default(false),
+    /** `form_post` (Apple): the provider POSTs the answer to the callback. */
+    responseMode: z.enum(['query', 'form_post']).optional(),
+    /** For OAuth 2.0 without discovery (github), or to point a preset at a test server. */
+    authorizationEndpoint: z.url().optional(),
+    tokenEndpoint: z.url().optional(),
+    /** GitHub's API base (https://api.github.com): /user and /user/emails. */
+    apiBaseUrl: z.url().optional(),
+  })
+  .refine((p) => p.preset !== undefined || p.issuer !== undefined, {
+    message: 'an issuer or a preset',
+  });
+
+export type OidcProviderSettings = z.infer<typeof oidcProviderSchema>;
+
 /** Every setting, its type and its secure default. Units are in the names. */
 export const settingsSchema = z.strictObject({
   nodeEnv: z.enum(['development', 'production', 'test']).default('development'),
@@ -259,6 +299,14 @@ export const settingsSchema = z.strictObject({
       rpName: z.string().min(1).max(64).default('Gatehouse'),
       /** How long a WebAuthn challenge (registration or assertion) lives. */
       challengeLifetimeSeconds: z.coerce.number().int().min(30).max(600).default(300),
+    })
+    .prefault({}),
+  /** Sign-in with upstream OpenID Connect / OAuth 2.0 providers (see src/authn/federation/). */
+  oidc: z
+    .strictObject({
+      providers: z.array(oidcProviderSchema).max(50).default([]),
+      /** How long a started sign-in at a provider may take before its callback is refused. */
+      loginLifetimeSeconds: z.coerce.number().int().min(60).max(3600).default(600),
     })
     .prefault({}),
   /** When true, registering an existing email answers 409 instead of mailing the owner. */

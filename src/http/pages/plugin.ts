@@ -10,6 +10,7 @@ import type { AnyPage } from './page.js';
 import { authenticatePage, principalOfPage, registerPages } from './register-pages.js';
 import { accountPages } from './routes/account.js';
 import { accountApiKeyPages } from './routes/account-api-keys.js';
+import { accountLinkedPages } from './routes/account-linked.js';
 import { accountPasskeyPages } from './routes/account-passkeys.js';
 import { accountPasswordPages } from './routes/account-password.js';
 import { accountRecoveryCodePages } from './routes/account-recovery-codes.js';
@@ -25,6 +26,7 @@ import { emailLinkPages } from './routes/email-links.js';
 import { homePages } from './routes/home.js';
 import { loginPages } from './routes/login.js';
 import { loginMfaPages } from './routes/login-mfa.js';
+import { oidcPages } from './routes/oidc.js';
 import { passwordResetPages } from './routes/password-reset.js';
 import { reauthenticatePages } from './routes/reauthenticate.js';
 import { samlPages } from './routes/saml.js';
@@ -35,6 +37,7 @@ export const allPages: readonly AnyPage[] = [
   ...homePages,
   ...loginPages,
   ...loginMfaPages,
+  ...oidcPages,
   ...signUpPages,
   ...passwordResetPages,
   ...emailLinkPages,
@@ -46,6 +49,7 @@ export const allPages: readonly AnyPage[] = [
   ...accountTotpPages,
   ...accountRecoveryCodePages,
   ...accountApiKeyPages,
+  ...accountLinkedPages,
   ...reauthenticatePages,
   ...adminUserListPages,
   ...adminUserPages,

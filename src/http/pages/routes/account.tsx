@@ -4,6 +4,11 @@ import { definePage, view } from '../page.js';
 import type { Shell } from '../shell.js';
 import { AccountNav } from '../views/account-nav.js';
 
+const SECTION_PATHS: Partial<Record<string, string>> = {
+  apiKeys: '/account/api-keys',
+  linkedAccounts: '/account/linked-accounts',
+};
+
 function ProfileView(props: { shell: Shell; user: User }) {
   const { shell, user } = props;
   const t = shell.t.account;
@@ -30,11 +35,9 @@ function ProfileView(props: { shell: Shell; user: User }) {
         <dd>{user.roles.length > 0 ? user.roles.join(', ') : t.noRoles}</dd>
       </dl>
       <ul class="sections">
-        {(['password', 'sessions', 'security', 'apiKeys'] as const).map((key) => (
+        {(['password', 'sessions', 'security', 'apiKeys', 'linkedAccounts'] as const).map((key) => (
           <li>
-            <a href={key === 'apiKeys' ? '/account/api-keys' : `/account/${key}`}>
-              {t.sections[key]}
-            </a>
+            <a href={SECTION_PATHS[key] ?? `/account/${key}`}>{t.sections[key]}</a>
             <span class="muted"> {t.sectionHints[key]}</span>
           </li>
         ))}

@@ -90,7 +90,7 @@ function LoginView(props: {
             {props.providers.map((provider) => (
               <li>
                 <a class="button secondary" href={provider.href}>
-                  {provider.label}
+                  {t.withProvider(provider.name)}
                 </a>
               </li>
             ))}
@@ -116,7 +116,11 @@ export const loginPages = [
       if (principal) return redirect(returnTo);
       return view(
         shell.t.login.title,
-        <LoginView shell={shell} returnTo={returnTo} providers={upstreamButtons(core)} />,
+        <LoginView
+          shell={shell}
+          returnTo={returnTo}
+          providers={await upstreamButtons(core, returnTo)}
+        />,
       );
     },
   }),
@@ -128,6 +132,7 @@ export const loginPages = [
     handler: async (ctx) => {
       const { core, shell, form, meta } = ctx;
       const returnTo = safeReturnTo(form.raw.return_to);
+      const providers = await upstreamButtons(core, returnTo);
       const again = (
         status: number,
         message?: string,
@@ -143,7 +148,7 @@ export const loginPages = [
             errors={errors}
             message={message}
             offerNewLink={offerNewLink}
-            providers={upstreamButtons(core)}
+            providers={providers}
           />,
           status,
         );

@@ -44,6 +44,12 @@ export const en = {
       unsupported_media_type: 'Send this form from the page.',
       invalid_request: 'Some of what you sent is not valid.',
       unknown_role: 'The policy does not define that role.',
+      upstream_error:
+        'Signing in with the provider did not work. Go back to the sign-in page and try again.',
+      link_required:
+        'An account with this email already exists. Sign in the usual way, then link the provider from your account’s “Linked accounts” page.',
+      no_account:
+        'There is no account for this sign-in, and this provider does not create one. Sign up first, or sign in the usual way.',
     } as Partial<Record<string, string>>,
   },
   /** Messages shown after a redirect (`?notice=<key>`); unknown keys show nothing. */
@@ -73,6 +79,9 @@ export const en = {
     admin_roles_saved: 'The roles are saved.',
     admin_sessions_revoked: 'Every session of the user has ended.',
     admin_factors_reset: 'Every second factor of the user is removed; they were told by mail.',
+    // Federation (sign-in with another provider)
+    identity_linked: 'The provider is linked: you can sign in with it now.',
+    identity_unlinked: 'The provider is unlinked.',
   } as Record<string, string>,
   home: {
     title: 'Welcome',
@@ -86,6 +95,7 @@ export const en = {
     passkeyFailed: 'Signing in with the passkey did not work. Try again or use your password.',
     orDivider: 'or',
     providersHeading: 'Or continue with',
+    withProvider: (name: string) => `Sign in with ${name}`,
   },
   signIn: {
     askEmailLink: 'Email me a sign-in link',
@@ -204,12 +214,32 @@ export const en = {
       sessions: 'Sessions',
       security: 'Sign-in methods',
       apiKeys: 'API keys',
+      linkedAccounts: 'Linked accounts',
     },
     sectionHints: {
       password: 'Change the password you sign in with.',
       sessions: 'See where you are signed in and sign out elsewhere.',
       security: 'Passkeys, authenticator app, recovery codes.',
       apiKeys: 'Keys for scripts and services that act as you.',
+      linkedAccounts: 'Sign in with Google, GitHub or another provider.',
+    },
+    // Federation: the linked-accounts page.
+    linked: {
+      title: 'Linked accounts',
+      heading: 'Linked accounts',
+      intro: 'Accounts at other providers that sign you in here.',
+      none: 'No provider is linked yet.',
+      provider: 'Provider',
+      email: 'Email there',
+      since: 'Linked on',
+      actions: 'Actions',
+      unlink: 'Unlink',
+      unlinkLabel: (provider: string) => `Unlink ${provider}`,
+      linkHeading: 'Link a provider',
+      link: (name: string) => `Link ${name}`,
+      noProviders: 'No provider is set up on this site.',
+      lastWayIn:
+        'This is your last way to sign in: set a password or add a passkey before unlinking it.',
     },
     date: (ms: number) => `${new Date(ms).toISOString().slice(0, 10)}`,
     dateTime: (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`,

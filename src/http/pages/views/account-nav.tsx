@@ -6,6 +6,7 @@ const SECTIONS = [
   ['/account/sessions', 'sessions'],
   ['/account/security', 'security'],
   ['/account/api-keys', 'apiKeys'],
+  ['/account/linked-accounts', 'linkedAccounts'],
 ] as const;
 
 /** The account's sections, this one marked: every account page links every other. */
