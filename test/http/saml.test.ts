@@ -271,6 +271,7 @@ describe('SAML attack corpus (each refused: error page, audited, nobody signed i
 
   it('refuses an InResponseTo we never issued, and an unsolicited (IdP-initiated) response', async () => {
     const forged = new Client(server.url);
+    forged.cookies.set('__Host-gh_saml_request', '_never-issued');
     const xml = idp.sign(
       idp.response(base({ nameId: victim(), inResponseTo: '_never-issued' })),
       'Assertion',
@@ -284,12 +285,30 @@ describe('SAML attack corpus (each refused: error page, audited, nobody signed i
   it('accepts one of ten parallel posts of the same response, and refuses its replay later', async () => {
     const client = new Client(server.url);
     const xml = await signedFor(client, victim());
-    const clients = Array.from({ length: 10 }, () => new Client(server.url));
+    // Ten posts from the browser that started the request (its cookie), at once.
+    const sameBrowser = () => {
+      const copy = new Client(server.url);
+      for (const [name, value] of client.cookies) copy.cookies.set(name, value);
+      return copy;
+    };
+    const clients = Array.from({ length: 10 }, sameBrowser);
     const answers = await Promise.all(clients.map((c) => post(c, xml)));
     expect(answers.filter((a) => a.status === 303)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 400)).toHaveLength(9);
-    const later = new Client(server.url);
+    const later = sameBrowser();
     await expectRefused(later, await post(later, xml));
+  });
+
+  it('refuses an answer to a request another browser started (login CSRF)', async () => {
+    const attacker = new Client(server.url);
+    const captured = await signedFor(attacker, victim());
+    const target = new Client(server.url);
+    await start(target); // the target's own, different request
+    await expectRefused(target, await post(target, captured));
+    const noCookie = new Client(server.url);
+    await expectRefused(noCookie, await post(noCookie, captured));
+    // The attacker's own browser may still use it: the refusals did not burn the request.
+    expect((await post(attacker, captured)).status).toBe(303);
   });
 
   it('refuses a replayed assertion even under a new request ID', async () => {

@@ -49,11 +49,16 @@ export async function startSamlLogin(
   connectionId: string,
   base: string,
   relayState: string,
-): Promise<string> {
+): Promise<{ url: string; requestId: string; expiresInSeconds: number }> {
   const connection = samlConnection(core, connectionId);
   const requestId = `_${randomBytes(20).toString('hex')}`;
   await core.cache.increment(requestKey(connection, requestId), REQUEST_LIFETIME_SECONDS);
-  return client(connection, base, requestId).getAuthorizeUrlAsync(relayState, undefined, {});
+  const url = await client(connection, base, requestId).getAuthorizeUrlAsync(
+    relayState,
+    undefined,
+    {},
+  );
+  return { url, requestId, expiresInSeconds: REQUEST_LIFETIME_SECONDS };
 }
 
 export function samlServiceProviderMetadata(
@@ -96,6 +101,7 @@ async function verifiedIdentity(
   connection: SamlConnection,
   base: string,
   samlResponse: string,
+  browserRequestId: string | undefined,
 ): Promise<{ identity: UpstreamIdentity; groups: string[] }> {
   const sp = serviceProviderUrls(base, connection);
   let assertionXml: string;
@@ -124,6 +130,10 @@ async function verifiedIdentity(
   const inResponseTo = assertion.inResponseTo ?? envelope.inResponseTo;
   if (envelope.inResponseTo && inResponseTo !== envelope.inResponseTo)
     throw new SamlRefusal('InResponseTo differs between response and assertion');
+  // The request was started in this browser: someone else's captured answer posted here
+  // (login CSRF, signing the victim in as the attacker) does not match its cookie.
+  if (inResponseTo && inResponseTo !== browserRequestId)
+    throw new SamlRefusal('InResponseTo is not the request this browser started');
   if (inResponseTo) await consumeRequest(core, connection, inResponseTo);
   else if (!connection.allowIdpInitiated) throw new SamlRefusal('IdP-initiated sign-in is off');
   await refuseReplay(core, connection, assertion.id, assertion.notOnOrAfterMs);
@@ -177,12 +187,13 @@ export async function finishSamlLogin(
   connectionId: string,
   base: string,
   samlResponse: string,
+  browserRequestId: string | undefined,
   meta: RequestMeta,
 ): Promise<User> {
   const connection = samlConnection(core, connectionId);
   let verified: { identity: UpstreamIdentity; groups: string[] };
   try {
-    verified = await verifiedIdentity(core, connection, base, samlResponse);
+    verified = await verifiedIdentity(core, connection, base, samlResponse, browserRequestId);
   } catch (error) {
     if (!(error instanceof SamlRefusal)) throw error;
     await audit(

@@ -1,3 +1,4 @@
+import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
@@ -15,6 +16,19 @@ const connectionParams = z.object({ connection: z.string().regex(/^[a-z0-9][a-z0
 /** Where the IdP sends people back: the public URL, or (development, tests) this request's origin. */
 const baseUrl = (core: Core, request: FastifyRequest): string =>
   core.settings.publicUrl ?? `${request.protocol}://${request.host}`;
+
+/**
+ * The AuthnRequest's ID, kept in the browser that started it: the IdP's answer
+ * counts only there. SameSite=None, as the IdP's page posts it from its own site.
+ */
+const SAML_REQUEST_COOKIE = '__Host-gh_saml_request';
+const requestCookie = (maxAgeSeconds: number): CookieSerializeOptions => ({
+  httpOnly: true,
+  secure: true,
+  sameSite: 'none',
+  path: '/',
+  maxAge: maxAgeSeconds,
+});
 
 /** The reply is sent already (XML, a redirect to another site): the pipeline renders nothing more. */
 const sent = (): PageResult => view('', null);
@@ -39,8 +53,18 @@ export const samlPages = [
     query: z.object({ return_to: z.string().max(2000).optional() }),
     handler: async ({ core, request, reply, params, query }) => {
       const returnTo = safeReturnTo(query.return_to);
-      const url = await startSamlLogin(core, params.connection, baseUrl(core, request), returnTo);
-      await reply.code(302).header('location', url).send();
+      const started = await startSamlLogin(
+        core,
+        params.connection,
+        baseUrl(core, request),
+        returnTo,
+      );
+      reply.setCookie(
+        SAML_REQUEST_COOKIE,
+        started.requestId,
+        requestCookie(started.expiresInSeconds),
+      );
+      await reply.code(302).header('location', started.url).send();
       return sent();
     },
   }),
@@ -59,11 +83,14 @@ export const samlPages = [
       const samlResponse = form.ok ? form.data.SAMLResponse : '';
       // RelayState is not signed: it may only name a path on this site.
       const returnTo = safeReturnTo(form.raw.RelayState);
+      const browserRequestId = request.cookies[SAML_REQUEST_COOKIE];
+      ctx.reply.clearCookie(SAML_REQUEST_COOKIE, requestCookie(0));
       const user = await finishSamlLogin(
         core,
         params.connection,
         baseUrl(core, request),
         samlResponse,
+        browserRequestId,
         meta,
       );
       const result = await deliverPageFirstFactor(ctx, user, { amr: ['fed'] }, returnTo);
