@@ -299,6 +299,18 @@ describe('SAML attack corpus (each refused: error page, audited, nobody signed i
     await expectRefused(later, await post(later, xml));
   });
 
+  it('refuses an unsolicited assertion passed off as an answer by an InResponseTo in the unsigned envelope', async () => {
+    const client = new Client(server.url);
+    const requestId = await start(client);
+    const signed = idp.sign(idp.response(base({ nameId: victim() })), 'Assertion');
+    const dressed = signed.replace(
+      '<samlp:Response ',
+      `<samlp:Response InResponseTo="${requestId}" `,
+    );
+    expect(dressed).not.toBe(signed);
+    await expectRefused(client, await post(client, dressed));
+  });
+
   it('refuses an answer to a request another browser started (login CSRF)', async () => {
     const attacker = new Client(server.url);
     const captured = await signedFor(attacker, victim());

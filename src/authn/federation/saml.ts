@@ -126,9 +126,10 @@ async function verifiedIdentity(
     throw new SamlRefusal('Recipient is not this ACS');
   if (!assertion.id || !assertion.nameId)
     throw new SamlRefusal('the assertion has no ID or NameID');
-  // The signed assertion's InResponseTo counts; the envelope's (maybe unsigned) must not differ.
-  const inResponseTo = assertion.inResponseTo ?? envelope.inResponseTo;
-  if (envelope.inResponseTo && inResponseTo !== envelope.inResponseTo)
+  // Only the signed assertion's InResponseTo counts: the envelope may be unsigned, and one
+  // added there would pass an unsolicited assertion off as the answer to a request of ours.
+  const inResponseTo = assertion.inResponseTo;
+  if (envelope.inResponseTo !== null && envelope.inResponseTo !== inResponseTo)
     throw new SamlRefusal('InResponseTo differs between response and assertion');
   // The request was started in this browser: someone else's captured answer posted here
   // (login CSRF, signing the victim in as the attacker) does not match its cookie.
