@@ -257,6 +257,7 @@ describe('SAML attack corpus (each refused: error page, audited, nobody signed i
       { audience: 'https://other-sp.test/metadata' },
       { notBefore: new Date(past.getTime() - 600_000), notOnOrAfter: past },
       { notBefore: new Date(Date.now() + 3600_000) },
+      { confirmationNotOnOrAfter: past },
       { recipient: 'https://other-sp.test/acs' },
       { destination: 'https://other-sp.test/acs' },
       { issuer: 'https://another-idp.test' },

@@ -124,6 +124,12 @@ async function verifiedIdentity(
     throw new SamlRefusal('Destination is not this ACS');
   if (assertion.recipients.length === 0 || !assertion.recipients.every((r) => r === sp.acsUrl))
     throw new SamlRefusal('Recipient is not this ACS');
+  // node-saml checks the Conditions' window; the bearer confirmation's own is checked here.
+  const skewMs = connection.clockSkewSeconds * 1000;
+  if (assertion.notOnOrAfterMs === null || Number.isNaN(assertion.notOnOrAfterMs))
+    throw new SamlRefusal('the bearer confirmation has no NotOnOrAfter');
+  if (Date.now() - skewMs >= assertion.notOnOrAfterMs)
+    throw new SamlRefusal('the bearer confirmation has expired');
   if (!assertion.id || !assertion.nameId)
     throw new SamlRefusal('the assertion has no ID or NameID');
   // Only the signed assertion's InResponseTo counts: the envelope may be unsigned, and one
