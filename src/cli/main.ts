@@ -3,6 +3,7 @@ import { describeFailure } from '../connection-errors.js';
 import { ConfigError, isAuthError, UnavailableError } from '../errors.js';
 import { runKeys } from './keys.js';
 import { runMigrate } from './migrate.js';
+import { runOidc } from './oidc.js';
 import { runServe } from './serve.js';
 import { runUser } from './user.js';
 
@@ -19,6 +20,14 @@ commands:
   user unban --email E                                lift a ban
   keys rotate                                         sign with a new key; old keys verify until their tokens expire
   keys list                                           print the public JWKS
+  oidc add --id ID --name NAME (--issuer URL | --preset google|microsoft|apple|github)
+           --client-id ID [--client-secret-stdin] [--scope S]... [--authoritative-domain D]...
+           [--allow-create] [--trust-upstream-amr] [--tenant T] [--response-mode form_post]
+           [--authorization-endpoint URL --token-endpoint URL --api-base-url URL]
+                                                      add a sign-in provider (secret read from stdin,
+                                                      sealed in the database)
+  oidc list                                           print the providers (without secrets)
+  oidc remove --id ID                                 remove a provider added with the CLI
 
 settings also come from the environment (PORT, DATABASE_URL, REDIS_URL, GATEHOUSE_SECRET_KEY, ...)`;
 
@@ -30,6 +39,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   migrate: runMigrate,
   user: runUser,
   keys: runKeys,
+  oidc: runOidc,
 };
 
 async function main(argv: string[]): Promise<number> {

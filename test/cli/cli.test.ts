@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -267,5 +267,74 @@ describe('gatehouse keys', () => {
     expect(oldKids).not.toContain(signingKid);
     expect(jwks.sort()).toEqual([...oldKids, signingKid].sort());
     expect(before.stdout).not.toMatch(/"d":/);
+  });
+});
+
+describe('gatehouse oidc', () => {
+  it('adds a provider with its secret from stdin, sealed at rest; lists it without the secret; removes it', async () => {
+    const secret = 'a-client-secret-that-must-not-leak';
+    const added = await gatehouse(
+      [
+        'oidc',
+        'add',
+        '--id',
+        'acme',
+        '--name',
+        'Acme SSO',
+        '--issuer',
+        'https://sso.acme.example',
+        '--client-id',
+        'gatehouse',
+        '--client-secret-stdin',
+        '--authoritative-domain',
+        'acme.example',
+        '--allow-create',
+        '--data-dir',
+        dataDir,
+      ],
+      { stdin: `${secret}\n` },
+    );
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({
+      id: 'acme',
+      hasClientSecret: true,
+      allowCreate: true,
+      authoritativeEmailDomains: ['acme.example'],
+    });
+    expect(added.stdout).not.toContain(secret);
+    const listed = await gatehouse(['oidc', 'list', '--data-dir', dataDir]);
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.stdout) as Array<{ id: string }>).map((p) => p.id)).toContain('acme');
+    expect(listed.stdout).not.toContain(secret);
+    // The database and its write-ahead log hold the sealed box, never the secret.
+    for (const file of readdirSync(dataDir).filter((f) => f.startsWith('gatehouse.sqlite')))
+      expect(readFileSync(join(dataDir, file)).includes(Buffer.from(secret))).toBe(false);
+
+    const removed = await gatehouse(['oidc', 'remove', '--id', 'acme', '--data-dir', dataDir]);
+    expect(removed.code).toBe(0);
+    const again = await gatehouse(['oidc', 'remove', '--id', 'acme', '--data-dir', dataDir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/not_found/);
+  });
+
+  it('refuses a plain-http issuer that is not loopback, and a provider without issuer or preset', async () => {
+    const base = [
+      'oidc',
+      'add',
+      '--id',
+      'bad',
+      '--name',
+      'Bad',
+      '--client-id',
+      'x',
+      '--data-dir',
+      dataDir,
+    ];
+    const http = await gatehouse([...base, '--issuer', 'http://sso.example']);
+    expect(http.code).toBe(1);
+    expect(http.stderr).toMatch(/https only/);
+    const neither = await gatehouse(base);
+    expect(neither.code).toBe(1);
+    expect(neither.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register } from '../../src/authn/account/registration.js';
+import { saveOidcProvider } from '../../src/authn/federation/oidc-provider-store.js';
 import { strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { Client, type Response } from '../helpers/client.js';
 import { type FakeGithub, startFakeGithub } from '../helpers/github-server.js';
@@ -58,7 +59,9 @@ beforeAll(async () => {
     },
   });
   idp.register(
-    ['google', 'existing-only', 'apple'].map((id) => `${server.url}/auth/oidc/${id}/callback`),
+    ['google', 'existing-only', 'apple', 'from-cli'].map(
+      (id) => `${server.url}/auth/oidc/${id}/callback`,
+    ),
   );
 });
 afterAll(async () => {
@@ -227,8 +230,8 @@ describe('the happy paths', () => {
       method: 'GET',
       url: await github.authorize(authorize.href),
     });
-    // Without a verified email there is nothing to create an account for... but no takeover either.
-    expect(done.status).not.toBe(303);
+    // Without a verified email GitHub gives no address at all: no account to create, none taken over.
+    expectRefusalPage(done, 403);
     expect(await identitiesOf(victim.id)).toHaveLength(0);
     expect(await me(client)).toBeUndefined();
   });
@@ -567,6 +570,34 @@ describe('attacks on the callback', () => {
       manualRedirect: true,
     });
     expect(garbage.status).toBe(400);
+  });
+});
+
+describe('a provider added with the CLI', () => {
+  it('is a button on the login page and signs in, its secret opened from the sealed box', async () => {
+    await saveOidcProvider(
+      server.core,
+      {
+        id: 'from-cli',
+        name: 'Acme SSO',
+        issuer: idp.issuer,
+        clientId: idp.clientId,
+        allowCreate: true,
+      },
+      idp.clientSecret,
+    );
+    const stored = await server.core.store.db.selectFrom('oidc_providers').selectAll().execute();
+    expect(JSON.stringify(stored)).not.toContain(idp.clientSecret);
+    const page = await openPage(new Client(server.url), '/login');
+    expect(page.text).toContain('Sign in with Acme SSO');
+    const client = new Client(server.url);
+    const done = await signInAtIdp(
+      client,
+      { email: uniqueEmail('cli'), email_verified: true },
+      'from-cli',
+    );
+    expect(done.status).toBe(303);
+    expect((await me(client))?.email).toBe(idp.nextAccount.email);
   });
 });
 

@@ -113,7 +113,7 @@ describe('hot queries read an index (SQLite EXPLAIN QUERY PLAN; PostgreSQL EXPLA
     const plans = await plansOf((db) =>
       purgeExpiredRows(db, { expiredBefore: at, batchSize: 1000, maxBatchesPerRun: 5 }),
     );
-    expect(plans).toHaveLength(8);
+    expect(plans).toHaveLength(9);
     const [
       refreshTokens,
       sessions,
@@ -123,6 +123,7 @@ describe('hot queries read an index (SQLite EXPLAIN QUERY PLAN; PostgreSQL EXPLA
       totpSetups,
       smsCodes,
       webauthnChallenges,
+      oidcLogins,
     ] = plans;
     expectIndexed(refreshTokens ?? [], 'sessions_idle_idx');
     expectIndexed(refreshTokens ?? [], 'refresh_tokens_session_idx');
@@ -133,5 +134,6 @@ describe('hot queries read an index (SQLite EXPLAIN QUERY PLAN; PostgreSQL EXPLA
     expectIndexed(totpSetups ?? [], 'totp_factors_pending_expires_idx');
     expectIndexed(smsCodes ?? [], 'sms_codes_expires_idx');
     expectIndexed(webauthnChallenges ?? [], 'webauthn_challenges_expires_idx');
+    expectIndexed(oidcLogins ?? [], 'oidc_logins_expires_idx');
   });
 });
