@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { checkSamlSettings } from './authn/federation/saml-connections.js';
 import { type KeyRing, openKeyRing } from './authn/tokens/key-ring.js';
 import { openRevocationFeed, type RevocationFeed } from './authn/tokens/revocation-feed.js';
 import { loadConfiguredPolicy } from './authz/policy-setup.js';
@@ -97,6 +98,7 @@ async function buildCore(
   checkSmsSettings(settings);
   // First, so a bad policy stops start-up before anything is opened.
   const policy = options.policy ?? (await loadConfiguredPolicy(settings));
+  checkSamlSettings(settings, policy);
   const mailTemplates = loadMailTemplates(settings.mail.templatesDir);
   const secret = resolveSecretKey(settings);
   if (secret.generated) {

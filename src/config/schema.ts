@@ -19,6 +19,39 @@ const trustProxySchema = z
     return z.NEVER;
   });
 
+/** One SAML identity provider (an enterprise's IdP) that people may sign in through. */
+const samlConnectionSchema = z
+  .strictObject({
+    /** In the URLs (/auth/saml/<id>/…) and in linked identities (`saml:<id>`). */
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and "-"'),
+    name: z.string().trim().min(1).max(100),
+    /** The IdP's metadata XML (entity ID, SSO URL, signing certificates), inline or from a file. */
+    metadataXml: z.string().min(1).optional(),
+    metadataFile: z.string().min(1).optional(),
+    /** Email domains whose people this IdP signs in (home-realm discovery) and is authoritative for. */
+    emailDomains: z.array(z.string().trim().toLowerCase().min(1).max(253)).default([]),
+    /** Attribute names in the assertion; the email falls back to the NameID when absent. */
+    attributes: z
+      .strictObject({
+        email: z.string().min(1).optional(),
+        name: z.string().min(1).optional(),
+        groups: z.string().min(1).optional(),
+      })
+      .prefault({}),
+    /** Group (from the groups attribute) → Gatehouse role, given to users this connection creates. */
+    groupRoles: z.record(z.string(), z.string()).default({}),
+    /** Just-in-time creation of a user on first sign-in. */
+    allowCreate: flag.default(false),
+    /** Unsolicited responses (no AuthnRequest of ours): off, they are easier to replay and to inject. */
+    allowIdpInitiated: flag.default(false),
+    /** Clock skew tolerated on NotBefore/NotOnOrAfter. */
+    clockSkewSeconds: z.coerce.number().int().min(0).max(300).default(60),
+  })
+  .refine(
+    (c) => Boolean(c.metadataXml) !== Boolean(c.metadataFile),
+    'set one of metadataXml, metadataFile',
+  );
+
 /** One upstream provider: `issuer` (discovery) or a `preset` (google, microsoft, apple, github). */
 export const oidcProviderSchema = z
   .strictObject({
@@ -306,6 +339,14 @@ export const settingsSchema = z.strictObject({
       pollIntervalSeconds: z.coerce.number().int().min(1).max(3600).default(5),
     })
     .prefault({}),
+  /** SAML 2.0 single sign-on: Gatehouse is the service provider of each connection. */
+  saml: z
+    .strictObject({ connections: z.array(samlConnectionSchema).default([]) })
+    .prefault({})
+    .refine(
+      (saml) => new Set(saml.connections.map((c) => c.id)).size === saml.connections.length,
+      'connection ids must be unique',
+    ),
   /** The hosted pages (/login, /account, /admin); an app that serves its own can turn them off. */
   pages: z.strictObject({ enabled: flag.default(true) }).prefault({}),
   /** Basic credentials over plain HTTP from a non-loopback address; off unless set, and logged loudly. */

@@ -72,6 +72,9 @@ export function enforceCsrf(
 /** Refuses any unsafe request that a browser marks as coming from another site. */
 export function enforceSameOrigin(core: Core, request: FastifyRequest): void {
   if (!isUnsafe(request)) return;
+  // A page that is posted to from another site by design (the SAML ACS, see PageDefinition).
+  if ((request.routeOptions.config as { crossSitePost?: boolean } | undefined)?.crossSitePost)
+    return;
   if (request.headers['sec-fetch-site'] === 'cross-site') {
     throw new AuthError('csrf_failed', 'Cross-site request refused.');
   }

@@ -69,9 +69,10 @@ export interface PageDefinition<
   /** Open to a session that must first enrol a second factor (the security page, sign-out). */
   duringEnrollment?: true;
   /**
-   * A POST another site sends on purpose (an OpenID provider's `form_post`
-   * answer): it carries no form token; what it carries (a single-use state
-   * bound to this browser) is its own defence against forgery.
+   * A POST another site sends on purpose (a SAML IdP's form to the ACS, an
+   * OpenID provider's `form_post` answer): it carries no form token and skips
+   * the same-origin check; what it carries (a signed response, a single-use
+   * state bound to this browser) is its own defence against forgery.
    */
   crossSitePost?: true;
   handler(ctx: PageContext<A, Infer<FS>, Infer<PS>, Infer<QS>>): Promise<PageResult>;

@@ -1,6 +1,7 @@
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { samlConnections } from '../../authn/federation/saml-connections.js';
 import type { Core } from '../../core.js';
 import { sendNotFoundProblem } from '../error-handler.js';
 import { loadPageAssets } from './assets.js';
@@ -28,6 +29,7 @@ import { loginMfaPages } from './routes/login-mfa.js';
 import { oidcPages } from './routes/oidc.js';
 import { passwordResetPages } from './routes/password-reset.js';
 import { reauthenticatePages } from './routes/reauthenticate.js';
+import { samlPages } from './routes/saml.js';
 import { signUpPages } from './routes/sign-up.js';
 import { strings } from './strings/index.js';
 
@@ -53,6 +55,7 @@ export const allPages: readonly AnyPage[] = [
   ...adminUserPages,
   ...adminEventPages,
   ...adminPolicyPages,
+  ...samlPages,
 ];
 
 /** Pages mounted only when their feature is on (as the JSON API mounts its routes). */
@@ -67,6 +70,17 @@ function imageSources(core: Core): string[] {
 }
 
 /**
+ * Where a form may lead: this site, and the SAML IdPs that home-realm
+ * discovery redirects a sign-in form to (browsers apply form-action to redirects).
+ */
+function formTargets(core: Core): string[] {
+  const idps = [...samlConnections(core.settings).values()].map(
+    (c) => new URL(c.idp.ssoUrl).origin,
+  );
+  return ["'self'", ...new Set(idps)];
+}
+
+/**
  * The pages' CSP: our own files only, scripts only with this response's
  * nonce, no inline handler or style, no framing, forms only to us.
  */
@@ -78,7 +92,7 @@ const contentSecurityPolicy = (core: Core) => ({
     styleSrc: ["'self'"],
     imgSrc: imageSources(core),
     connectSrc: ["'self'"],
-    formAction: ["'self'"],
+    formAction: formTargets(core),
     frameAncestors: ["'none'"],
     baseUri: ["'none'"],
     objectSrc: ["'none'"],

@@ -84,6 +84,7 @@ export function registerPages(
     app.route({
       method: page.method,
       url: page.url,
+      config: { crossSitePost: page.crossSitePost === true },
       onRequest: async (request) => {
         const principal = await authenticatePage(core, request);
         principals.set(request, principal);

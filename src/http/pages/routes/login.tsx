@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { verifyPasswordLogin } from '../../../authn/credentials/password.js';
+import { connectionForEmail } from '../../../authn/federation/saml-connections.js';
 import { logout } from '../../../authn/sessions.js';
 import { clearRefreshCookie, clearSessionCookie } from '../../cookies.js';
 import { emailSchema } from '../../schemas.js';
@@ -16,7 +17,8 @@ const returnToQuery = z.object({ return_to: z.string().max(2000).optional() });
 
 const loginForm = z.object({
   email: emailSchema,
-  password: z.string().min(1).max(1024),
+  // Empty is allowed here: an email of a single-sign-on domain needs no password (home-realm discovery).
+  password: z.string().max(1024),
   return_to: z.string().max(2000).optional(),
 });
 
@@ -60,7 +62,6 @@ function LoginView(props: {
           type="password"
           autocomplete="current-password"
           error={props.errors?.password}
-          required
         />
         <Actions>
           <button type="submit">{shell.t.common.signIn}</button>
@@ -152,6 +153,10 @@ export const loginPages = [
           status,
         );
       if (!form.ok) return again(400, undefined, form.errors);
+      const sso = connectionForEmail(core, form.data.email);
+      if (sso) return redirect(withReturnTo(`/auth/saml/${sso.id}/start`, returnTo));
+      if (form.data.password === '')
+        return again(400, undefined, { password: shell.t.common.required });
       try {
         const user = await verifyPasswordLogin(core, form.data.email, form.data.password, meta);
         return await deliverPageFirstFactor(ctx, user, { amr: ['pwd'] }, returnTo);

@@ -189,6 +189,13 @@ export const en = {
     },
   },
 
+  /** SAML single sign-on (the ACS's hand-over to the second step). */
+  saml: {
+    continueTitle: 'One more step',
+    continueText:
+      'Your identity provider signed you in. This account also asks for its second factor.',
+    continue: 'Continue',
+  },
   account: {
     nav: 'Account sections',
     profileTitle: 'Your account',
