@@ -253,8 +253,10 @@ describe('the happy paths', () => {
       'google',
       '/account/sessions',
     );
-    expect(done.status).toBe(303);
-    expect(done.headers.get('location')).toBe('/login/mfa?return_to=%2Faccount%2Fsessions');
+    // The step to /login/mfa starts from a page of ours, so the browser sends its Strict challenge cookie.
+    expect(done.status).toBe(200);
+    expect(done.headers.get('refresh')).toBe('0;url=/login/mfa?return_to=%2Faccount%2Fsessions');
+    expect(done.text).toContain('href="/login/mfa?return_to=%2Faccount%2Fsessions"');
     expect(await me(client)).toBeUndefined();
     const mfa = await submitForm(
       client,

@@ -4,6 +4,7 @@ import { finishUpstream, startUpstream } from '../../../authn/federation/oidc-fl
 import type { Core } from '../../../core.js';
 import { definePage, redirect } from '../page.js';
 import { safeReturnTo } from '../return-to.js';
+import { handOverToSecondStep } from '../sign-in/hand-over.js';
 import { deliverPageFirstFactor } from '../sign-in-delivery.js';
 
 /**
@@ -78,12 +79,13 @@ const callbackPage = (method: 'GET' | 'POST') =>
       );
       if (outcome.kind === 'linked')
         return redirect('/account/linked-accounts?notice=identity_linked');
-      return deliverPageFirstFactor(
+      const result = await deliverPageFirstFactor(
         ctx,
         outcome.user,
         { amr: outcome.amr },
         safeReturnTo(outcome.returnTo),
       );
+      return handOverToSecondStep(ctx.shell, reply, result);
     },
   });
 

@@ -9,6 +9,7 @@ import {
 import type { Core } from '../../../core.js';
 import { definePage, type PageResult, view } from '../page.js';
 import { safeReturnTo } from '../return-to.js';
+import { handOverToSecondStep } from '../sign-in/hand-over.js';
 import { deliverPageFirstFactor } from '../sign-in-delivery.js';
 
 const connectionParams = z.object({ connection: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/) });
@@ -94,23 +95,7 @@ export const samlPages = [
         meta,
       );
       const result = await deliverPageFirstFactor(ctx, user, { amr: ['fed'] }, returnTo);
-      if (result.kind !== 'redirect' || !result.to.startsWith('/login/mfa')) return result;
-      // The challenge cookie is SameSite=Strict: a redirect answering the IdP's cross-site post
-      // would arrive without it. A navigation from this page of ours is same-site and carries it.
-      ctx.reply.header('refresh', `0;url=${result.to}`);
-      const t = ctx.shell.t.saml;
-      return view(
-        t.continueTitle,
-        <section class="card narrow">
-          <h1>{t.continueTitle}</h1>
-          <p>{t.continueText}</p>
-          <p>
-            <a class="button" href={result.to}>
-              {t.continue}
-            </a>
-          </p>
-        </section>,
-      );
+      return handOverToSecondStep(ctx.shell, ctx.reply, result);
     },
   }),
 ];

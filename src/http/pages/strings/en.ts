@@ -189,8 +189,8 @@ export const en = {
     },
   },
 
-  /** SAML single sign-on (the ACS's hand-over to the second step). */
-  saml: {
+  /** After an identity provider (SAML, OpenID Connect): the hand-over to the second step. */
+  upstream: {
     continueTitle: 'One more step',
     continueText:
       'Your identity provider signed you in. This account also asks for its second factor.',
