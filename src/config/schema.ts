@@ -74,6 +74,13 @@ export const oidcProviderSchema = z
       .optional(),
     /** Email domains this provider is authoritative for: only their verified addresses link to an existing account. */
     authoritativeEmailDomains: z.array(z.string().min(1).max(253)).max(100).default([]),
+    /**
+     * Home-realm discovery: an email of these domains, typed on the sign-in page,
+     * goes to this provider instead of being asked for a password. Separate from
+     * authoritativeEmailDomains (which may link): trusting gmail.com addresses
+     * from Google must not send every gmail.com user there.
+     */
+    homeRealmDomains: z.array(z.string().min(1).max(253)).max(100).default([]),
     /** Create an account on a first sign-in (off: existing accounts only, linked from the account page). */
     allowCreate: flag.default(false),
     /** Count the provider's `amr`/`acr` for multi-factor (skip the local second factor when it says so). */

@@ -17,6 +17,7 @@ export interface OidcProvider {
   clientSecret: string | null;
   scopes: string[];
   authoritativeEmailDomains: string[];
+  homeRealmDomains: string[];
   allowCreate: boolean;
   trustUpstreamAmr: boolean;
   responseMode: 'query' | 'form_post';
@@ -72,6 +73,7 @@ export function resolveProvider(
       ? settings.authoritativeEmailDomains
       : [...(preset?.domains ?? [])]
     ).map((domain) => domain.toLowerCase()),
+    homeRealmDomains: settings.homeRealmDomains.map((domain) => domain.toLowerCase()),
     allowCreate: settings.allowCreate,
     trustUpstreamAmr: settings.trustUpstreamAmr,
     responseMode: settings.responseMode ?? (settings.preset === 'apple' ? 'form_post' : 'query'),

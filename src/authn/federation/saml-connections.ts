@@ -3,7 +3,6 @@ import type { Policy } from '../../authz/policy-types.js';
 import type { Settings } from '../../config/schema.js';
 import type { Core } from '../../core.js';
 import { AuthError, ConfigError } from '../../errors.js';
-import { normalizeEmail } from '../meta.js';
 import { type IdpMetadata, parseIdpMetadata } from './saml-metadata.js';
 
 export type SamlConnectionSettings = Settings['saml']['connections'][number];
@@ -50,17 +49,4 @@ export function samlConnection(core: Core, id: string): SamlConnection {
   const connection = samlConnections(core.settings).get(id);
   if (!connection) throw new AuthError('not_found', 'There is no such SAML connection.');
   return connection;
-}
-
-/**
- * Home-realm discovery: the connection that serves this email's domain, if
- * any, so the person signs in there instead of typing a password here.
- */
-export function connectionForEmail(core: Core, email: string): SamlConnection | null {
-  const at = normalizeEmail(email).lastIndexOf('@');
-  if (at < 0) return null;
-  const domain = normalizeEmail(email).slice(at + 1);
-  for (const connection of samlConnections(core.settings).values())
-    if (connection.emailDomains.includes(domain)) return connection;
-  return null;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { verifyPasswordLogin } from '../../../authn/credentials/password.js';
-import { connectionForEmail } from '../../../authn/federation/saml-connections.js';
+import { homeRealmOf } from '../../../authn/federation/home-realm.js';
 import { logout } from '../../../authn/sessions.js';
 import { clearRefreshCookie, clearSessionCookie } from '../../cookies.js';
 import { emailSchema } from '../../schemas.js';
@@ -153,8 +153,8 @@ export const loginPages = [
           status,
         );
       if (!form.ok) return again(400, undefined, form.errors);
-      const sso = connectionForEmail(core, form.data.email);
-      if (sso) return redirect(withReturnTo(`/auth/saml/${sso.id}/start`, returnTo));
+      const realm = await homeRealmOf(core, form.data.email);
+      if (realm) return redirect(withReturnTo(`/auth/${realm.kind}/${realm.id}/start`, returnTo));
       if (form.data.password === '')
         return again(400, undefined, { password: shell.t.common.required });
       try {
