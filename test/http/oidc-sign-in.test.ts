@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register } from '../../src/authn/account/registration.js';
 import { saveOidcProvider } from '../../src/authn/federation/oidc-provider-store.js';
+import { findUserByEmail } from '../../src/store/repositories/users.js';
 import { strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { Client, type Response } from '../helpers/client.js';
 import { type FakeGithub, startFakeGithub } from '../helpers/github-server.js';
@@ -41,6 +42,7 @@ beforeAll(async () => {
             name: 'Apple',
             ...fromIdp,
             responseMode: 'form_post',
+            authoritativeEmailDomains: ['example.com'],
             allowCreate: true,
           },
           {
@@ -191,7 +193,7 @@ describe('the happy paths', () => {
     expect((await me(client))?.email).toBe(idp.nextAccount.email);
   });
 
-  it('signs in with GitHub (OAuth 2.0, the verified primary email from its API)', async () => {
+  it('reads the verified primary email from GitHub, but opens no account for it: GitHub owns no mail domain', async () => {
     const email = uniqueEmail('octo');
     github.nextUser = {
       id: Math.floor(Math.random() * 1e9),
@@ -209,11 +211,10 @@ describe('the happy paths', () => {
       method: 'GET',
       url: await github.authorize(authorize.href),
     });
-    expect(done.status).toBe(303);
-    const user = await me(client);
-    expect(user?.email).toBe(email);
-    const [identity] = await identitiesOf(user?.id ?? '');
-    expect(identity).toMatchObject({ provider: 'github', subject: String(github.nextUser.id) });
+    // Else whoever opens victim@… upstream first keeps that identity in the victim's future account.
+    expectRefusalPage(done, 403);
+    expect(await me(client)).toBeUndefined();
+    expect(await findUserByEmail(server.core.store.db, email)).toBeNull();
   });
 
   it('a GitHub email that is not verified never takes over an existing account', async () => {
@@ -584,6 +585,7 @@ describe('a provider added with the CLI', () => {
         name: 'Acme SSO',
         issuer: idp.issuer,
         clientId: idp.clientId,
+        authoritativeEmailDomains: ['example.com'],
         allowCreate: true,
       },
       idp.clientSecret,

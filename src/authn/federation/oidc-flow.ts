@@ -211,8 +211,30 @@ type Tokens = Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
 
 const isTrue = (value: unknown) => value === true || value === 'true';
 
-/** Methods the upstream reports that amount to more than one factor. */
-const MULTI_FACTOR = new Set(['mfa', 'otp', 'hwk', 'swk', 'sms']);
+/** RFC 8176 methods that are each one factor; `mfa` says several were used. */
+const FACTOR_METHODS = new Set([
+  'pwd',
+  'pin',
+  'otp',
+  'sms',
+  'tel',
+  'hwk',
+  'swk',
+  'sc',
+  'fpt',
+  'face',
+  'iris',
+  'retina',
+  'vbm',
+  'kba',
+]);
+
+/** More than one factor upstream: `mfa`, or two different methods (an `otp` alone is one factor). */
+export const isMultiFactor = (amr: readonly string[]): boolean =>
+  amr.includes('mfa') || new Set(amr.filter((m) => FACTOR_METHODS.has(m))).size >= 2;
+
+/** Google's hosted-domain claim means something only in Google's own ID tokens. */
+const GOOGLE_ISSUER = 'https://accounts.google.com';
 
 async function identityOf(provider: OidcProvider, tokens: Tokens): Promise<UpstreamIdentity> {
   const base = { provider: provider.id, allowCreate: provider.allowCreate };
@@ -233,7 +255,9 @@ async function identityOf(provider: OidcProvider, tokens: Tokens): Promise<Upstr
   if (!claims) throw new AuthError('upstream_error', 'The provider sent no ID token.');
   const email = typeof claims.email === 'string' ? claims.email : null;
   const hostedDomain =
-    provider.preset === 'google' && typeof claims.hd === 'string' ? claims.hd : null;
+    provider.preset === 'google' && claims.iss === GOOGLE_ISSUER && typeof claims.hd === 'string'
+      ? claims.hd
+      : null;
   const authoritative =
     email !== null &&
     (isAuthoritativeFor(provider, email) ||
@@ -241,7 +265,7 @@ async function identityOf(provider: OidcProvider, tokens: Tokens): Promise<Upstr
   const upstreamAmr = Array.isArray(claims.amr)
     ? claims.amr.filter((m) => typeof m === 'string')
     : [];
-  const multiFactor = provider.trustUpstreamAmr && upstreamAmr.some((m) => MULTI_FACTOR.has(m));
+  const multiFactor = provider.trustUpstreamAmr && isMultiFactor(upstreamAmr);
   return {
     ...base,
     subject: claims.sub,

@@ -103,14 +103,21 @@ async function resolve(
       });
       return withoutSecret(existing);
     }
-    if (!identity.allowCreate || email === null) {
+    // A new account only for an address this provider vouches for and owns the domain of: else
+    // anyone could open `victim@corp.com` upstream first and keep that identity in it once the
+    // victim proves the address here (pre-account takeover). Others sign up, then link.
+    if (
+      !identity.allowCreate ||
+      email === null ||
+      !(identity.emailVerified && identity.authoritativeForEmail)
+    ) {
       return await refuse(core, meta, identity, null, noAccount());
     }
     return await db.transaction().execute(async (trx) => {
       const created = await insertUser(trx, {
         email,
         passwordHash: null,
-        emailVerified: identity.emailVerified,
+        emailVerified: true,
         now,
       });
       await audit(

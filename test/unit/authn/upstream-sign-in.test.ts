@@ -18,6 +18,7 @@ import {
 import { loadSettings } from '../../../src/config/load.js';
 import { type Core, createCore } from '../../../src/core.js';
 import { createLogger } from '../../../src/logger.js';
+import { findUserByEmail } from '../../../src/store/repositories/users.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-upstream-'));
 const meta = { ip: null, userAgent: 'test' };
@@ -57,6 +58,19 @@ const codeOf = (promise: Promise<unknown>) =>
   );
 
 describe('upstreamSignIn', () => {
+  it('opens an account only for an address the provider verified and owns the domain of (no pre-account takeover)', async () => {
+    for (const over of [{ emailVerified: false }, { authoritativeForEmail: false }]) {
+      const identity = upstream(over);
+      expect(await codeOf(upstreamSignIn(core, identity, meta)), JSON.stringify(over)).toBe(
+        'no_account',
+      );
+      // Nothing was left behind that the address's real owner could later inherit.
+      expect(await findUserByEmail(core.store.db, identity.email ?? '')).toBeNull();
+    }
+    const created = await upstreamSignIn(core, upstream(), meta);
+    expect(created.emailVerified).toBe(true);
+  });
+
   it('creates a user on first sign-in and finds the same user the next time', async () => {
     const identity = upstream();
     const first = await upstreamSignIn(core, identity, meta);
