@@ -4,7 +4,7 @@ import { limitMagicLinkRequests } from '../../../authn/account/request-limits.js
 import { redeemMagicLink, requestMagicLink } from '../../../authn/credentials/magic-link.js';
 import { normalizeEmail } from '../../../authn/meta.js';
 import { emailSchema, tokenSchema } from '../../schemas.js';
-import { definePage, redirect, view } from '../page.js';
+import { definePage, type PageResult, redirect, view } from '../page.js';
 import { safeReturnTo, withReturnTo } from '../return-to.js';
 import type { Shell } from '../shell.js';
 import { isLinkGone, LinkGone } from '../sign-in/link-gone.js';
@@ -144,28 +144,39 @@ function ResendView(props: {
   );
 }
 
-export const emailLinkPages = [
+/**
+ * The GET of a mailed link: a page with one button that posts the token.
+ * It never uses the token itself: mail scanners follow links.
+ */
+const confirmLinkPage = (
+  url: '/verify-email' | '/magic-link',
+  words: 'verify' | 'magicLink',
+  gone: (shell: Shell) => PageResult,
+) =>
   definePage({
     method: 'GET',
-    url: '/verify-email',
+    url,
     access: 'public',
     query: tokenQuery,
     handler: async ({ shell, query }) => {
-      const t = shell.t.signIn.verify;
-      if (!query.token) return verifyGone(shell);
+      const t = shell.t.signIn[words];
+      if (!query.token) return gone(shell);
       return view(
         t.title,
         <ConfirmLinkView
           shell={shell}
           heading={t.heading}
           intro={t.intro}
-          action="/verify-email"
+          action={url}
           token={query.token}
           submit={t.submit}
         />,
       );
     },
-  }),
+  });
+
+export const emailLinkPages = [
+  confirmLinkPage('/verify-email', 'verify', verifyGone),
   definePage({
     method: 'POST',
     url: '/verify-email',
@@ -262,27 +273,7 @@ export const emailLinkPages = [
       return redirect(`${back}${back.includes('?') ? '&' : '?'}notice=magic_link_requested`);
     },
   }),
-  definePage({
-    method: 'GET',
-    url: '/magic-link',
-    access: 'public',
-    query: tokenQuery,
-    handler: async ({ shell, query }) => {
-      const t = shell.t.signIn.magicLink;
-      if (!query.token) return magicGone(shell);
-      return view(
-        t.title,
-        <ConfirmLinkView
-          shell={shell}
-          heading={t.heading}
-          intro={t.intro}
-          action="/magic-link"
-          token={query.token}
-          submit={t.submit}
-        />,
-      );
-    },
-  }),
+  confirmLinkPage('/magic-link', 'magicLink', magicGone),
   definePage({
     method: 'POST',
     url: '/magic-link',
