@@ -144,7 +144,11 @@ export async function revokeSessionById(
 }
 
 /** Signs the caller out: ends the session behind the request and records it, in one transaction. */
-export async function logout(core: Core, principal: Principal, meta: RequestMeta): Promise<void> {
+export async function logout(
+  core: Core,
+  principal: Pick<Principal, 'userId' | 'sessionId'>,
+  meta: RequestMeta,
+): Promise<void> {
   const { sessionId, userId } = principal;
   if (!sessionId) return;
   await withRevocations(core, async (revoke) => {

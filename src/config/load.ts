@@ -29,6 +29,7 @@ const envNames: Record<string, string> = {
   SMS_TOKEN: 'sms.token',
   SMS_FROM: 'sms.from',
   GATEHOUSE_PAGES: 'pages.enabled',
+  GATEHOUSE_PROVIDER: 'provider.enabled',
 };
 
 type Layer = Record<string, unknown>;

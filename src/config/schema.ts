@@ -4,6 +4,8 @@ import { z } from 'zod';
 const seconds = z.coerce.number().int().positive();
 /** A boolean from JSON or from text ("true"/"false", "1"/"0", "yes"/"no", ...); anything else is an error. */
 const flag = z.union([z.boolean(), z.stringbool()]);
+/** RFC 6749 §3.3 scope-token: printable ASCII but space, `"` and a backslash. */
+const scopeToken = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/);
 
 const trustProxySchema = z
   .union([z.boolean(), z.number().int().min(1).max(20), z.string()])
@@ -68,10 +70,7 @@ export const oidcProviderSchema = z
       .optional(),
     clientId: z.string().min(1).max(512),
     clientSecret: z.string().min(1).max(4096).optional(),
-    scopes: z
-      .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/))
-      .max(30)
-      .optional(),
+    scopes: z.array(scopeToken).max(30).optional(),
     /** Email domains this provider is authoritative for: only their verified addresses link to an existing account. */
     authoritativeEmailDomains: z.array(z.string().min(1).max(253)).max(100).default([]),
     /**
@@ -354,6 +353,28 @@ export const settingsSchema = z.strictObject({
       (saml) => new Set(saml.connections.map((c) => c.id)).size === saml.connections.length,
       'connection ids must be unique',
     ),
+  /** Gatehouse as an OpenID Provider under /oauth2 (single sign-on for the app owner's other apps). */
+  provider: z
+    .strictObject({
+      enabled: flag.default(true),
+      /**
+       * APIs that accept the provider's JWT access tokens (RFC 9068): a client
+       * asks for one with `resource=<audience>` and gets a token with that
+       * `aud`, limited to these scopes. Without a resource, an access token is
+       * opaque: for userinfo and introspection only.
+       */
+      resourceServers: z
+        .array(
+          z.strictObject({
+            audience: z.url(),
+            scopes: z.array(scopeToken).default([]),
+          }),
+        )
+        .default([]),
+      authorizationCodeLifetimeSeconds: z.coerce.number().int().min(10).max(600).default(60),
+      idTokenLifetimeSeconds: seconds.default(3600),
+    })
+    .prefault({}),
   /** The hosted pages (/login, /account, /admin); an app that serves its own can turn them off. */
   pages: z.strictObject({ enabled: flag.default(true) }).prefault({}),
   /** Basic credentials over plain HTTP from a non-loopback address; off unless set, and logged loudly. */

@@ -1,4 +1,4 @@
-import type { CookieSerializeOptions } from '@fastify/cookie';
+import { type CookieSerializeOptions, fastifyCookie } from '@fastify/cookie';
 import type { FastifyReply } from 'fastify';
 
 /**
@@ -46,3 +46,12 @@ export function setRefreshCookie(reply: FastifyReply, token: string, maxAgeSecon
 export function clearRefreshCookie(reply: FastifyReply): void {
   reply.clearCookie(REFRESH_COOKIE, refreshCookieOptions(0));
 }
+
+/**
+ * `Set-Cookie` values that clear both sign-in cookies, for an answer that does
+ * not go through a Fastify reply (the OpenID Provider's sign-out).
+ */
+export const clearedSignInCookies = (): string[] => [
+  fastifyCookie.serialize(SESSION_COOKIE, '', { ...sessionCookieOptions(0), secure: true }),
+  fastifyCookie.serialize(REFRESH_COOKIE, '', { ...refreshCookieOptions(0), secure: true }),
+];

@@ -12,6 +12,7 @@ import * as m0008 from './migrations/0008_passkeys.js';
 import * as m0009 from './migrations/0009_sms_codes.js';
 import * as m0011 from './migrations/0011_users_email_order.js';
 import * as m0012 from './migrations/0012_federation.js';
+import * as m0013 from './migrations/0013_provider.js';
 
 export interface VersionedMigration {
   up(db: Parameters<Migration['up']>[0], dialect: Dialect): Promise<void>;
@@ -31,6 +32,7 @@ const migrations: Record<string, VersionedMigration> = {
   '0009_sms_codes': m0009,
   '0011_users_email_order': m0011,
   '0012_federation': m0012,
+  '0013_provider': m0013,
 };
 
 function provider(set: Record<string, VersionedMigration>, dialect: Dialect): MigrationProvider {

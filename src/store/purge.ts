@@ -17,6 +17,7 @@ export interface PurgeCounts {
   smsCodes: number;
   webauthnChallenges: number;
   oidcLogins: number;
+  oauthPayloads: number;
 }
 
 type Batch = (db: Db, before: number, size: number) => Promise<number>;
@@ -129,6 +130,23 @@ const batches: Record<keyof PurgeCounts, Batch> = {
           eb.selectFrom('oidc_logins').select('id').where('expires_at', '<', before).limit(size),
         ),
     ),
+  oauthPayloads: (db, before, size) =>
+    deleted(
+      db
+        .deleteFrom('oauth_payloads')
+        .where((eb) =>
+          eb(
+            eb.refTuple('model', 'id'),
+            'in',
+            eb
+              .selectFrom('oauth_payloads as p')
+              .select(['p.model', 'p.id'])
+              .where('p.expires_at', '<', before)
+              .limit(size)
+              .$asTuple('model', 'id'),
+          ),
+        ),
+    ),
 };
 
 /** Deletes rows expired before `expiredBefore`, a few bounded batches per table; the rest waits for the next run. */
@@ -143,6 +161,7 @@ export async function purgeExpiredRows(db: Db, options: PurgeOptions): Promise<P
     smsCodes: 0,
     webauthnChallenges: 0,
     oidcLogins: 0,
+    oauthPayloads: 0,
   };
   for (const table of Object.keys(counts) as Array<keyof PurgeCounts>) {
     for (let batch = 0; batch < options.maxBatchesPerRun; batch++) {

@@ -259,6 +259,43 @@ export interface OidcProvidersTable {
   updated_at: number;
 }
 
+/** One thing oidc-provider persists (a code, token, grant, session, interaction…), by model and id. */
+export interface OauthPayloadsTable {
+  model: string;
+  id: string;
+  /** JSON: the model's payload as oidc-provider gave it. */
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  account_id: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+/** A relying party of Gatehouse's OpenID Provider. */
+export interface OauthClientsTable {
+  client_id: string;
+  name: string;
+  /** JSON: the client's registered metadata (redirect URIs, grants, scope…) without a secret. */
+  metadata: string;
+  /** SHA-256 of the client secret (confidential clients using a secret). */
+  secret_hash: string | null;
+  /** First-party: the consent screen is skipped. */
+  trusted: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The Gatehouse session a provider grant was given under. */
+export interface OauthGrantSessionsTable {
+  grant_id: string;
+  session_id: string;
+  user_id: string;
+  client_id: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_roles: UserRolesTable;
@@ -280,6 +317,9 @@ export interface Database {
   identities: IdentitiesTable;
   oidc_logins: OidcLoginsTable;
   oidc_providers: OidcProvidersTable;
+  oauth_payloads: OauthPayloadsTable;
+  oauth_clients: OauthClientsTable;
+  oauth_grant_sessions: OauthGrantSessionsTable;
 }
 
 export type Db = Kysely<Database>;

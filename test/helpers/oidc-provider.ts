@@ -67,9 +67,7 @@ const decode = (jwt: string): IdToken => {
   };
 };
 
-export async function startTestIdp(
-  options: { responseModes?: string[]; extraClients?: number } = {},
-): Promise<TestIdp> {
+export async function startTestIdp(): Promise<TestIdp> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const kid = randomUUID();
@@ -119,7 +117,6 @@ export async function startTestIdp(
         },
         claims: { openid: ['sub'], email: ['email', 'email_verified'] },
         conformIdTokenClaims: false,
-        responseModes: options.responseModes,
         pkce: { required: () => true },
         findAccount: async (_ctx: unknown, id: string) => {
           const account = accounts.get(id);
@@ -167,9 +164,9 @@ export async function startTestIdp(
           }
           const grant = new provider.Grant({
             accountId: details.session?.accountId ?? '',
-            clientId: details.params.client_id ?? '',
+            clientId: String(details.params.client_id ?? ''),
           });
-          grant.addOIDCScope(details.params.scope ?? 'openid');
+          grant.addOIDCScope(String(details.params.scope ?? 'openid'));
           await provider.interactionFinished(
             req,
             res,

@@ -120,6 +120,7 @@ describe('purgeExpired: bounded batches, a day of grace, live rows untouched', (
       smsCodes: 0,
       webauthnChallenges: 0,
       oidcLogins: 0,
+      oauthPayloads: 0,
     });
 
     expect(await count(server, 'sessions', recentSessions)).toBe(2);

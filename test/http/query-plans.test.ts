@@ -113,7 +113,7 @@ describe('hot queries read an index (SQLite EXPLAIN QUERY PLAN; PostgreSQL EXPLA
     const plans = await plansOf((db) =>
       purgeExpiredRows(db, { expiredBefore: at, batchSize: 1000, maxBatchesPerRun: 5 }),
     );
-    expect(plans).toHaveLength(9);
+    expect(plans).toHaveLength(10);
     const [
       refreshTokens,
       sessions,
@@ -124,6 +124,7 @@ describe('hot queries read an index (SQLite EXPLAIN QUERY PLAN; PostgreSQL EXPLA
       smsCodes,
       webauthnChallenges,
       oidcLogins,
+      oauthPayloads,
     ] = plans;
     expectIndexed(refreshTokens ?? [], 'sessions_idle_idx');
     expectIndexed(refreshTokens ?? [], 'refresh_tokens_session_idx');
@@ -135,5 +136,6 @@ describe('hot queries read an index (SQLite EXPLAIN QUERY PLAN; PostgreSQL EXPLA
     expectIndexed(smsCodes ?? [], 'sms_codes_expires_idx');
     expectIndexed(webauthnChallenges ?? [], 'webauthn_challenges_expires_idx');
     expectIndexed(oidcLogins ?? [], 'oidc_logins_expires_idx');
+    expectIndexed(oauthPayloads ?? [], 'oauth_payloads_expires_at_idx');
   });
 });

@@ -386,6 +386,41 @@ export const en = {
   },
 
   // Admin console pages add their section here.
+  /** Gatehouse as an OpenID Provider: another app asks who you are. */
+  provider: {
+    consentTitle: 'Allow access',
+    consentHeading: (client: string) => `${client} wants to use your account`,
+    consentIntro: 'If you allow it, the app will be able to:',
+    signedInAs: (email: string) => `You are signed in as ${email}.`,
+    allow: 'Allow',
+    deny: 'Do not allow',
+    scopes: {
+      openid: 'Know who you are (a stable ID for your account)',
+      email: 'See your email address and whether it is confirmed',
+      profile: 'See your name',
+      roles: 'See your roles',
+      offline_access: 'Stay signed in when you are not using it',
+    } as Record<string, string>,
+    otherScope: (scope: string) => `Use “${scope}”`,
+    resourceScopes: (resource: string, scopes: string) => `On ${resource}: ${scopes}`,
+    selectTitle: 'Choose an account',
+    selectHeading: (client: string) => `Continue to ${client}`,
+    continueAs: (email: string) => `Continue as ${email}`,
+    useAnother: 'Use another account',
+    expiredTitle: 'Start again',
+    expired:
+      'This sign-in has expired or was opened in another browser. Go back to the app and sign in again.',
+    otherAccount:
+      'You are now signed in with another account than the one this sign-in started with. Go back to the app and sign in again.',
+    errorTitle: 'The app’s request did not work',
+    errorIntro: 'The app that sent you here made a request we cannot answer:',
+    logoutTitle: 'Sign out',
+    logoutHeading: 'Sign out of Gatehouse and the apps you use with it?',
+    logoutConfirm: 'Sign out',
+    logoutStay: 'Stay signed in',
+    loggedOutTitle: 'Signed out',
+    loggedOut: 'You are signed out.',
+  },
   admin: {
     nav: 'Admin console',
     usersLink: 'Users',

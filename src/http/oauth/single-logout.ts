@@ -1,0 +1,29 @@
+import type Provider from 'oidc-provider';
+import { liveSessionOfToken, logout } from '../../authn/sessions.js';
+import type { Core } from '../../core.js';
+import { clearedSignInCookies, SESSION_COOKIE } from '../cookies.js';
+import { cookieOf } from './provider-pages.js';
+
+/**
+ * Signing out at the provider (RP-initiated logout, "Sign out" confirmed)
+ * signs the browser out of Gatehouse too: the provider ends its own session
+ * and grants and tells the other apps (back-channel logout); this ends the
+ * Gatehouse session behind it, so no app signs the user in again silently.
+ */
+export function signOutOfGatehouseToo(core: Core) {
+  return (provider: Provider): void => {
+    const confirmed = new WeakSet<object>();
+    provider.on('end_session.success', (ctx) => {
+      if (ctx.oidc.params?.logout) confirmed.add(ctx);
+    });
+    provider.use(async (ctx, next) => {
+      await next();
+      if (!confirmed.has(ctx)) return;
+      const token = cookieOf(ctx.req, SESSION_COOKIE);
+      const session = token === undefined ? null : await liveSessionOfToken(core, token);
+      const meta = { ip: ctx.ip || null, userAgent: ctx.get('user-agent').slice(0, 512) || null };
+      if (session) await logout(core, { userId: session.userId, sessionId: session.id }, meta);
+      ctx.append('set-cookie', clearedSignInCookies());
+    });
+  };
+}

@@ -1,0 +1,68 @@
+import type { Account, AccountClaims, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
+import type { Core } from '../core.js';
+import { sessionOfGrant } from '../store/repositories/oauth-grant-sessions.js';
+import { findLiveSessionById, touchSession } from '../store/repositories/sessions.js';
+import { findUserById, type UserWithSecret } from '../store/repositories/users.js';
+
+/** The claims each scope releases (userinfo, and the ID token where the request asks for them). */
+export const SCOPE_CLAIMS = {
+  openid: ['sub'],
+  email: ['email', 'email_verified'],
+  profile: ['name'],
+  roles: ['roles'],
+} as const;
+
+/** The name an account shows relying parties: the `name` attribute, when it is a non-empty string. */
+const nameOf = (user: UserWithSecret): string | undefined => {
+  const name = user.attributes.name;
+  return typeof name === 'string' && name.trim() !== '' ? name : undefined;
+};
+
+function accountOf(user: UserWithSecret): Account {
+  return {
+    accountId: user.id,
+    claims: (): AccountClaims => ({
+      sub: user.id,
+      email: user.email,
+      email_verified: user.emailVerified,
+      ...(nameOf(user) === undefined ? {} : { name: nameOf(user) }),
+      roles: user.roles,
+    }),
+  };
+}
+
+/**
+ * The provider's account lookup. A banned, deleted or service account is no
+ * account: its codes and refresh tokens stop working (`invalid_grant`). A
+ * token is also dead once the Gatehouse session its grant was given under
+ * has ended (logout, ban, revocation): that ending deletes the grant too, in
+ * the same transaction, so this is the second line, not the first.
+ */
+export function findAccountIn(core: Core): FindAccount {
+  return async (_ctx: KoaContextWithOIDC, sub, token) => {
+    const user = await findUserById(core.store.db, sub);
+    if (!user || user.bannedAt !== null || user.isService) return undefined;
+    if (token?.grantId !== undefined) {
+      // A refresh is the relying party using the session, as a first-party refresh is.
+      const touch = token.kind === 'RefreshToken';
+      if (!(await grantSessionLive(core, token.grantId, sub, touch))) return undefined;
+    }
+    return accountOf(user);
+  };
+}
+
+async function grantSessionLive(
+  core: Core,
+  grantId: string,
+  userId: string,
+  touch: boolean,
+): Promise<boolean> {
+  const { db } = core.store;
+  const sessionId = await sessionOfGrant(db, grantId);
+  if (sessionId === undefined) return false;
+  const now = core.clock.now();
+  const session = await findLiveSessionById(db, sessionId, now);
+  if (session === null || session.userId !== userId) return false;
+  if (touch) await touchSession(db, session, now, core.settings.session.idleTimeoutSeconds * 1000);
+  return true;
+}

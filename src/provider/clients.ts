@@ -1,0 +1,168 @@
+import type { Core } from '../core.js';
+import { randomToken, sha256 } from '../crypto/random.js';
+import { AuthError } from '../errors.js';
+import {
+  deleteOauthClient,
+  insertOauthClient,
+  listOauthClients,
+  type OauthClientRow,
+} from '../store/repositories/oauth-clients.js';
+import type { StoredClientMetadata } from './client-metadata.js';
+import { checkRedirectUri } from './redirect-uris.js';
+
+export type ClientGrant = 'authorization_code' | 'refresh_token' | 'client_credentials';
+
+export interface NewClient {
+  name: string;
+  redirectUris: readonly string[];
+  /** A browser or native app that cannot keep a secret: no secret, PKCE (always required anyway). */
+  public?: boolean;
+  grants?: readonly ClientGrant[];
+  /** The scopes this client may ask for; unset: any scope the provider knows. */
+  scope?: string;
+  /** A first-party app: its users see no consent screen. */
+  trusted?: boolean;
+  postLogoutRedirectUris?: readonly string[];
+  backchannelLogoutUri?: string;
+  /** Public keys for `private_key_jwt` client authentication instead of a secret. */
+  jwks?: { keys: readonly Record<string, unknown>[] };
+}
+
+export interface CreatedClient {
+  client_id: string;
+  /** Shown once; only its hash is kept. Absent for public and `private_key_jwt` clients. */
+  client_secret?: string;
+}
+
+export interface ClientSummary {
+  clientId: string;
+  name: string;
+  public: boolean;
+  trusted: boolean;
+  redirectUris: readonly string[];
+  grants: readonly string[];
+  scope: string | undefined;
+  tokenEndpointAuthMethod: string;
+  createdAt: number;
+}
+
+const DEFAULT_GRANTS: readonly ClientGrant[] = ['authorization_code', 'refresh_token'];
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
+
+/**
+ * What a client secret is stored and compared as. The secret is 256 random
+ * bits we generated, so a fast hash suffices (as for API keys), and it does
+ * not depend on the server secret, which can be rotated.
+ */
+export const clientSecretHash = (secret: string): string => sha256(secret);
+
+/** Registers a relying party. Everything is checked before anything is written. */
+export async function createClient(core: Core, input: NewClient): Promise<CreatedClient> {
+  const metadata = metadataFor(input);
+  const withSecret = metadata.token_endpoint_auth_method === 'client_secret_basic';
+  // Never shaped like a user id: a machine token's `sub` is its client id.
+  const clientId = `client_${randomToken(16)}`;
+  const secret = withSecret ? randomToken() : undefined;
+  const now = core.clock.now();
+  const row: OauthClientRow = {
+    client_id: clientId,
+    name: input.name,
+    metadata: JSON.stringify(metadata),
+    secret_hash: secret === undefined ? null : clientSecretHash(secret),
+    trusted: input.trusted ? 1 : 0,
+    created_at: now,
+    updated_at: now,
+  };
+  await insertOauthClient(core.store.db, row);
+  return secret === undefined
+    ? { client_id: clientId }
+    : { client_id: clientId, client_secret: secret };
+}
+
+function metadataFor(input: NewClient): StoredClientMetadata {
+  const name = input.name.trim();
+  if (name.length === 0 || name.length > 200)
+    throw new AuthError('invalid_request', 'A client needs a name of 1 to 200 characters.');
+  const grants: string[] = [...new Set(input.grants ?? DEFAULT_GRANTS)];
+  const usesCode = grants.includes('authorization_code');
+  if (input.public && grants.includes('client_credentials'))
+    throw new AuthError(
+      'invalid_request',
+      'A public client cannot use client credentials: it has no secret.',
+    );
+  if (grants.includes('refresh_token') && !usesCode)
+    throw new AuthError(
+      'invalid_request',
+      'The refresh_token grant comes with authorization_code.',
+    );
+  if (usesCode && input.redirectUris.length === 0)
+    throw new AuthError(
+      'invalid_request',
+      'An authorization-code client needs at least one redirect URI.',
+    );
+  if (!usesCode && input.redirectUris.length > 0)
+    throw new AuthError(
+      'invalid_request',
+      'Redirect URIs are for authorization-code clients only.',
+    );
+  const redirectUris = [...new Set(input.redirectUris)].map((uri) =>
+    checkRedirectUri(uri, 'redirect URI'),
+  );
+  const postLogout = (input.postLogoutRedirectUris ?? []).map((uri) =>
+    checkRedirectUri(uri, 'post-logout redirect URI'),
+  );
+  if (input.scope !== undefined && !SCOPE.test(input.scope))
+    throw new AuthError('invalid_request', 'The scope is a space-separated list of scope names.');
+  if (input.public && input.jwks)
+    throw new AuthError('invalid_request', 'A public client has no keys to authenticate with.');
+  const method: StoredClientMetadata['token_endpoint_auth_method'] = input.public
+    ? 'none'
+    : input.jwks
+      ? 'private_key_jwt'
+      : 'client_secret_basic';
+  return {
+    redirect_uris: redirectUris,
+    grant_types: grants,
+    response_types: usesCode ? ['code'] : [],
+    token_endpoint_auth_method: method,
+    ...(input.scope === undefined ? {} : { scope: input.scope }),
+    ...(postLogout.length === 0 ? {} : { post_logout_redirect_uris: postLogout }),
+    ...(input.backchannelLogoutUri === undefined
+      ? {}
+      : {
+          backchannel_logout_uri: checkRedirectUri(
+            input.backchannelLogoutUri,
+            'back-channel logout URI',
+          ),
+        }),
+    ...(input.jwks === undefined
+      ? {}
+      : { jwks: { keys: input.jwks.keys.map((key) => ({ ...key })) } }),
+  };
+}
+
+export async function listClients(core: Core): Promise<ClientSummary[]> {
+  return (await listOauthClients(core.store.db)).map(summaryOf);
+}
+
+export function summaryOf(row: OauthClientRow): ClientSummary {
+  const metadata = JSON.parse(row.metadata) as StoredClientMetadata;
+  const method = metadata.token_endpoint_auth_method;
+  return {
+    clientId: row.client_id,
+    name: row.name,
+    public: method === 'none',
+    trusted: row.trusted === 1,
+    redirectUris: metadata.redirect_uris,
+    grants: metadata.grant_types,
+    scope: metadata.scope,
+    tokenEndpointAuthMethod: method,
+    createdAt: row.created_at,
+  };
+}
+
+/** Deletes a client; its grants and tokens stop working at once (the provider finds no client). */
+export async function deleteClient(core: Core, clientId: string): Promise<void> {
+  if (!(await deleteOauthClient(core.store.db, clientId)))
+    throw new AuthError('not_found', 'No such client.');
+}

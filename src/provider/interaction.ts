@@ -1,0 +1,159 @@
+import type { Interaction, InteractionResults, Provider } from 'oidc-provider';
+import { listFactors } from '../authn/mfa/list-factors.js';
+import type { Core } from '../core.js';
+import type { Principal } from '../principal.js';
+import { findOauthClient } from '../store/repositories/oauth-clients.js';
+import { grantRequested } from './grants.js';
+import { asksForSecondFactor } from './policy.js';
+
+/** The consent screen's content: who asks, for what. */
+export interface ConsentRequest {
+  clientName: string;
+  scopes: string[];
+  /** Scopes of APIs (resource indicators), by API. */
+  resourceScopes: Record<string, string[]>;
+}
+
+/** What the interaction page does next. */
+export type InteractionStep =
+  /** Nobody is signed in here: the sign-in page, then back. */
+  | { kind: 'sign_in' }
+  /** Signed in, but the app wants a fresher or stronger sign-in: the step-up page, then back. */
+  | { kind: 'reauthenticate' }
+  | { kind: 'select_account'; clientName: string }
+  | { kind: 'consent'; request: ConsentRequest }
+  /** Signed in with another account than the one the flow started with. */
+  | { kind: 'other_account' }
+  /** Done here: back to the provider with this result. */
+  | { kind: 'finish'; result: InteractionResults; merge: boolean };
+
+type Signed = Principal & { sessionId: string; authTime: number };
+
+const signedIn = (principal: Principal | null): principal is Signed =>
+  principal !== null &&
+  principal.via === 'session' &&
+  principal.sessionId !== undefined &&
+  principal.authTime !== undefined &&
+  principal.restriction === undefined;
+
+/**
+ * Decides an interaction from Gatehouse's side: the browser's Gatehouse
+ * session is the sign-in. `prompt=login` wants a sign-in newer than the
+ * request, `max_age` one within that age, `acr_values=aal2` a second factor;
+ * a first-party (trusted) client's consent is given without asking.
+ */
+export async function nextInteractionStep(
+  core: Core,
+  provider: Provider,
+  interaction: Interaction,
+  principal: Principal | null,
+): Promise<InteractionStep> {
+  const { prompt, params } = interaction;
+  if (!signedIn(principal)) return { kind: 'sign_in' };
+  const clientId = String(params.client_id ?? '');
+  const client = await findOauthClient(core.store.db, clientId);
+  const clientName = client?.name ?? clientId;
+  if (prompt.name === 'select_account') return { kind: 'select_account', clientName };
+  if (prompt.name === 'login') {
+    const wanted = await loginWanted(core, interaction, principal);
+    if (wanted) return wanted;
+    return { kind: 'finish', result: loginResult(principal), merge: false };
+  }
+  if (interaction.session?.accountId !== principal.userId) return { kind: 'other_account' };
+  if (prompt.name === 'consent') {
+    if (client?.trusted === 1) return finishConsent(core, provider, interaction, principal);
+    return { kind: 'consent', request: consentRequest(interaction, clientName) };
+  }
+  throw new Error(`unknown interaction prompt: ${prompt.name}`);
+}
+
+/** The page's answer to the consent screen or the account choice. */
+export async function answerInteraction(
+  core: Core,
+  provider: Provider,
+  interaction: Interaction,
+  principal: Principal | null,
+  answer: 'allow' | 'deny' | 'continue',
+): Promise<InteractionStep> {
+  if (!signedIn(principal)) return { kind: 'sign_in' };
+  if (answer === 'continue') {
+    if (interaction.prompt.name !== 'select_account')
+      return nextInteractionStep(core, provider, interaction, principal);
+    return {
+      kind: 'finish',
+      result: { select_account: {}, login: loginResult(principal) },
+      merge: false,
+    };
+  }
+  if (interaction.prompt.name !== 'consent')
+    return nextInteractionStep(core, provider, interaction, principal);
+  if (interaction.session?.accountId !== principal.userId) return { kind: 'other_account' };
+  if (answer === 'deny')
+    return {
+      kind: 'finish',
+      result: { error: 'access_denied', error_description: 'End-User denied the request' },
+      merge: false,
+    };
+  return finishConsent(core, provider, interaction, principal);
+}
+
+async function finishConsent(
+  core: Core,
+  provider: Provider,
+  interaction: Interaction,
+  principal: Signed,
+): Promise<InteractionStep> {
+  const grantId = await grantRequested(core, provider, interaction, {
+    id: principal.sessionId,
+    userId: principal.userId,
+  });
+  return { kind: 'finish', result: { consent: { grantId } }, merge: true };
+}
+
+const loginResult = (principal: Signed): NonNullable<InteractionResults['login']> => ({
+  accountId: principal.userId,
+  acr: principal.acr ?? 'aal1',
+  amr: [...(principal.amr ?? [])],
+  ts: Math.floor(principal.authTime / 1000),
+  remember: true,
+});
+
+async function loginWanted(
+  core: Core,
+  interaction: Interaction,
+  principal: Signed,
+): Promise<InteractionStep | undefined> {
+  const { prompt, params } = interaction;
+  const startedAt = interaction.iat * 1000;
+  if (prompt.reasons.includes('login_prompt') && principal.authTime < startedAt)
+    return { kind: 'reauthenticate' };
+  const maxAge = Number(params.max_age);
+  if (Number.isFinite(maxAge) && core.clock.now() - principal.authTime > maxAge * 1000)
+    return { kind: 'reauthenticate' };
+  if (asksForSecondFactor(params.acr_values) && principal.acr !== 'aal2') {
+    const { factors } = await listFactors(core, principal.userId);
+    if (factors.length === 0)
+      return {
+        kind: 'finish',
+        result: {
+          error: 'unmet_authentication_requirements',
+          error_description: 'the account has no second factor',
+        },
+        merge: false,
+      };
+    return { kind: 'reauthenticate' };
+  }
+  return undefined;
+}
+
+function consentRequest(interaction: Interaction, clientName: string): ConsentRequest {
+  const details = interaction.prompt.details as {
+    missingOIDCScope?: string[];
+    missingResourceScopes?: Record<string, string[]>;
+  };
+  return {
+    clientName,
+    scopes: details.missingOIDCScope ?? [],
+    resourceScopes: details.missingResourceScopes ?? {},
+  };
+}
