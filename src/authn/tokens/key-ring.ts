@@ -39,7 +39,10 @@ export interface KeyRingOptions {
 export interface KeyRing {
   /** The primary algorithm's active key: it signs first-party access tokens. */
   signer(): AccessTokenSigner;
-  /** The active private key of each configured algorithm, primary first (the OpenID Provider's keystore). */
+  /**
+   * The active private key of each configured algorithm, primary first (the
+   * OpenID Provider's keystore). As of the last read: `refreshIfStale()` first.
+   */
   signingKeys(): readonly AccessTokenSigner[];
   /** The configured algorithms, primary first. */
   algorithms(): readonly SigningAlgorithm[];
