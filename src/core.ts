@@ -145,6 +145,7 @@ async function buildCore(
     secretKey: secret.key,
     clock,
     algorithm: settings.tokens.signingAlgorithm,
+    extraAlgorithms: settings.tokens.rsaSigningKey ? ['RS256'] : [],
     accessTokenLifetimeSeconds: settings.tokens.accessTokenLifetimeSeconds,
     rotationSeconds: settings.tokens.keyRotationSeconds,
   });
@@ -161,7 +162,7 @@ async function buildCore(
     jwks: keys.getKey,
     issuer,
     audience: settings.tokens.audience,
-    algorithms: [settings.tokens.signingAlgorithm],
+    algorithms: [...keys.algorithms()],
     // Our own tokens claim exactly the configured lifetime: one claiming more was not minted here.
     clockToleranceSeconds: ACCESS_TOKEN_SKEW_SECONDS,
     maxTokenAgeSeconds: settings.tokens.accessTokenLifetimeSeconds + ACCESS_TOKEN_SKEW_SECONDS,

@@ -44,12 +44,16 @@ const attributesOf = (core: Core, userId: string) => {
   return cache(userId);
 };
 
-const fromAccessToken = async (core: Core, token: VerifiedAccessToken): Promise<Principal> => ({
+const fromAccessToken = async (
+  core: Core,
+  token: VerifiedAccessToken,
+  sessionId: string,
+): Promise<Principal> => ({
   userId: token.sub,
   roles: token.roles,
   attributes: await attributesOf(core, token.sub),
   via: 'access_token',
-  sessionId: token.sid,
+  sessionId,
   ...(token.scope.length > 0 ? { scopes: token.scope } : {}),
   amr: token.amr,
   ...(isAcr(token.acr) ? { acr: token.acr } : {}),
@@ -66,7 +70,9 @@ async function verifyAccessToken(core: Core, token: string): Promise<Principal |
   try {
     const verified =
       core.accessTokens.verifyCached(token) ?? (await core.accessTokens.verify(token));
-    return await fromAccessToken(core, verified);
+    // Our routes authenticate users: a machine token (client credentials) has no user, no session.
+    if (verified.isMachine || verified.sid === undefined) return null;
+    return await fromAccessToken(core, verified, verified.sid);
   } catch (error) {
     if (isVerifyError(error)) return null;
     throw error;

@@ -3,7 +3,10 @@ import { AuthError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { commonOptions, parseArgs, settingsFrom } from './settings-flags.js';
 
-/** `gatehouse keys rotate`: a new key signs from now on; the old one keeps verifying until its tokens expire. */
+/**
+ * `gatehouse keys rotate`: a new key of each configured algorithm signs from
+ * now on; the old ones keep verifying until their tokens expire.
+ */
 export async function runKeys(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   const { values } = parseArgs({ args: rest, options: commonOptions, strict: true });
@@ -11,9 +14,9 @@ export async function runKeys(args: string[]): Promise<number> {
   try {
     if (action === 'rotate') {
       const kid = await core.keys.rotate();
-      process.stdout.write(
-        `${JSON.stringify({ signingKid: kid, jwks: core.keys.jwks().keys.map((k) => k.kid) })}\n`,
-      );
+      const signingKeys = core.keys.signingKeys().map(({ kid, alg }) => ({ kid, alg }));
+      const jwks = core.keys.jwks().keys.map((k) => k.kid);
+      process.stdout.write(`${JSON.stringify({ signingKid: kid, signingKeys, jwks })}\n`);
       return 0;
     }
     if (action === 'list') {

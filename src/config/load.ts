@@ -30,6 +30,7 @@ const envNames: Record<string, string> = {
   SMS_FROM: 'sms.from',
   GATEHOUSE_PAGES: 'pages.enabled',
   GATEHOUSE_PROVIDER: 'provider.enabled',
+  GATEHOUSE_RSA_SIGNING_KEY: 'tokens.rsaSigningKey',
 };
 
 type Layer = Record<string, unknown>;

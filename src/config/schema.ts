@@ -325,6 +325,8 @@ export const settingsSchema = z.strictObject({
       /** RFC 9068 access tokens are short-lived: 10 min by default, 1 h at most. */
       accessTokenLifetimeSeconds: z.coerce.number().int().min(30).max(3600).default(600),
       signingAlgorithm: z.enum(['EdDSA', 'ES256']).default('EdDSA'),
+      /** Also keep an RS256 key (2048-bit) in the ring, for relying parties of the OpenID Provider that accept nothing else. */
+      rsaSigningKey: flag.default(false),
       /** Retire the signing key after this long (0: only `gatehouse keys rotate`). */
       keyRotationSeconds: z.coerce
         .number()

@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 
-export type SigningAlgorithm = 'EdDSA' | 'ES256';
+export type SigningAlgorithm = 'EdDSA' | 'ES256' | 'RS256';
 
 /** A freshly generated signing key pair, both halves as JWKs. */
 export interface SigningKey {
@@ -13,12 +13,21 @@ export interface SigningKey {
   readonly createdAt: Date;
 }
 
-const CURVES: Record<SigningAlgorithm, string> = { EdDSA: 'Ed25519', ES256: 'P-256' };
+/** RS256 is for relying parties that accept nothing else: 2048 bits, the RFC 7518 minimum. */
+const KEY_OPTIONS: Record<SigningAlgorithm, { crv?: string; modulusLength?: number }> = {
+  EdDSA: { crv: 'Ed25519' },
+  ES256: { crv: 'P-256' },
+  RS256: { modulusLength: 2048 },
+};
 
 export async function generateSigningKey(alg: SigningAlgorithm, now: Date): Promise<SigningKey> {
-  const crv = CURVES[alg];
-  if (crv === undefined) throw new TypeError(`unsupported signing algorithm: ${String(alg)}`);
-  const { publicKey, privateKey } = await generateKeyPair(alg, { crv, extractable: true });
+  const keyOptions = Object.hasOwn(KEY_OPTIONS, alg) ? KEY_OPTIONS[alg] : undefined;
+  if (keyOptions === undefined)
+    throw new TypeError(`unsupported signing algorithm: ${String(alg)}`);
+  const { publicKey, privateKey } = await generateKeyPair(alg, {
+    ...keyOptions,
+    extractable: true,
+  });
   const publicParts = await exportJWK(publicKey);
   const kid = await keyIdOf(publicParts);
   const labels = { kid, alg, use: 'sig' } as const;

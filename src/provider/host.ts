@@ -25,7 +25,10 @@ export function createProviderHost(core: Core, pages: ProviderPages): ProviderHo
   return {
     async current() {
       await core.keys.refreshIfStale();
-      const kids = [core.keys.signer()].map((key) => key.kid).join(' ');
+      const kids = core.keys
+        .signingKeys()
+        .map((key) => key.kid)
+        .join(' ');
       if (built?.kids !== kids) {
         const provider = buildProvider(core, pages);
         answerOutagesWith503(provider);

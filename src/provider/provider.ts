@@ -41,7 +41,7 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
   const { settings } = core;
   const browserSession = (ctx: KoaContextWithOIDC) =>
     browserSessionOf(core, pages.readSessionCookie, ctx);
-  const keys = [core.keys.signer()];
+  const keys = core.keys.signingKeys();
   const algorithms = keys.map((key) => key.alg);
   const primary = algorithms[0];
   if (primary === undefined) throw new Error('the key ring has no signing key');

@@ -1,6 +1,8 @@
 /** What a revocation check is asked about a verified token. */
 export interface RevocationSubject {
-  readonly sid: string;
+  /** Undefined for a machine token (client credentials): it has no session to revoke. */
+  readonly sid: string | undefined;
+  /** The user id; for a machine token, the client id (bans by `sub` still apply to it). */
   readonly sub: string;
   /** Issued at, epoch seconds. */
   readonly iat: number;
@@ -87,7 +89,9 @@ export function createRevocationSet(options: { now?: () => number } = {}): Revoc
 
   return {
     isRevoked: (subject) =>
-      sessionRevoked(subject.sid) || userBanned(subject.sub, subject.iat) || rolesStale(subject),
+      (subject.sid !== undefined && sessionRevoked(subject.sid)) ||
+      userBanned(subject.sub, subject.iat) ||
+      rolesStale(subject),
     revokeSession(sid, untilEpochSeconds) {
       const previous = sessions.get(sid) ?? Number.NEGATIVE_INFINITY;
       sessions.set(sid, Math.max(previous, untilEpochSeconds));

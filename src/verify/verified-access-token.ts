@@ -1,10 +1,23 @@
 import type { JWTPayload } from 'jose';
 import { VerifyError } from './verify-error.js';
 
-/** A verified RFC 9068 access token, as the resource server sees its caller. */
+/**
+ * A verified RFC 9068 access token, as the resource server sees its caller:
+ * a user (Gatehouse's first-party tokens, and the OpenID Provider's tokens
+ * issued for a user) or a machine (the provider's client credentials grant).
+ */
 export interface VerifiedAccessToken {
+  /** The user id; for a machine token, the client id. */
   readonly sub: string;
-  readonly sid: string;
+  /** Gatehouse's session id; undefined only in a machine token, which has no session. */
+  readonly sid: string | undefined;
+  /** The OAuth client the token was issued to (`client_id`); undefined in first-party tokens. */
+  readonly clientId: string | undefined;
+  /**
+   * A client credentials token: it carries `client_id` and its `sub` is that
+   * client, not a user. It has no session and usually no roles.
+   */
+  readonly isMachine: boolean;
   readonly scope: readonly string[];
   readonly roles: readonly string[];
   readonly jti: string;
@@ -32,9 +45,16 @@ export interface VerifiedAccessToken {
 
 /** Narrows a claim set whose signature, iss, aud and times jose already checked. */
 export function toVerifiedAccessToken(claims: JWTPayload): VerifiedAccessToken {
+  const sub = requireString(claims, 'sub');
+  const clientId = optionalString(claims, 'client_id');
+  const isMachine = clientId !== undefined && sub === clientId;
+  // A user's token always names its session: without it a revoked session could not be refused.
+  const sid = isMachine ? optionalString(claims, 'sid') : requireString(claims, 'sid');
   return Object.freeze({
-    sub: requireString(claims, 'sub'),
-    sid: requireString(claims, 'sid'),
+    sub,
+    sid,
+    clientId,
+    isMachine,
     jti: requireString(claims, 'jti'),
     exp: requireNumber(claims, 'exp'),
     iat: requireNumber(claims, 'iat'),

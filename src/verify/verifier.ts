@@ -19,7 +19,8 @@ export interface Verifier {
 
 /** RFC 9068 §2.1: access tokens carry `typ: at+jwt`. */
 const ACCESS_TOKEN_TYP = 'at+jwt';
-const REQUIRED_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'sub', 'jti', 'sid'];
+/** `sid` too, except in machine tokens: checked in toVerifiedAccessToken. */
+const REQUIRED_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'sub', 'jti'];
 
 export function createVerifier(options: VerifierOptions): Verifier {
   const resolved = resolveOptions(options);

@@ -270,6 +270,44 @@ describe('gatehouse keys', () => {
   });
 });
 
+describe('gatehouse keys with GATEHOUSE_RSA_SIGNING_KEY', () => {
+  const rsaDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-rsa-'));
+  afterAll(() => rmSync(rsaDir, { recursive: true, force: true }));
+  const env = { GATEHOUSE_RSA_SIGNING_KEY: 'true' };
+  type Published = { kid: string; kty: string; alg: string; n?: string; e?: string };
+  const list = async () => {
+    const listed = await gatehouse(['keys', 'list', '--data-dir', rsaDir], { env });
+    expect(listed.code).toBe(0);
+    for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+      expect(listed.stdout).not.toMatch(new RegExp(`"${secret}":`));
+    return (JSON.parse(listed.stdout) as { keys: Published[] }).keys;
+  };
+
+  it('lists an RSA key (n, e, no d) beside the primary; rotate makes a new key of each and keeps the old ones', async () => {
+    const before = await list();
+    expect(before.map((k) => k.alg).sort()).toEqual(['EdDSA', 'RS256']);
+    const rsa = before.find((k) => k.alg === 'RS256');
+    expect(rsa).toMatchObject({ kty: 'RSA', e: 'AQAB' });
+    expect(typeof rsa?.n).toBe('string');
+
+    const rotated = await gatehouse(['keys', 'rotate', '--data-dir', rsaDir], { env });
+    expect(rotated.code).toBe(0);
+    const { signingKid, signingKeys, jwks } = JSON.parse(rotated.stdout) as {
+      signingKid: string;
+      signingKeys: Array<{ kid: string; alg: string }>;
+      jwks: string[];
+    };
+    expect(signingKeys.map((k) => k.alg)).toEqual(['EdDSA', 'RS256']);
+    expect(signingKeys[0]?.kid).toBe(signingKid);
+    const oldKids = before.map((k) => k.kid);
+    for (const key of signingKeys) expect(oldKids).not.toContain(key.kid);
+    expect(jwks.sort()).toEqual([...oldKids, ...signingKeys.map((k) => k.kid)].sort());
+
+    const after = await list();
+    expect(after.filter((k) => k.kty === 'RSA')).toHaveLength(2);
+  });
+});
+
 describe('gatehouse oidc', () => {
   it('adds a provider with its secret from stdin, sealed at rest; lists it without the secret; removes it', async () => {
     const secret = 'a-client-secret-that-must-not-leak';

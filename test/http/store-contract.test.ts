@@ -379,28 +379,30 @@ describe(`store contract (${backend}): ACL grants and signing keys`, () => {
     expect([...many.keys()]).toEqual([resourceId]);
   });
 
-  it('signing keys: newest first, one left unretired, retired ones dropped by age', async () => {
+  it('signing keys: newest first, the new set left unretired, retired ones dropped by age', async () => {
     const before = (await listSigningKeys(db)).map((k) => k.kid);
-    const key = (kid: string, at: number) =>
+    const key = (kid: string, at: number, alg = 'EdDSA') =>
       insertSigningKey(db, {
         kid,
-        alg: 'EdDSA',
+        alg,
         public_jwk: '{}',
         private_jwk_sealed: 'sealed',
         created_at: at,
         retired_at: null,
       });
-    const [a, b] = [unique('kid-a'), unique('kid-b')];
+    const [a, b, c] = [unique('kid-a'), unique('kid-b'), unique('kid-c')];
     await key(a, T + 1);
     await key(b, T + 2);
     await violation(key(a, T + 3));
+    await key(c, T + 4, 'RS256');
     const mine = (await listSigningKeys(db)).filter((k) => !before.includes(k.kid));
-    expect(mine.map((k) => k.kid)).toEqual([b, a]);
-    await retireSigningKeys(db, b, T + 10);
+    expect(mine.map((k) => k.kid)).toEqual([c, b, a]);
+    await retireSigningKeys(db, [b, c], T + 10);
     const after = await listSigningKeys(db);
     expect(after.find((k) => k.kid === a)?.retired_at).toBe(T + 10);
     expect(after.find((k) => k.kid === b)?.retired_at).toBeNull();
+    expect(after.find((k) => k.kid === c)?.retired_at).toBeNull();
     await deleteSigningKeysRetiredBefore(db, T + 11);
-    expect((await listSigningKeys(db)).map((k) => k.kid)).toEqual([b]);
+    expect((await listSigningKeys(db)).map((k) => k.kid)).toEqual([c, b]);
   });
 });

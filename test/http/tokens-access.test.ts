@@ -216,6 +216,28 @@ describe('forged and tampered access tokens are refused with 401', () => {
     });
   }
 
+  it('no sid: a user-shaped token, and a machine token (client credentials: sub = client_id) — our routes authenticate users', async () => {
+    const { sid: _sid, ...withoutSid } = claims;
+    await refused(await signWithServerKey(withoutSid));
+    // A client whose id is a user's id (the worst case) still does not pass for that user.
+    const clientId = String(claims.sub);
+    const machine = { ...withoutSid, sub: clientId, client_id: clientId, scope: 'orders:read' };
+    await refused(await signWithServerKey(machine));
+    // Even one that names a session is a machine's, not a user's.
+    await refused(await signWithServerKey({ ...machine, sid: claims.sid }));
+    // gatehouse/verify accepts that machine token: it is the server's own routes that refuse it.
+    const verifier = createVerifier({
+      issuer: server.core.issuer,
+      audience: 'gatehouse',
+      jwksUrl: `${server.url}/.well-known/jwks.json`,
+      now: () => server.clock.now(),
+    });
+    await expect(verifier.verify(await signWithServerKey(machine))).resolves.toMatchObject({
+      isMachine: true,
+      clientId,
+    });
+  });
+
   it('typ JWT instead of at+jwt, or no typ', async () => {
     await refused(await signWithServerKey({ ...claims }, { typ: 'JWT' }));
     await refused(await signWithServerKey({ ...claims }, { typ: undefined }));

@@ -103,6 +103,20 @@ describe('boolean settings from the environment', () => {
   });
 });
 
+describe('tokens.rsaSigningKey', () => {
+  it('is off by default and read from GATEHOUSE_RSA_SIGNING_KEY beside the other token settings', () => {
+    expect(loadSettings({ env: {} }).tokens.rsaSigningKey).toBe(false);
+    const on = loadSettings({
+      env: { GATEHOUSE_RSA_SIGNING_KEY: 'true' },
+      flags: { tokens: { signingAlgorithm: 'ES256' } },
+    });
+    expect(on.tokens).toMatchObject({ rsaSigningKey: true, signingAlgorithm: 'ES256' });
+    expect(() => loadSettings({ env: { GATEHOUSE_RSA_SIGNING_KEY: 'maybe' } })).toThrow(
+      /^tokens\.rsaSigningKey: /,
+    );
+  });
+});
+
 describe('trustProxy', () => {
   it('takes a hop count or proxy addresses, and refuses anything else', () => {
     expect(loadSettings({ env: { GATEHOUSE_TRUST_PROXY: '1' } }).trustProxy).toBe(1);

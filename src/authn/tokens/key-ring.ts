@@ -27,22 +27,34 @@ export interface KeyRingOptions {
   db: Db;
   secretKey: Buffer;
   clock: Clock;
+  /** The primary algorithm: its key signs first-party access tokens. */
   algorithm: SigningAlgorithm;
+  /** More algorithms with an active key each beside the primary (RS256 for relying parties that need it). */
+  extraAlgorithms?: readonly SigningAlgorithm[];
   /** The longest an access token lives: a retired key verifies this long after it stopped signing. */
   accessTokenLifetimeSeconds: number;
   rotationSeconds: number;
 }
 
 export interface KeyRing {
+  /** The primary algorithm's active key: it signs first-party access tokens. */
   signer(): AccessTokenSigner;
-  /** Public keys of the signing key and every retired key whose tokens may still be valid. */
+  /**
+   * The active private key of each configured algorithm, primary first (the
+   * OpenID Provider's keystore). As of the last read: `refreshIfStale()` first.
+   */
+  signingKeys(): readonly AccessTokenSigner[];
+  /** The configured algorithms, primary first. */
+  algorithms(): readonly SigningAlgorithm[];
+  /** Public keys of every active key and every retired key whose tokens may still be valid. */
   jwks(): { keys: PublicJwk[] };
   getKey: JWTVerifyGetKey;
+  /** A new key of each configured algorithm signs from now on; every other active key is retired. Returns the primary's new kid. */
   rotate(): Promise<string>;
   reload(): Promise<void>;
   /** Re-reads the keys when the last read is older than the refresh interval. */
   refreshIfStale(): Promise<void>;
-  /** Rotates when the signing key is older than the rotation period. */
+  /** Rotates when a signing key is older than the rotation period. */
   rotateIfDue(): Promise<boolean>;
 }
 
@@ -53,9 +65,10 @@ export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
   // An instance may sign with a just-retired key until its next refresh: its
   // tokens must still verify, so a retired key is kept that much longer.
   const graceMs = options.accessTokenLifetimeSeconds * 1000 + SKEW_MS + REFRESH_INTERVAL_MS;
+  const algorithms = [...new Set([options.algorithm, ...(options.extraAlgorithms ?? [])])];
   let rows: SigningKeyRow[] = [];
-  let active: AccessTokenSigner | undefined;
-  let activeCreatedAt = 0;
+  let active: AccessTokenSigner[] = [];
+  let oldestActiveCreatedAt = 0;
   let localSet: JWTVerifyGetKey = createLocalJWKSet({ keys: [] });
   let lastReloadMs = 0;
   let refreshing: Promise<void> | undefined;
@@ -65,8 +78,8 @@ export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
       .filter((r) => r.retired_at === null || r.retired_at > clock.now() - graceMs)
       .map((r) => ({ kid: r.kid, alg: r.alg, publicJwk: JSON.parse(r.public_jwk) as JWK }));
 
-  async function generate(): Promise<string> {
-    const key = await generateSigningKey(options.algorithm, new Date(clock.now()));
+  async function generate(alg: SigningAlgorithm): Promise<string> {
+    const key = await generateSigningKey(alg, new Date(clock.now()));
     await insertSigningKey(db, {
       kid: key.kid,
       alg: key.alg,
@@ -82,33 +95,43 @@ export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     lastReloadMs = clock.now();
     await deleteSigningKeysRetiredBefore(db, clock.now() - graceMs);
     rows = await listSigningKeys(db);
-    const newest = rows.find((r) => r.retired_at === null);
-    if (!newest) {
-      await generate();
+    const missing = algorithms.filter((alg) => newestActive(alg) === undefined);
+    if (missing.length > 0) {
+      // Two instances may do this at once: both keys stay active and published, the newest signs.
+      for (const alg of missing) await generate(alg);
       return reload();
     }
-    active = {
-      kid: newest.kid,
-      alg: newest.alg as SigningAlgorithm,
-      privateJwk: JSON.parse(open(secretKey, newest.private_jwk_sealed, aad(newest.kid))) as JWK,
-    };
-    activeCreatedAt = newest.created_at;
+    const signing = algorithms.flatMap((alg) => newestActive(alg) ?? []);
+    active = signing.map((row) => ({
+      kid: row.kid,
+      alg: row.alg as SigningAlgorithm,
+      privateJwk: JSON.parse(open(secretKey, row.private_jwk_sealed, aad(row.kid))) as JWK,
+    }));
+    oldestActiveCreatedAt = Math.min(...signing.map((row) => row.created_at));
     localSet = createLocalJWKSet(buildJwks(publishable()) as { keys: JWK[] });
   }
 
+  /** Rows are newest first. */
+  const newestActive = (alg: SigningAlgorithm) =>
+    rows.find((r) => r.retired_at === null && r.alg === alg);
+
   async function rotate(): Promise<string> {
-    const kid = await generate();
-    await retireSigningKeys(db, kid, clock.now());
+    const kids: string[] = [];
+    for (const alg of algorithms) kids.push(await generate(alg));
+    await retireSigningKeys(db, kids, clock.now());
     await reload();
-    return kid;
+    return kids[0] as string;
   }
 
   await reload();
   return {
     signer: () => {
-      if (!active) throw new Error('key ring not loaded');
-      return active;
+      const primary = active[0];
+      if (!primary) throw new Error('key ring not loaded');
+      return primary;
     },
+    signingKeys: () => [...active],
+    algorithms: () => [...algorithms],
     jwks: () => buildJwks(publishable()),
     getKey: async (header, token) => {
       try {
@@ -132,7 +155,7 @@ export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     async rotateIfDue() {
       if (
         options.rotationSeconds === 0 ||
-        clock.now() - activeCreatedAt < options.rotationSeconds * 1000
+        clock.now() - oldestActiveCreatedAt < options.rotationSeconds * 1000
       )
         return false;
       await rotate();

@@ -10,13 +10,18 @@ export async function insertSigningKey(db: Db, row: SigningKeysTable): Promise<v
 export const listSigningKeys = (db: Db): Promise<SigningKeyRow[]> =>
   db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid').execute();
 
-export async function retireSigningKeys(db: Db, exceptKid: string, now: number): Promise<void> {
-  await db
+/** Retires every active key but `keepKids` (the set that signs from now on). */
+export async function retireSigningKeys(
+  db: Db,
+  keepKids: readonly string[],
+  now: number,
+): Promise<void> {
+  let query = db
     .updateTable('signing_keys')
     .set({ retired_at: now })
-    .where('kid', '!=', exceptKid)
-    .where('retired_at', 'is', null)
-    .execute();
+    .where('retired_at', 'is', null);
+  if (keepKids.length > 0) query = query.where('kid', 'not in', [...keepKids]);
+  await query.execute();
 }
 
 /** Drops keys retired long enough ago that no token they signed can still be valid. */

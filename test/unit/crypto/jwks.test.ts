@@ -37,9 +37,32 @@ describe('buildJwks', () => {
     expect(JSON.stringify(jwks)).not.toContain(String(key.privateJwk.d));
   });
 
-  it('refuses a key that is not EC or OKP', () => {
+  it('publishes an RSA key as n and e only, even when handed its private JWK by mistake', async () => {
+    const key = await generateSigningKey('RS256', NOW);
+    const jwks = buildJwks([{ kid: key.kid, alg: key.alg, publicJwk: key.privateJwk }]);
+    expect(jwks.keys).toEqual([
+      {
+        kty: 'RSA',
+        n: key.publicJwk.n,
+        e: key.publicJwk.e,
+        kid: key.kid,
+        alg: 'RS256',
+        use: 'sig',
+      },
+    ]);
+    const text = JSON.stringify(jwks);
+    for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const) {
+      expect(typeof key.privateJwk[secret]).toBe('string');
+      expect(text).not.toContain(String(key.privateJwk[secret]));
+    }
+  });
+
+  it('refuses a key that is not EC, OKP or RSA, and an RSA key without n and e', () => {
     expect(() =>
       buildJwks([{ kid: 'k', alg: 'HS256', publicJwk: { kty: 'oct', k: 'AAAA' } }]),
+    ).toThrow(TypeError);
+    expect(() =>
+      buildJwks([{ kid: 'k', alg: 'RS256', publicJwk: { kty: 'RSA', e: 'AQAB' } }]),
     ).toThrow(TypeError);
   });
 });

@@ -19,6 +19,18 @@ describe('generateSigningKey', () => {
     expect(key.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
+  it('RS256: a 2048-bit RSA pair with a thumbprint kid', async () => {
+    const key = await generateSigningKey('RS256', NOW);
+    expect(key.publicJwk).toMatchObject({ kty: 'RSA', e: 'AQAB', kid: key.kid, alg: 'RS256' });
+    // 2048 bits of modulus: 256 bytes, 342 base64url characters.
+    expect(Buffer.from(String(key.publicJwk.n), 'base64url')).toHaveLength(256);
+    for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi']) {
+      expect(key.publicJwk).not.toHaveProperty(secret);
+      expect(typeof key.privateJwk[secret as keyof typeof key.privateJwk]).toBe('string');
+    }
+    expect(key.kid).toBe(await keyIdOf(key.publicJwk));
+  });
+
   it('generates a new key each time', async () => {
     const [a, b] = await Promise.all([
       generateSigningKey('EdDSA', NOW),

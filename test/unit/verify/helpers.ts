@@ -11,12 +11,15 @@ export const NOW_SECONDS = NOW_MILLISECONDS / 1000;
 
 export interface TestKey {
   readonly kid: string;
-  readonly alg: 'EdDSA' | 'ES256';
+  readonly alg: 'EdDSA' | 'ES256' | 'RS256';
   readonly privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   readonly publicJwk: JWK;
 }
 
-export async function makeKey(alg: 'EdDSA' | 'ES256', kid = randomUUID()): Promise<TestKey> {
+export async function makeKey(
+  alg: 'EdDSA' | 'ES256' | 'RS256',
+  kid = randomUUID(),
+): Promise<TestKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
   return { kid, alg, privateKey, publicJwk };

@@ -24,6 +24,15 @@ describe('createRevocationSet', () => {
     expect(set.size).toBe(0);
   });
 
+  it('a token without a session (a machine token) skips the session check; a ban by sub still applies', () => {
+    const { set } = fixture();
+    set.revokeSession('s1', T + 10);
+    expect(set.isRevoked({ sid: undefined, sub: 'client-a', iat: T })).toBe(false);
+    set.banUser('client-a', T, T + 600);
+    expect(set.isRevoked({ sid: undefined, sub: 'client-a', iat: T })).toBe(true);
+    expect(set.isRevoked({ sid: undefined, sub: 'client-a', iat: T + 1 })).toBe(false);
+  });
+
   it('bans tokens issued at or before since, not after (a new login after unban works)', () => {
     const { set } = fixture();
     set.banUser('u1', T, T + 600);
