@@ -5,6 +5,7 @@ import { relyingPartyOf } from '../authn/passkeys/relying-party.js';
 import type { Core } from '../core.js';
 import { frameworkErrorOptions, installErrorHandling } from './error-handler.js';
 import { enforceSameOrigin } from './guard.js';
+import { oauthArea } from './oauth/plugin.js';
 import { buildOpenApi } from './openapi.js';
 import { pagesArea } from './pages/plugin.js';
 import { registerRoutes } from './register-routes.js';
@@ -111,5 +112,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   const all: AnyRoute[] = [...routes, openapi];
   await app.register(async (api) => registerRoutes(api, core, all));
   if (pages) await app.register(pagesArea, { core });
+  // The provider signs users in with the pages: without them it is not mounted.
+  if (pages && core.settings.provider.enabled) await app.register(oauthArea, { core });
   return app;
 }

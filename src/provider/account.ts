@@ -4,9 +4,13 @@ import { sessionOfGrant } from '../store/repositories/oauth-grant-sessions.js';
 import { findLiveSessionById, touchSession } from '../store/repositories/sessions.js';
 import { findUserById, type UserWithSecret } from '../store/repositories/users.js';
 
-/** The claims each scope releases (userinfo, and the ID token where the request asks for them). */
+/**
+ * The claims each scope releases (userinfo, and the ID token where the
+ * request asks for them). `openid` also lets the ID token say how and when
+ * the user signed in: `acr`, `amr`, `auth_time` come from the sign-in.
+ */
 export const SCOPE_CLAIMS = {
-  openid: ['sub'],
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   email: ['email', 'email_verified'],
   profile: ['name'],
   roles: ['roles'],

@@ -57,7 +57,7 @@ export async function nextInteractionStep(
   if (prompt.name === 'login') {
     const wanted = await loginWanted(core, interaction, principal);
     if (wanted) return wanted;
-    return { kind: 'finish', result: loginResult(principal), merge: false };
+    return { kind: 'finish', result: { login: loginResult(principal) }, merge: false };
   }
   if (interaction.session?.accountId !== principal.userId) return { kind: 'other_account' };
   if (prompt.name === 'consent') {

@@ -63,7 +63,7 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
       long: { signed: true, httpOnly: true, sameSite: 'lax', secure },
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure },
     },
-    claims: { ...SCOPE_CLAIMS, acr: null, amr: null, auth_time: null } as Configuration['claims'],
+    claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
     scopes: ['openid', 'offline_access', 'email', 'profile', 'roles'],
     acrValues: ['aal1', 'aal2'],
     responseTypes: ['code'],

@@ -18,3 +18,17 @@ export function createTestClock(startMs = Date.now()): TestClock {
     },
   };
 }
+
+/** Real time, plus whatever the test adds with `advance` (never behind the system clock). */
+export function realTestClock(): TestClock {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    advance: (ms) => {
+      offset += ms;
+    },
+    set: (ms) => {
+      offset = ms - Date.now();
+    },
+  };
+}

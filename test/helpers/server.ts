@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,7 +10,7 @@ import type { AppOptions } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { freshDatabase, redisUrl } from './backend.js';
-import { createTestClock, type TestClock } from './clock.js';
+import { createTestClock, realTestClock, type TestClock } from './clock.js';
 
 export interface TestServer extends RunningServer {
   clock: TestClock;
@@ -27,6 +28,16 @@ export interface TestServerOptions extends AppOptions {
   shareWith?: TestServer;
   /** A fixed Redis key prefix, e.g. the CLI's default when a `gatehouse serve` process shares it. */
   cachePrefix?: string;
+  /**
+   * The real clock instead of one moved by hand: oidc-provider keeps its own
+   * time (Date.now), so the provider's tests run Gatehouse on the same time.
+   */
+  realClock?: boolean;
+  /**
+   * Listen on a port chosen up front and make `http://localhost:<port>` the
+   * public URL, so the issuer is an address clients can reach (the provider's tests).
+   */
+  reachableIssuer?: boolean;
 }
 
 /**
@@ -47,11 +58,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       done();
     },
   });
+  const port = options.reachableIssuer ? await freePort() : 0;
   const settings = loadSettings({
     env: {},
     flags: {
       nodeEnv: 'test',
-      port: 0,
+      port,
+      ...(options.reachableIssuer ? { publicUrl: `http://localhost:${port}` } : {}),
       dataDir,
       logLevel: 'info',
       ...(database.url ? { databaseUrl: database.url } : {}),
@@ -59,7 +72,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...options.settings,
     },
   });
-  const clock = shared?.clock ?? createTestClock();
+  const clock = shared?.clock ?? (options.realClock ? realTestClock() : createTestClock());
   const cachePrefix =
     shared?.cachePrefix ?? options.cachePrefix ?? `gh-test:${randomBytes(6).toString('hex')}:`;
   const server = await startServer(settings, {
@@ -88,4 +101,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       }
     },
   };
+}
+
+/** A port nothing listens on right now (the OS picks it; the server takes it a moment later). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(),
+      );
+    });
+  });
 }

@@ -22,6 +22,7 @@ import { adminEventPages } from './routes/admin-events.js';
 import { adminPolicyPages } from './routes/admin-policy.js';
 import { adminUserPages } from './routes/admin-user.js';
 import { adminUserListPages } from './routes/admin-users.js';
+import { authorizePages } from './routes/authorize.js';
 import { emailLinkPages } from './routes/email-links.js';
 import { homePages } from './routes/home.js';
 import { loginPages } from './routes/login.js';
@@ -61,6 +62,7 @@ export const allPages: readonly AnyPage[] = [
 /** Pages mounted only when their feature is on (as the JSON API mounts its routes). */
 const optionalPages = (core: Core): readonly AnyPage[] => [
   ...(core.settings.sms.enabled ? accountSmsPages : []),
+  ...(core.settings.provider.enabled ? authorizePages : []),
 ];
 
 /** Where images may come from: this site, and the logo's origin when it lives elsewhere. */

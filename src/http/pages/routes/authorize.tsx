@@ -1,0 +1,198 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Interaction, Provider } from 'oidc-provider';
+import { z } from 'zod';
+import { logout } from '../../../authn/sessions.js';
+import type { Core } from '../../../core.js';
+import {
+  answerInteraction,
+  type ConsentRequest,
+  type InteractionStep,
+  nextInteractionStep,
+} from '../../../provider/interaction.js';
+import { clearRefreshCookie, clearSessionCookie } from '../../cookies.js';
+import { providerHostOf } from '../../oauth/provider-host.js';
+import { definePage, type PageResult, redirect, view } from '../page.js';
+import type { Shell } from '../shell.js';
+import { Actions } from '../views/fields.js';
+import { Form } from '../views/layout.js';
+
+/**
+ * An interaction of the OpenID Provider (another app asked who the user is):
+ * the Gatehouse sign-in is the login, then the consent screen. The provider
+ * finds the interaction by its cookie (path /authorize/<uid>), never by the
+ * address alone.
+ */
+const uidParams = z.object({ uid: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/) });
+const answerForm = z.object({ answer: z.enum(['allow', 'deny', 'continue', 'switch']) });
+
+const here = (uid: string) => `/authorize/${uid}`;
+
+async function interactionOf(
+  core: Core,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  uid: string,
+) {
+  const { provider } = await providerHostOf(core).current();
+  const interaction = await provider
+    .interactionDetails(request.raw, reply.raw)
+    .catch((): Interaction | null => null);
+  return { provider, interaction: interaction?.uid === uid ? interaction : null };
+}
+
+function ConsentView(props: { shell: Shell; uid: string; request: ConsentRequest }) {
+  const { shell, uid, request } = props;
+  const t = shell.t.provider;
+  const scopes = request.scopes.map((scope) => t.scopes[scope] ?? t.otherScope(scope));
+  const apis = Object.entries(request.resourceScopes);
+  return (
+    <section class="card narrow">
+      <h1>{t.consentHeading(request.clientName)}</h1>
+      {shell.user ? <p>{t.signedInAs(shell.user.email)}</p> : null}
+      <p>{t.consentIntro}</p>
+      <ul>
+        {scopes.map((text) => (
+          <li>{text}</li>
+        ))}
+        {apis.map(([api, wanted]) => (
+          <li>{t.resourceScopes(api, wanted.join(', '))}</li>
+        ))}
+      </ul>
+      <Form shell={shell} action={here(uid)}>
+        <Actions>
+          <button type="submit" name="answer" value="allow">
+            {t.allow}
+          </button>
+          <button type="submit" name="answer" value="deny" class="secondary">
+            {t.deny}
+          </button>
+        </Actions>
+      </Form>
+    </section>
+  );
+}
+
+function SelectAccountView(props: { shell: Shell; uid: string; clientName: string }) {
+  const { shell, uid } = props;
+  const t = shell.t.provider;
+  return (
+    <section class="card narrow">
+      <h1>{t.selectHeading(props.clientName)}</h1>
+      <Form shell={shell} action={here(uid)}>
+        <Actions>
+          <button type="submit" name="answer" value="continue">
+            {t.continueAs(shell.user?.email ?? '')}
+          </button>
+          <button type="submit" name="answer" value="switch" class="secondary">
+            {t.useAnother}
+          </button>
+        </Actions>
+      </Form>
+    </section>
+  );
+}
+
+const notice = (shell: Shell, message: string, status = 400) =>
+  view(
+    shell.t.provider.expiredTitle,
+    <section class="card narrow">
+      <h1>{shell.t.provider.expiredTitle}</h1>
+      <p>{message}</p>
+    </section>,
+    status,
+  );
+
+/** Maps the core's decision to a page or a redirect. */
+async function show(
+  step: InteractionStep,
+  ctx: {
+    shell: Shell;
+    uid: string;
+    finish: (step: Extract<InteractionStep, { kind: 'finish' }>) => Promise<string>;
+  },
+): Promise<PageResult> {
+  const { shell, uid } = ctx;
+  switch (step.kind) {
+    case 'sign_in':
+      return redirect(`/login?return_to=${encodeURIComponent(here(uid))}`);
+    case 'reauthenticate':
+      return redirect(`/reauthenticate?return_to=${encodeURIComponent(here(uid))}`);
+    case 'select_account':
+      return view(
+        shell.t.provider.selectTitle,
+        <SelectAccountView shell={shell} uid={uid} clientName={step.clientName} />,
+      );
+    case 'consent':
+      return view(
+        shell.t.provider.consentTitle,
+        <ConsentView shell={shell} uid={uid} request={step.request} />,
+      );
+    case 'other_account':
+      return notice(shell, shell.t.provider.otherAccount, 409);
+    case 'finish':
+      return redirect(await ctx.finish(step));
+  }
+}
+
+/** Hands the result to the provider; its resume address is a path of ours (under /oauth2). */
+const finisher =
+  (provider: Provider, request: FastifyRequest, reply: FastifyReply) =>
+  async ({ result, merge }: Extract<InteractionStep, { kind: 'finish' }>): Promise<string> => {
+    const resume = await provider.interactionResult(request.raw, reply.raw, result, {
+      mergeWithLastSubmission: merge,
+    });
+    const { pathname, search } = new URL(resume);
+    return `${pathname}${search}`;
+  };
+
+export const authorizePages = [
+  definePage({
+    method: 'GET',
+    url: '/authorize/:uid',
+    access: 'public',
+    params: uidParams,
+    handler: async ({ core, request, reply, principal, shell, params }) => {
+      const { provider, interaction } = await interactionOf(core, request, reply, params.uid);
+      if (!interaction) return notice(shell, shell.t.provider.expired);
+      const step = await nextInteractionStep(core, provider, interaction, principal);
+      return show(step, {
+        shell,
+        uid: params.uid,
+        finish: finisher(provider, request, reply),
+      });
+    },
+  }),
+  definePage({
+    method: 'POST',
+    url: '/authorize/:uid',
+    access: 'public',
+    params: uidParams,
+    form: answerForm,
+    handler: async ({ core, request, reply, principal, shell, params, form, meta }) => {
+      const { provider, interaction } = await interactionOf(core, request, reply, params.uid);
+      if (!interaction) return notice(shell, shell.t.provider.expired);
+      if (!form.ok) return notice(shell, shell.t.errors.formExpired);
+      // Another account: sign out here, sign in again, and come back to this choice.
+      if (form.data.answer === 'switch') {
+        if (principal) {
+          await logout(core, principal, meta);
+          clearSessionCookie(reply);
+          clearRefreshCookie(reply);
+        }
+        return redirect(`/login?return_to=${encodeURIComponent(here(params.uid))}`);
+      }
+      const step = await answerInteraction(
+        core,
+        provider,
+        interaction,
+        principal,
+        form.data.answer,
+      );
+      return show(step, {
+        shell,
+        uid: params.uid,
+        finish: finisher(provider, request, reply),
+      });
+    },
+  }),
+];

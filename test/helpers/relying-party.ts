@@ -1,0 +1,136 @@
+import * as oidc from 'openid-client';
+import { createClient, type NewClient } from '../../src/provider/clients.js';
+import { Client, type Response } from './client.js';
+import { openPage, submitForm } from './pages.js';
+import type { TestServer } from './server.js';
+
+/** Where the test apps say they live: never fetched, the browser stops at the redirect. */
+export const APP_CALLBACK = 'http://localhost:4999/callback';
+
+export interface RelyingParty {
+  clientId: string;
+  clientSecret: string | undefined;
+  config: oidc.Configuration;
+}
+
+/** Registers a client with Gatehouse and discovers Gatehouse with openid-client, as an app would. */
+export async function relyingParty(
+  server: TestServer,
+  client: Partial<NewClient> = {},
+): Promise<RelyingParty> {
+  const created = await createClient(server.core, {
+    name: 'Test App',
+    redirectUris: [APP_CALLBACK],
+    postLogoutRedirectUris: ['http://localhost:4999/signed-out'],
+    ...client,
+  });
+  const auth = created.client_secret ? oidc.ClientSecretBasic(created.client_secret) : oidc.None();
+  const config = await oidc.discovery(
+    new URL(server.url),
+    created.client_id,
+    created.client_secret ? { client_secret: created.client_secret } : undefined,
+    auth,
+    { execute: [oidc.allowInsecureRequests] },
+  );
+  return { clientId: created.client_id, clientSecret: created.client_secret, config };
+}
+
+/** A started authorization request: the URL to send the browser to, and what the app keeps. */
+export async function startAuthorization(
+  rp: RelyingParty,
+  params: Record<string, string> = {},
+): Promise<{ url: URL; verifier: string; state: string; nonce: string }> {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(rp.config, {
+    redirect_uri: APP_CALLBACK,
+    scope: 'openid email',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...params,
+  });
+  return { url, verifier, state, nonce };
+}
+
+/**
+ * Follows redirects as a browser would, on Gatehouse only: stops at the
+ * first answer that is not a redirect (a page), or at a redirect leaving
+ * Gatehouse (to the app), whose Location it returns.
+ */
+export async function follow(
+  browser: Client,
+  start: string,
+): Promise<{ page: Response | null; leftTo: URL | null; path: string }> {
+  let path = start;
+  for (let hops = 0; hops < 20; hops++) {
+    const response = await openPage(browser, path);
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || !location)
+      return { page: response, leftTo: null, path };
+    const next = new URL(location, browser.baseUrl + path);
+    if (next.origin !== new URL(browser.baseUrl).origin) return { page: null, leftTo: next, path };
+    path = `${next.pathname}${next.search}`;
+  }
+  throw new Error(`more than 20 redirects from ${start}`);
+}
+
+const pathOf = (url: URL) => `${url.pathname}${url.search}`;
+
+/** Signs in on Gatehouse's login page (email and password), starting from where a flow led. */
+export async function signInOnPage(
+  browser: Client,
+  loginPath: string,
+  email: string,
+  password: string,
+): Promise<string> {
+  const url = new URL(loginPath, browser.baseUrl);
+  const returnTo = url.searchParams.get('return_to') ?? '/account';
+  const response = await submitForm(
+    browser,
+    '/login',
+    { email, password, return_to: returnTo },
+    { from: pathOf(url) },
+  );
+  const location = response.headers.get('location');
+  if (response.status !== 303 || !location)
+    throw new Error(`sign-in failed: ${response.status} ${response.text.slice(0, 200)}`);
+  return location;
+}
+
+/** Answers the consent screen. */
+export async function answerConsent(
+  browser: Client,
+  consentPath: string,
+  answer: 'allow' | 'deny',
+): Promise<string> {
+  const response = await submitForm(browser, consentPath, { answer });
+  const location = response.headers.get('location');
+  if (response.status !== 303 || !location)
+    throw new Error(`consent failed: ${response.status} ${response.text.slice(0, 200)}`);
+  return location;
+}
+
+/** The whole browser part: authorize → sign in → consent → back at the app with a code. */
+export async function authorizeInBrowser(
+  browser: Client,
+  authorizationUrl: URL,
+  user: { email: string; password: string },
+): Promise<URL> {
+  let at = await follow(browser, pathOf(authorizationUrl));
+  for (let steps = 0; steps < 6 && !at.leftTo; steps++) {
+    if (at.path.startsWith('/login')) {
+      at = await follow(browser, await signInOnPage(browser, at.path, user.email, user.password));
+    } else if (at.path.startsWith('/authorize/') && at.page?.text.includes('name="answer"')) {
+      at = await follow(browser, await answerConsent(browser, at.path, 'allow'));
+    } else {
+      throw new Error(`stuck at ${at.path}: ${at.page?.status} ${at.page?.text.slice(0, 300)}`);
+    }
+  }
+  if (!at.leftTo) throw new Error('the flow never went back to the app');
+  return at.leftTo;
+}
+
+export const newBrowser = (server: TestServer) => new Client(server.url);
