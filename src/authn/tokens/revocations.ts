@@ -1,5 +1,13 @@
 import type { Core } from '../../core.js';
 import {
+  takeGrantsOfSessions,
+  unbindGrantsOfUser,
+} from '../../store/repositories/oauth-grant-sessions.js';
+import {
+  destroyOauthGrants,
+  destroyOauthPayloadsOfAccount,
+} from '../../store/repositories/oauth-payloads.js';
+import {
   insertRevocations,
   type NewRevocation,
   type Revocation,
@@ -61,8 +69,16 @@ function revoker(core: Core, db: Db, written: Revocation[]): Revoker {
   });
   return {
     db,
-    sessions: (ids) => record(ids.map((id) => of('session', id))),
-    userCutOff: (userId) => record([of('user', userId)]),
+    sessions: async (ids) => {
+      await record(ids.map((id) => of('session', id)));
+      // What the OpenID Provider gave other apps under these sessions ends with them.
+      await destroyOauthGrants(db, await takeGrantsOfSessions(db, ids));
+    },
+    userCutOff: async (userId) => {
+      await record([of('user', userId)]);
+      await destroyOauthPayloadsOfAccount(db, userId);
+      await unbindGrantsOfUser(db, userId);
+    },
     rolesChanged: (userId, rolesVersion) => record([of('roles', userId, rolesVersion)]),
     apiKeys: (ids) => record(ids.map((id) => of('api_key', id))),
   };
