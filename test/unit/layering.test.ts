@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The dependency direction of ../shared/DESIGN.md, enforced on every import in src/:
- * http → authn → authz → store/crypto/cache/mail/sms → config/errors, with principal.ts at the
+ * http → provider → authn → authz → store/crypto/cache/mail/sms → config/errors, with principal.ts at the
  * bottom. core.ts is the composition root: the layers above it may name its type only.
  */
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
@@ -39,6 +39,8 @@ const RANK: Record<string, number> = {
   authz: 3,
   authn: 4,
   core: 5,
+  /** Gatehouse as an OpenID Provider: oidc-provider glue over authn, below the HTTP layer. */
+  provider: 5.5,
   http: 6,
   server: 7,
   cli: 8,
@@ -47,7 +49,7 @@ const RANK: Record<string, number> = {
   verify: 0,
 };
 /** Areas that may name `Core` (type-only) although it sits above them. */
-const MAY_NAME_CORE = new Set(['authn', 'http']);
+const MAY_NAME_CORE = new Set(['authn', 'provider', 'http']);
 
 interface Import {
   file: string;
@@ -61,7 +63,7 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = join(dir, name);
     if (statSync(full).isDirectory()) return sourceFiles(full);
-    return name.endsWith('.ts') ? [full] : [];
+    return /\.tsx?$/.test(name) ? [full] : [];
   });
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { listAuditEvents } from '../../../authn/admin.js';
-import { AUDIT_TYPES, type StoredAuditEvent } from '../../../store/repositories/audit-events.js';
+import { AUDIT_TYPES, type StoredAuditEvent } from '../../../authn/audit.js';
 import { cursorParam, encodeCursor } from '../../cursor.js';
 import { instantMs } from '../../instant.js';
 import { definePage, view } from '../page.js';
