@@ -106,6 +106,10 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
     loadExistingGrant: loadExistingGrantIn(core, browserSession),
     extraTokenClaims: tokenClaimsIn(core),
     renderError: pages.renderError,
+    // A browser app (a public client on its own origin) may call the token
+    // endpoint from the origin it registered a redirect URI on, and only that.
+    clientBasedCORS: (_ctx, origin, client) =>
+      client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false,
     features: {
       devInteractions: { enabled: false },
       introspection: { enabled: true },
