@@ -9,6 +9,7 @@ import {
 } from '../store/repositories/oauth-clients.js';
 import type { StoredClientMetadata } from './client-metadata.js';
 import { checkRedirectUri } from './redirect-uris.js';
+import { knownScopes } from './scopes.js';
 
 export type ClientGrant = 'authorization_code' | 'refresh_token' | 'client_credentials';
 
@@ -59,6 +60,7 @@ export const clientSecretHash = (secret: string): string => sha256(secret);
 /** Registers a relying party. Everything is checked before anything is written. */
 export async function createClient(core: Core, input: NewClient): Promise<CreatedClient> {
   const metadata = metadataFor(input);
+  checkScopesKnown(core, metadata.scope);
   const withSecret = metadata.token_endpoint_auth_method === 'client_secret_basic';
   // Never shaped like a user id: a machine token's `sub` is its client id.
   const clientId = `client_${randomToken(16)}`;
@@ -139,6 +141,18 @@ function metadataFor(input: NewClient): StoredClientMetadata {
       ? {}
       : { jwks: { keys: input.jwks.keys.map((key) => ({ ...key })) } }),
   };
+}
+
+/** oidc-provider refuses a client registered for a scope it does not know: refuse it here, at creation. */
+function checkScopesKnown(core: Core, scope: string | undefined): void {
+  if (scope === undefined) return;
+  const known = new Set(knownScopes(core.settings));
+  const unknown = scope.split(' ').filter((item) => !known.has(item));
+  if (unknown.length > 0)
+    throw new AuthError(
+      'invalid_request',
+      `Unknown scope: ${unknown.join(' ')} (neither the provider's nor a resource server's).`,
+    );
 }
 
 export async function listClients(core: Core): Promise<ClientSummary[]> {

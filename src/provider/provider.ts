@@ -14,7 +14,9 @@ import { browserSessionOf, type SessionCookieReader } from './browser-session.js
 import { clientSecretHash } from './clients.js';
 import { loadExistingGrantIn } from './grants.js';
 import { interactionPolicyFor } from './policy.js';
+import { knownScopes } from './scopes.js';
 import { tokenClaimsIn } from './token-claims.js';
+import { answerUnauthorizedClient } from './token-errors.js';
 
 /** What the HTTP layer gives the provider: where its pages are and how they look. */
 export interface ProviderPages {
@@ -64,7 +66,7 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure },
     },
     claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
-    scopes: ['openid', 'offline_access', 'email', 'profile', 'roles'],
+    scopes: knownScopes(settings),
     acrValues: ['aal1', 'aal2'],
     responseTypes: ['code'],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
@@ -149,6 +151,7 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
     const stored = this.clientSecret;
     return stored !== undefined && constantTimeEqual(stored, clientSecretHash(actual));
   };
+  answerUnauthorizedClient(provider);
   provider.on('server_error', (_ctx, error) => {
     core.logger.error({ err: error }, 'openid provider: server error');
   });
