@@ -17,6 +17,7 @@ import { interactionPolicyFor } from './policy.js';
 import { knownScopes } from './scopes.js';
 import { tokenClaimsIn } from './token-claims.js';
 import { answerUnauthorizedClient } from './token-errors.js';
+import { introspectionAllowed, revocationAllowed } from './token-policies.js';
 
 /** What the HTTP layer gives the provider: where its pages are and how they look. */
 export interface ProviderPages {
@@ -114,8 +115,8 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
       client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false,
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
       clientCredentials: { enabled: true },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
