@@ -27,7 +27,14 @@ export interface NewClient {
   backchannelLogoutUri?: string;
   /** Public keys for `private_key_jwt` client authentication instead of a secret. */
   jwks?: { keys: readonly Record<string, unknown>[] };
+  /**
+   * How its ID tokens are signed; unset: the key ring's primary algorithm.
+   * Only an algorithm the ring has a key for (RS256 needs `tokens.rsaSigningKey`).
+   */
+  idTokenSigningAlg?: IdTokenSigningAlg;
 }
+
+export type IdTokenSigningAlg = 'EdDSA' | 'ES256' | 'RS256';
 
 export interface CreatedClient {
   client_id: string;
@@ -61,6 +68,7 @@ export const clientSecretHash = (secret: string): string => sha256(secret);
 export async function createClient(core: Core, input: NewClient): Promise<CreatedClient> {
   const metadata = metadataFor(input);
   checkScopesKnown(core, metadata.scope);
+  checkSigningAlgKnown(core, metadata.id_token_signed_response_alg);
   const withSecret = metadata.token_endpoint_auth_method === 'client_secret_basic';
   // Never shaped like a user id: a machine token's `sub` is its client id.
   const clientId = `client_${randomToken(16)}`;
@@ -140,6 +148,9 @@ function metadataFor(input: NewClient): StoredClientMetadata {
     ...(input.jwks === undefined
       ? {}
       : { jwks: { keys: input.jwks.keys.map((key) => ({ ...key })) } }),
+    ...(input.idTokenSigningAlg === undefined
+      ? {}
+      : { id_token_signed_response_alg: input.idTokenSigningAlg }),
   };
 }
 
@@ -152,6 +163,16 @@ function checkScopesKnown(core: Core, scope: string | undefined): void {
     throw new AuthError(
       'invalid_request',
       `Unknown scope: ${unknown.join(' ')} (neither the provider's nor a resource server's).`,
+    );
+}
+
+function checkSigningAlgKnown(core: Core, alg: string | undefined): void {
+  if (alg === undefined) return;
+  const algorithms: readonly string[] = core.keys.algorithms();
+  if (!algorithms.includes(alg))
+    throw new AuthError(
+      'invalid_request',
+      `No signing key for ${alg} ID tokens: the key ring signs with ${algorithms.join(', ')}${alg === 'RS256' ? ' (RS256 needs tokens.rsaSigningKey)' : ''}.`,
     );
 }
 

@@ -31,7 +31,13 @@ export async function relyingParty(
   const config = await oidc.discovery(
     new URL(server.url),
     created.client_id,
-    created.client_secret ? { client_secret: created.client_secret } : undefined,
+    {
+      ...(created.client_secret ? { client_secret: created.client_secret } : {}),
+      // openid-client then accepts ID tokens signed with this algorithm only.
+      ...(client.idTokenSigningAlg
+        ? { id_token_signed_response_alg: client.idTokenSigningAlg }
+        : {}),
+    },
     auth ?? (created.client_secret ? oidc.ClientSecretBasic(created.client_secret) : oidc.None()),
     { execute: [oidc.allowInsecureRequests] },
   );
