@@ -145,9 +145,7 @@ function metadataFor(input: NewClient): StoredClientMetadata {
             'back-channel logout URI',
           ),
         }),
-    ...(input.jwks === undefined
-      ? {}
-      : { jwks: { keys: input.jwks.keys.map((key) => ({ ...key })) } }),
+    ...(input.jwks === undefined ? {} : { jwks: { keys: input.jwks.keys.map(clientKeyOf) } }),
     ...(input.idTokenSigningAlg === undefined
       ? {}
       : { id_token_signed_response_alg: input.idTokenSigningAlg }),
@@ -174,6 +172,18 @@ function checkSigningAlgKnown(core: Core, alg: string | undefined): void {
       'invalid_request',
       `No signing key for ${alg} ID tokens: the key ring signs with ${algorithms.join(', ')}${alg === 'RS256' ? ' (RS256 needs tokens.rsaSigningKey)' : ''}.`,
     );
+}
+
+/**
+ * A client's public key as the provider will match it. `EdDSA` and RFC 9864's
+ * `Ed25519` name one algorithm for an Ed25519 key, and clients sign with
+ * either (openid-client: `Ed25519`); the provider only picks a key whose
+ * `alg` is the assertion's, so such a key keeps no `alg` (its curve pins it).
+ */
+function clientKeyOf(key: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { alg, ...rest } = key;
+  const ed25519 = key.kty === 'OKP' && key.crv === 'Ed25519';
+  return ed25519 && (alg === 'EdDSA' || alg === 'Ed25519') ? rest : { ...key };
 }
 
 export async function listClients(core: Core): Promise<ClientSummary[]> {

@@ -31,8 +31,12 @@ export interface ProviderPages {
   decorate?(provider: Provider): void;
 }
 
-/** Signature algorithms for keys a client holds (private_key_jwt, request objects): never HS*, the secret is only a hash. */
-const CLIENT_KEY_ALGS = ['EdDSA', 'ES256', 'ES384', 'PS256', 'RS256'] as const;
+/**
+ * Signature algorithms for keys a client holds (private_key_jwt, request
+ * objects): never HS*, the secret is only a hash. `Ed25519` is RFC 9864's
+ * name for EdDSA over Ed25519, which openid-client signs with.
+ */
+const CLIENT_KEY_ALGS = ['EdDSA', 'Ed25519', 'ES256', 'ES384', 'PS256', 'RS256'] as const;
 const INTERACTION_TTL_SECONDS = 3600;
 
 /**

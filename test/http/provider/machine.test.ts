@@ -3,7 +3,7 @@
  * openid-client. With a resource indicator the token is an RFC 9068 JWT for
  * that API; without one it is opaque (introspection only).
  */
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../../src/provider/clients.js';
@@ -131,6 +131,74 @@ describe('client credentials', () => {
     await expect(
       oidc
         .clientCredentialsGrant(impostor, { scope: 'posts:read', resource: API })
+        .catch(oauthErrorOf),
+    ).resolves.toBe('invalid_client');
+  });
+});
+
+describe('private_key_jwt', () => {
+  /** A machine that authenticates with a key pair: Gatehouse keeps only the public key. */
+  async function keyedMachine(alg: 'ES256' | 'EdDSA') {
+    const pair = await generateKeyPair(alg, { extractable: true });
+    const publicJwk = { ...(await exportJWK(pair.publicKey)), alg, use: 'sig', kid: `k-${alg}` };
+    const machine = await relyingParty(
+      server,
+      {
+        name: 'Keyed Machine',
+        grants: ['client_credentials'],
+        redirectUris: [],
+        postLogoutRedirectUris: [],
+        scope: 'posts:read',
+        jwks: { keys: [publicJwk] },
+      },
+      oidc.PrivateKeyJwt({ key: pair.privateKey, kid: publicJwk.kid }),
+    );
+    return { machine, publicJwk };
+  }
+
+  it('a client registered with a public key gets no secret, and signs its way to a token', async () => {
+    for (const alg of ['ES256', 'EdDSA'] as const) {
+      const { machine } = await keyedMachine(alg);
+      expect(machine.clientSecret).toBeUndefined();
+      const tokens = await oidc.clientCredentialsGrant(machine.config, {
+        scope: 'posts:read',
+        resource: API,
+      });
+      expect(decodeJwt(tokens.access_token)).toMatchObject({
+        sub: machine.clientId,
+        client_id: machine.clientId,
+        scope: 'posts:read',
+      });
+    }
+  });
+
+  it('an assertion signed with another key → invalid_client', async () => {
+    const { machine, publicJwk } = await keyedMachine('ES256');
+    const stranger = await generateKeyPair('ES256');
+    const impostor = new oidc.Configuration(
+      machine.config.serverMetadata(),
+      machine.clientId,
+      undefined,
+      // The registered kid, so the provider tries the registered key and it does not verify.
+      oidc.PrivateKeyJwt({ key: stranger.privateKey, kid: publicJwk.kid }),
+    );
+    oidc.allowInsecureRequests(impostor);
+    await expect(
+      oidc
+        .clientCredentialsGrant(impostor, { scope: 'posts:read', resource: API })
+        .catch(oauthErrorOf),
+    ).resolves.toBe('invalid_client');
+    // Nor does a secret work for it: it has none.
+    const withSecret = new oidc.Configuration(
+      machine.config.serverMetadata(),
+      machine.clientId,
+      undefined,
+      oidc.ClientSecretBasic('guess'),
+    );
+    oidc.allowInsecureRequests(withSecret);
+    await expect(
+      oidc
+        .clientCredentialsGrant(withSecret, { scope: 'posts:read', resource: API })
         .catch(oauthErrorOf),
     ).resolves.toBe('invalid_client');
   });
