@@ -17,10 +17,12 @@ import {
   API,
   API_SCOPES,
   authorizeInBrowser,
+  follow,
   machineParty,
   newBrowser,
   oauthErrorOf,
   relyingParty,
+  signInOnPage,
   startAuthorization,
 } from '../../helpers/relying-party.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
@@ -124,6 +126,26 @@ describe('a resource server verifying the provider’s tokens', () => {
     const write = await callApi('POST', access_token);
     expect(write.statusCode).toBe(403);
     expect(write.json()).toMatchObject({ code: 'insufficient_scope' });
+  });
+
+  it('the consent screen names an API scope once, under its API', async () => {
+    const email = uniqueEmail('consent');
+    await register(
+      server.core,
+      { email, password: strongPassword, roles: [] },
+      { ip: null, userAgent: 'test' },
+    );
+    const rp = await relyingParty(server);
+    const browser = newBrowser(server);
+    const started = await startAuthorization(rp, { scope: 'openid posts:read', resource: API });
+    const atLogin = await follow(browser, `${started.url.pathname}${started.url.search}`);
+    const atConsent = await follow(
+      browser,
+      await signInOnPage(browser, atLogin.path, email, strongPassword),
+    );
+    const page = atConsent.page?.text ?? '';
+    expect(page).toContain(`On ${API}: posts:read`);
+    expect(page.split('posts:read')).toHaveLength(2);
   });
 
   it('a user token from the code flow with resource: the user, the app, the session, roles, scope', async () => {
