@@ -71,7 +71,9 @@ async function verifyAccessToken(core: Core, token: string): Promise<Principal |
     const verified =
       core.accessTokens.verifyCached(token) ?? (await core.accessTokens.verify(token));
     // Our routes authenticate users: a machine token (client credentials) has no user, no session.
-    if (verified.isMachine || verified.sid === undefined) return null;
+    // A token issued to an OAuth client (the provider's, `client_id`) is that app's, limited to
+    // what the user let it do elsewhere: it is no key to the user's whole account here.
+    if (verified.clientId !== undefined || verified.sid === undefined) return null;
     return await fromAccessToken(core, verified, verified.sid);
   } catch (error) {
     if (isVerifyError(error)) return null;

@@ -11,6 +11,8 @@ export interface StoredClientMetadata {
   post_logout_redirect_uris?: string[];
   backchannel_logout_uri?: string;
   jwks?: { keys: Record<string, unknown>[] };
+  /** Unset: the provider's default, the key ring's primary algorithm. */
+  id_token_signed_response_alg?: 'EdDSA' | 'ES256' | 'RS256';
 }
 
 /**

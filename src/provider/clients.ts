@@ -9,6 +9,7 @@ import {
 } from '../store/repositories/oauth-clients.js';
 import type { StoredClientMetadata } from './client-metadata.js';
 import { checkRedirectUri } from './redirect-uris.js';
+import { knownScopes } from './scopes.js';
 
 export type ClientGrant = 'authorization_code' | 'refresh_token' | 'client_credentials';
 
@@ -26,7 +27,14 @@ export interface NewClient {
   backchannelLogoutUri?: string;
   /** Public keys for `private_key_jwt` client authentication instead of a secret. */
   jwks?: { keys: readonly Record<string, unknown>[] };
+  /**
+   * How its ID tokens are signed; unset: the key ring's primary algorithm.
+   * Only an algorithm the ring has a key for (RS256 needs `tokens.rsaSigningKey`).
+   */
+  idTokenSigningAlg?: IdTokenSigningAlg;
 }
+
+export type IdTokenSigningAlg = 'EdDSA' | 'ES256' | 'RS256';
 
 export interface CreatedClient {
   client_id: string;
@@ -59,6 +67,8 @@ export const clientSecretHash = (secret: string): string => sha256(secret);
 /** Registers a relying party. Everything is checked before anything is written. */
 export async function createClient(core: Core, input: NewClient): Promise<CreatedClient> {
   const metadata = metadataFor(input);
+  checkScopesKnown(core, metadata.scope);
+  checkSigningAlgKnown(core, metadata.id_token_signed_response_alg);
   const withSecret = metadata.token_endpoint_auth_method === 'client_secret_basic';
   // Never shaped like a user id: a machine token's `sub` is its client id.
   const clientId = `client_${randomToken(16)}`;
@@ -135,10 +145,45 @@ function metadataFor(input: NewClient): StoredClientMetadata {
             'back-channel logout URI',
           ),
         }),
-    ...(input.jwks === undefined
+    ...(input.jwks === undefined ? {} : { jwks: { keys: input.jwks.keys.map(clientKeyOf) } }),
+    ...(input.idTokenSigningAlg === undefined
       ? {}
-      : { jwks: { keys: input.jwks.keys.map((key) => ({ ...key })) } }),
+      : { id_token_signed_response_alg: input.idTokenSigningAlg }),
   };
+}
+
+/** oidc-provider refuses a client registered for a scope it does not know: refuse it here, at creation. */
+function checkScopesKnown(core: Core, scope: string | undefined): void {
+  if (scope === undefined) return;
+  const known = new Set(knownScopes(core.settings));
+  const unknown = scope.split(' ').filter((item) => !known.has(item));
+  if (unknown.length > 0)
+    throw new AuthError(
+      'invalid_request',
+      `Unknown scope: ${unknown.join(' ')} (neither the provider's nor a resource server's).`,
+    );
+}
+
+function checkSigningAlgKnown(core: Core, alg: string | undefined): void {
+  if (alg === undefined) return;
+  const algorithms: readonly string[] = core.keys.algorithms();
+  if (!algorithms.includes(alg))
+    throw new AuthError(
+      'invalid_request',
+      `No signing key for ${alg} ID tokens: the key ring signs with ${algorithms.join(', ')}${alg === 'RS256' ? ' (RS256 needs tokens.rsaSigningKey)' : ''}.`,
+    );
+}
+
+/**
+ * A client's public key as the provider will match it. `EdDSA` and RFC 9864's
+ * `Ed25519` name one algorithm for an Ed25519 key, and clients sign with
+ * either (openid-client: `Ed25519`); the provider only picks a key whose
+ * `alg` is the assertion's, so such a key keeps no `alg` (its curve pins it).
+ */
+function clientKeyOf(key: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { alg, ...rest } = key;
+  const ed25519 = key.kty === 'OKP' && key.crv === 'Ed25519';
+  return ed25519 && (alg === 'EdDSA' || alg === 'Ed25519') ? rest : { ...key };
 }
 
 export async function listClients(core: Core): Promise<ClientSummary[]> {

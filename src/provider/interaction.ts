@@ -151,9 +151,12 @@ function consentRequest(interaction: Interaction, clientName: string): ConsentRe
     missingOIDCScope?: string[];
     missingResourceScopes?: Record<string, string[]>;
   };
+  const resourceScopes = details.missingResourceScopes ?? {};
+  // API scopes are provider scopes too (see scopes.ts): asked for an API, one is named under it only.
+  const forApis = new Set(Object.values(resourceScopes).flat());
   return {
     clientName,
-    scopes: details.missingOIDCScope ?? [],
-    resourceScopes: details.missingResourceScopes ?? {},
+    scopes: (details.missingOIDCScope ?? []).filter((scope) => !forApis.has(scope)),
+    resourceScopes,
   };
 }

@@ -14,7 +14,10 @@ import { browserSessionOf, type SessionCookieReader } from './browser-session.js
 import { clientSecretHash } from './clients.js';
 import { loadExistingGrantIn } from './grants.js';
 import { interactionPolicyFor } from './policy.js';
+import { knownScopes } from './scopes.js';
 import { tokenClaimsIn } from './token-claims.js';
+import { answerUnauthorizedClient } from './token-errors.js';
+import { introspectionAllowed, revocationAllowed } from './token-policies.js';
 
 /** What the HTTP layer gives the provider: where its pages are and how they look. */
 export interface ProviderPages {
@@ -28,8 +31,12 @@ export interface ProviderPages {
   decorate?(provider: Provider): void;
 }
 
-/** Signature algorithms for keys a client holds (private_key_jwt, request objects): never HS*, the secret is only a hash. */
-const CLIENT_KEY_ALGS = ['EdDSA', 'ES256', 'ES384', 'PS256', 'RS256'] as const;
+/**
+ * Signature algorithms for keys a client holds (private_key_jwt, request
+ * objects): never HS*, the secret is only a hash. `Ed25519` is RFC 9864's
+ * name for EdDSA over Ed25519, which openid-client signs with.
+ */
+const CLIENT_KEY_ALGS = ['EdDSA', 'Ed25519', 'ES256', 'ES384', 'PS256', 'RS256'] as const;
 const INTERACTION_TTL_SECONDS = 3600;
 
 /**
@@ -64,7 +71,7 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure },
     },
     claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
-    scopes: ['openid', 'offline_access', 'email', 'profile', 'roles'],
+    scopes: knownScopes(settings),
     acrValues: ['aal1', 'aal2'],
     responseTypes: ['code'],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
@@ -112,8 +119,8 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
       client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false,
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
       clientCredentials: { enabled: true },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
@@ -149,6 +156,7 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
     const stored = this.clientSecret;
     return stored !== undefined && constantTimeEqual(stored, clientSecretHash(actual));
   };
+  answerUnauthorizedClient(provider);
   provider.on('server_error', (_ctx, error) => {
     core.logger.error({ err: error }, 'openid provider: server error');
   });

@@ -13,10 +13,14 @@ export interface RelyingParty {
   config: oidc.Configuration;
 }
 
-/** Registers a client with Gatehouse and discovers Gatehouse with openid-client, as an app would. */
+/**
+ * Registers a client with Gatehouse and discovers Gatehouse with openid-client, as an app would.
+ * `auth`: how it authenticates at the token endpoint (default: its secret, or none for a public client).
+ */
 export async function relyingParty(
   server: TestServer,
   client: Partial<NewClient> = {},
+  auth?: oidc.ClientAuth,
 ): Promise<RelyingParty> {
   const created = await createClient(server.core, {
     name: 'Test App',
@@ -24,12 +28,17 @@ export async function relyingParty(
     postLogoutRedirectUris: ['http://localhost:4999/signed-out'],
     ...client,
   });
-  const auth = created.client_secret ? oidc.ClientSecretBasic(created.client_secret) : oidc.None();
   const config = await oidc.discovery(
     new URL(server.url),
     created.client_id,
-    created.client_secret ? { client_secret: created.client_secret } : undefined,
-    auth,
+    {
+      ...(created.client_secret ? { client_secret: created.client_secret } : {}),
+      // openid-client then accepts ID tokens signed with this algorithm only.
+      ...(client.idTokenSigningAlg
+        ? { id_token_signed_response_alg: client.idTokenSigningAlg }
+        : {}),
+    },
+    auth ?? (created.client_secret ? oidc.ClientSecretBasic(created.client_secret) : oidc.None()),
     { execute: [oidc.allowInsecureRequests] },
   );
   return { clientId: created.client_id, clientSecret: created.client_secret, config };
@@ -134,3 +143,30 @@ export async function authorizeInBrowser(
 }
 
 export const newBrowser = (server: TestServer) => new Client(server.url);
+
+/** A resource server's API in the provider tests' settings, and the scopes it knows. */
+export const API = 'https://api.example';
+export const API_SCOPES = ['posts:read', 'posts:write'];
+
+/** A machine: a confidential client of the client credentials grant only. */
+export const machineParty = (server: TestServer, scope = 'posts:read') =>
+  relyingParty(server, {
+    name: 'Test Machine',
+    grants: ['client_credentials'],
+    redirectUris: [],
+    postLogoutRedirectUris: [],
+    scope,
+  });
+
+/**
+ * The OAuth error code an openid-client call failed with: from the error
+ * body, or from the WWW-Authenticate challenge (a 401 invalid_client).
+ */
+export function oauthErrorOf(error: unknown): string {
+  if (error instanceof oidc.ResponseBodyError) return error.error;
+  if (error instanceof oidc.WWWAuthenticateChallengeError) {
+    const code = error.cause[0]?.parameters.error;
+    if (code) return code;
+  }
+  throw error;
+}
