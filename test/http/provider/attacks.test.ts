@@ -2,12 +2,13 @@
  * What an attacker tries against the provider besides redirect URIs, PKCE
  * and reuse (their own files): client authentication, one client's codes and
  * tokens used by another, a banned user's tokens, flows and parameters the
- * provider does not offer, and open redirects through logout.
+ * provider does not offer, open redirects through logout and logout CSRF.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { banUser } from '../../../src/authn/admin.js';
 import { findOauthClient } from '../../../src/store/repositories/oauth-clients.js';
-import type { Response } from '../../helpers/client.js';
+import { signedInUser } from '../../helpers/accounts.js';
+import { Client, type Response } from '../../helpers/client.js';
 import { openPage } from '../../helpers/pages.js';
 import {
   basicOf,
@@ -299,7 +300,7 @@ describe('flows and parameters the provider does not offer', () => {
   });
 });
 
-describe('open redirects through logout', () => {
+describe('logout: open redirects and signing people out', () => {
   const SIGNED_OUT = 'http://localhost:4999/signed-out';
 
   /**
@@ -307,17 +308,21 @@ describe('open redirects through logout', () => {
    * in, so nothing to ask) the provider's self-submitting confirmation form.
    * Where the browser is sent in the end, or the error page that stopped it.
    */
-  async function signOut(params: Record<string, string>) {
-    const browser = newBrowser(server);
+  async function signOut(
+    params: Record<string, string>,
+    browser = newBrowser(server),
+    answer: Record<string, string> = {},
+  ) {
     const page = await openPage(browser, `/oauth2/session/end?${new URLSearchParams(params)}`);
     if (page.status !== 200) return { page, leftTo: null };
-    const action = /<form method="post" action="([^"]+)"/.exec(page.text)?.[1];
+    const action = /<form[^>]* method="post" action="([^"]+)"/.exec(page.text)?.[1];
     if (!action) throw new Error(`no confirmation form: ${page.text.slice(0, 300)}`);
     const fields = new URLSearchParams();
     for (const [, name = '', value = ''] of page.text.matchAll(
       /<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g,
     ))
       fields.set(name, value);
+    for (const [name, value] of Object.entries(answer)) fields.set(name, value);
     const confirmed = await browser.request('POST', new URL(action).pathname, {
       body: fields.toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
@@ -327,6 +332,12 @@ describe('open redirects through logout', () => {
     expect(confirmed.status, confirmed.text.slice(0, 300)).toBe(303);
     return { page, leftTo: new URL(confirmed.headers.get('location') ?? '', server.url) };
   }
+  /** Whether the Gatehouse session a browser holds now is still live (asked with a copy of its cookies). */
+  const stillSignedIn = (browser: Client) => {
+    const copy = new Client(server.url);
+    for (const [name, value] of browser.cookies) copy.cookies.set(name, value);
+    return async () => (await copy.get('/auth/me')).status === 200;
+  };
   const errorOf = (page: Response) => ({
     status: page.status,
     location: page.headers.get('location'),
@@ -360,6 +371,30 @@ describe('open redirects through logout', () => {
     const { leftTo } = await signOut({ post_logout_redirect_uri: uri });
     expect(leftTo?.origin).toBe(new URL(server.url).origin);
     expect(leftTo?.pathname).toBe('/oauth2/session/end/success');
+  });
+
+  it('after an app signed in through the provider: asked first, and “Sign out” ends the Gatehouse session (the control)', async () => {
+    const { browser } = await issuedCode(server, app);
+    const live = stillSignedIn(browser);
+    expect(await live()).toBe(true);
+    const { page, leftTo } = await signOut({ client_id: app.clientId }, browser, { logout: 'yes' });
+    expect(page.text).toContain('id="op.logoutForm"');
+    expect(page.text).not.toContain('forms[0].submit()');
+    expect(leftTo?.pathname).toBe('/oauth2/session/end/success');
+    expect(await live()).toBe(false);
+  });
+
+  it('a link to the end-session endpoint does not sign a Gatehouse user out unasked', async () => {
+    // Signed in to Gatehouse, but with no app through the provider yet: the
+    // provider has no session of its own, so it asks nothing and confirms at once.
+    const user = await signedInUser(server);
+    const live = stillSignedIn(user.client);
+    expect(await live()).toBe(true);
+    const { page, leftTo } = await signOut({}, user.client);
+    expect(page.text).toContain('forms[0].submit()');
+    expect(leftTo?.pathname).toBe('/oauth2/session/end/success');
+    expect(await live()).toBe(true);
+    expect((await user.client.get('/auth/me')).status).toBe(200);
   });
 
   it('an unknown client: refused', async () => {
