@@ -176,6 +176,21 @@ describe('redirect URIs refused at registration', () => {
     ['data', 'data:text/html,<script>alert(1)</script>'],
     ['not a URL', 'https://'],
     ['empty', ''],
+    // What the URL parser (and a browser) would repair: the stored string would not be where the browser goes.
+    ['leading space', ' https://app.example/cb'],
+    ['trailing space', 'https://app.example/cb '],
+    ['space inside', 'https://app.example/c b'],
+    ['tab', 'https://app.example/cb\t'],
+    ['newline', 'https://app.example/\ncb'],
+    ['backslash', 'https://app.example\\cb'],
+    ['backslash before userinfo', 'https://app.example\\@evil.example/cb'],
+    ['no slashes after the scheme', 'https:app.example/cb'],
+    ['one slash after the scheme', 'https:/app.example/cb'],
+    ['three slashes after the scheme', 'https:///app.example/cb'],
+    ['a Unicode host (give its punycode)', 'https://аpp.example/cb'],
+    ['a broken percent-escape', 'https://app.example/cb%zz'],
+    ['a quote', 'https://app.example/cb"onload=x'],
+    ['angle brackets', 'https://app.example/<cb>'],
   ];
 
   it.each(bad)('%s (%j) → invalid_request, nothing written', async (_what, uri) => {
@@ -193,6 +208,18 @@ describe('redirect URIs refused at registration', () => {
       );
     }
     expect((await listClients(server.core)).length).toBe(before);
+  });
+
+  it('plain RFC 3986 URIs are taken as given: query, escapes, port, punycode', async () => {
+    for (const uri of [
+      'https://app.example/cb?tenant=a%20b&x=1',
+      'https://app.example:8443/auth/callback',
+      'https://xn--pp-6kc.example/cb',
+      "https://app.example/cb;v=1/~user/(x)!*'$,+",
+    ])
+      await expect(
+        createClient(server.core, { name: 'Good App', redirectUris: [uri] }),
+      ).resolves.toMatchObject({ client_id: expect.stringMatching(/^client_/) });
   });
 
   it('http is allowed to this machine only (a native or development app)', async () => {
