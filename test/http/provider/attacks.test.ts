@@ -6,10 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { banUser } from '../../../src/authn/admin.js';
+import { deleteClient } from '../../../src/provider/clients.js';
 import { findOauthClient } from '../../../src/store/repositories/oauth-clients.js';
 import { signedInUser } from '../../helpers/accounts.js';
 import { Client, type Response } from '../../helpers/client.js';
-import { openPage } from '../../helpers/pages.js';
+import { openPage, submitForm } from '../../helpers/pages.js';
 import {
   basicOf,
   type ClientCredentials,
@@ -19,6 +20,7 @@ import {
   issuedCode,
   openProviderPage,
   postToProvider,
+  providerUser,
   redeemCode,
   refresh,
   tokensOf,
@@ -26,9 +28,13 @@ import {
 } from '../../helpers/provider-attacks.js';
 import {
   APP_CALLBACK,
+  answerConsent,
+  follow,
   newBrowser,
   type RelyingParty,
   relyingParty,
+  signInOnPage,
+  startAuthorization,
 } from '../../helpers/relying-party.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 
@@ -195,6 +201,74 @@ describe('a banned user', () => {
     const issued = await issuedCode(server, app);
     await banUser(server.core, issued.user.id, { actorId: null }, { ip: null, userAgent: 'test' });
     expectOauthError(await redeemCode(server, app, issued), 400, 'invalid_grant');
+  });
+});
+
+describe('the interaction pages', () => {
+  it('an interaction opened in another browser (a phished link): “start again”, no consent, no code', async () => {
+    const attacker = newBrowser(server);
+    const started = await startAuthorization(app);
+    const at = await follow(attacker, `${started.url.pathname}${started.url.search}`);
+    const interaction = new URL(at.path, server.url).searchParams.get('return_to') ?? '';
+    expect(interaction).toMatch(/^\/authorize\/[\w-]+$/);
+    const victim = await signedInUser(server);
+    const seen = await openPage(victim.client, interaction);
+    expect(seen.status).toBe(400);
+    expect(seen.text).toContain('Start again');
+    expect(seen.text).not.toContain('name="answer"');
+    const answered = await submitForm(
+      victim.client,
+      interaction,
+      { answer: 'allow' },
+      { from: '/account' },
+    );
+    expect(answered.headers.get('location') ?? '').not.toContain(APP_CALLBACK);
+    expect(answered.text).toContain('Start again');
+  });
+
+  it('consent without the page’s CSRF field is refused; the user’s own answer still works', async () => {
+    const user = await providerUser(server);
+    const browser = newBrowser(server);
+    const started = await startAuthorization(app);
+    const login = await follow(browser, `${started.url.pathname}${started.url.search}`);
+    const consent = await follow(
+      browser,
+      await signInOnPage(browser, login.path, user.email, user.password),
+    );
+    expect(consent.page?.text).toContain('name="answer"');
+    const forged = await submitForm(browser, consent.path, { answer: 'allow' }, { csrf: null });
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get('location')).toBeNull();
+    const back = await follow(browser, await answerConsent(browser, consent.path, 'allow'));
+    expect(back.leftTo?.searchParams.has('code')).toBe(true);
+  });
+});
+
+describe('a deleted client', () => {
+  it('its tokens stop working at once', async () => {
+    const doomed = await relyingParty(server, { name: 'Doomed App' });
+    const tokens = tokensOf(await redeemCode(server, doomed, await issuedCode(server, doomed)));
+    expect(await userinfoStatus(server, tokens.access_token)).toBe(200);
+    await deleteClient(server.core, doomed.clientId);
+    expect(await userinfoStatus(server, tokens.access_token)).toBe(401);
+    expectOauthError(await refresh(server, doomed, tokens.refresh_token), 401, 'invalid_client');
+  });
+});
+
+describe('scope escalation', () => {
+  it('a refresh cannot widen the scope the user granted', async () => {
+    const tokens = tokensOf(await redeemCode(server, app, await issuedCode(server, app)));
+    const wider = await postToProvider(
+      server,
+      'token',
+      {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token,
+        scope: 'openid email roles',
+      },
+      basicOf(app),
+    );
+    expectOauthError(wider, 400, 'invalid_scope');
   });
 });
 

@@ -120,6 +120,15 @@ describe('redirect URI near-misses at /oauth2/auth', () => {
     );
   });
 
+  it('a loopback redirect URI on another port is another URI (a web client, no port leeway)', async () => {
+    const loopback = await relyingParty(server);
+    for (const uri of ['http://localhost:5000/callback', 'http://127.0.0.1:4999/callback'])
+      expectErrorPage(
+        await authorizationRequest(loopback.clientId, { redirect_uri: uri }),
+        'invalid_redirect_uri',
+      );
+  });
+
   it('no redirect URI at all, though the client has just one: refused (never assumed)', async () => {
     expectErrorPage(
       await authorizationRequest(clientId, { redirect_uri: undefined }),
