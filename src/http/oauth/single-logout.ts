@@ -14,7 +14,10 @@ export function signOutOfGatehouseToo(core: Core) {
   return (provider: Provider): void => {
     const confirmed = new WeakSet<object>();
     provider.on('end_session.success', (ctx) => {
-      if (ctx.oidc.params?.logout) confirmed.add(ctx);
+      // Only a sign-out the user was asked about. Without a session of its own
+      // oidc-provider asks nothing (its page submits `logout` by itself), so a
+      // mere link to the endpoint would sign any Gatehouse user out.
+      if (ctx.oidc.params?.logout && ctx.oidc.session?.accountId) confirmed.add(ctx);
     });
     provider.use(async (ctx, next) => {
       await next();
