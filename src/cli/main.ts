@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { describeFailure } from '../connection-errors.js';
 import { ConfigError, isAuthError, UnavailableError } from '../errors.js';
+import { runClients } from './clients.js';
 import { runKeys } from './keys.js';
 import { runMigrate } from './migrate.js';
 import { runOidc } from './oidc.js';
@@ -28,6 +29,14 @@ commands:
                                                       sealed in the database)
   oidc list                                           print the providers (without secrets)
   oidc remove --id ID                                 remove a provider added with the CLI
+  clients create --name NAME [--redirect-uri URL]... [--public] [--grant G]... [--scope "S ..."]
+           [--trusted] [--post-logout-redirect-uri URL]... [--backchannel-logout-uri URL]
+           [--jwks-file PATH]                         register an app that signs in through Gatehouse
+                                                      (grants: authorization_code, refresh_token,
+                                                      client_credentials); prints the secret once
+  clients list                                        print the registered apps (without secrets)
+  clients delete --id CLIENT_ID                       delete an app; its tokens stop working
+  clients rotate-secret --id CLIENT_ID                print a new secret once; the old one stops working
 
 settings also come from the environment (PORT, DATABASE_URL, REDIS_URL, GATEHOUSE_SECRET_KEY, ...)`;
 
@@ -40,6 +49,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   user: runUser,
   keys: runKeys,
   oidc: runOidc,
+  clients: runClients,
 };
 
 async function main(argv: string[]): Promise<number> {

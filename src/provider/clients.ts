@@ -3,9 +3,11 @@ import { randomToken, sha256 } from '../crypto/random.js';
 import { AuthError } from '../errors.js';
 import {
   deleteOauthClient,
+  findOauthClient,
   insertOauthClient,
   listOauthClients,
   type OauthClientRow,
+  updateOauthClientSecret,
 } from '../store/repositories/oauth-clients.js';
 import type { StoredClientMetadata } from './client-metadata.js';
 import { checkRedirectUri } from './redirect-uris.js';
@@ -210,4 +212,29 @@ export function summaryOf(row: OauthClientRow): ClientSummary {
 export async function deleteClient(core: Core, clientId: string): Promise<void> {
   if (!(await deleteOauthClient(core.store.db, clientId)))
     throw new AuthError('not_found', 'No such client.');
+}
+
+/**
+ * A new secret for a confidential client, returned once; the old one stops
+ * working at once (the provider reads the client from the store on every request).
+ */
+export async function rotateClientSecret(core: Core, clientId: string): Promise<CreatedClient> {
+  const row = await findOauthClient(core.store.db, clientId);
+  if (!row) throw new AuthError('not_found', 'No such client.');
+  if (row.secret_hash === null)
+    throw new AuthError(
+      'conflict',
+      'This client has no secret: it is public or signs with its keys.',
+    );
+  const secret = randomToken();
+  if (
+    !(await updateOauthClientSecret(
+      core.store.db,
+      clientId,
+      clientSecretHash(secret),
+      core.clock.now(),
+    ))
+  )
+    throw new AuthError('not_found', 'No such client.');
+  return { client_id: clientId, client_secret: secret };
 }
