@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createCore } from '../core.js';
 import { AuthError, isAuthError } from '../errors.js';
 import { createLogger } from '../logger.js';
+import { parseClientJwks } from '../provider/client-jwks.js';
 import {
   type ClientGrant,
   createClient,
@@ -21,31 +22,17 @@ const GRANTS: readonly ClientGrant[] = [
 ];
 const isGrant = (value: string): value is ClientGrant =>
   (GRANTS as readonly string[]).includes(value);
-// The private members of a JWK: a client registers its public keys only.
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
-
 const usageError = (message: string) => new AuthError('invalid_request', message);
 
 /** The public keys of a `private_key_jwt` client, from a JWKS file. */
 async function readJwks(path: string): Promise<NonNullable<NewClient['jwks']>> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    const reason = error instanceof SyntaxError ? 'not JSON' : 'cannot be read';
-    throw usageError(`--jwks-file ${path} ${reason}`);
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw usageError(`--jwks-file ${path} cannot be read`);
   }
-  const keys = (parsed as { keys?: unknown } | null)?.keys;
-  if (
-    !Array.isArray(keys) ||
-    keys.length === 0 ||
-    !keys.every((k) => typeof k === 'object' && k !== null && typeof k.kty === 'string')
-  )
-    throw usageError(`--jwks-file ${path} is not a JWKS ({"keys":[…]} with at least one key)`);
-  const records = keys as Record<string, unknown>[];
-  if (records.some((key) => PRIVATE_MEMBERS.some((member) => member in key)))
-    throw usageError(`--jwks-file ${path} holds a private or symmetric key: give public keys only`);
-  return { keys: records };
+  return parseClientJwks(text, `--jwks-file ${path}`);
 }
 
 async function newClientFrom(values: {

@@ -208,6 +208,12 @@ export function summaryOf(row: OauthClientRow): ClientSummary {
   };
 }
 
+export async function findClient(core: Core, clientId: string): Promise<ClientSummary> {
+  const row = await findOauthClient(core.store.db, clientId);
+  if (!row) throw new AuthError('not_found', 'No such client.');
+  return summaryOf(row);
+}
+
 /** Deletes a client; its grants and tokens stop working at once (the provider finds no client). */
 export async function deleteClient(core: Core, clientId: string): Promise<void> {
   if (!(await deleteOauthClient(core.store.db, clientId)))
