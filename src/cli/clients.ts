@@ -13,6 +13,8 @@ import {
 } from '../provider/clients.js';
 import { commonOptions, parseArgs, settingsFrom } from './settings-flags.js';
 
+const operator = { actorId: null, meta: { ip: null, userAgent: 'gatehouse-cli' } };
+
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
 const GRANTS: readonly ClientGrant[] = [
@@ -111,12 +113,12 @@ async function clients(args: string[]): Promise<number> {
   const input = action === 'create' ? await newClientFrom(values) : null;
   const core = await createCore(settingsFrom(values), { logger: createLogger('silent') });
   try {
-    if (input) print(await createClient(core, input));
+    if (input) print(await createClient(core, input, operator));
     else if (action === 'list') print(await listClients(core));
     else if (action === 'delete') {
-      await deleteClient(core, id);
+      await deleteClient(core, id, operator);
       print({ deleted: id });
-    } else print(await rotateClientSecret(core, id));
+    } else print(await rotateClientSecret(core, id, operator));
     return 0;
   } finally {
     await core.close();

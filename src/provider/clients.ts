@@ -1,3 +1,5 @@
+import { audit } from '../authn/audit.js';
+import type { RequestMeta } from '../authn/meta.js';
 import type { Core } from '../core.js';
 import { randomToken, sha256 } from '../crypto/random.js';
 import { AuthError } from '../errors.js';
@@ -56,6 +58,14 @@ export interface ClientSummary {
   createdAt: number;
 }
 
+/** Who registers, deletes or rotates a client, for the audit log: an admin, or the operator's CLI (no user). */
+export interface ClientActor {
+  actorId: string | null;
+  meta: RequestMeta;
+}
+
+const UNNAMED: ClientActor = { actorId: null, meta: { ip: null, userAgent: null } };
+
 const DEFAULT_GRANTS: readonly ClientGrant[] = ['authorization_code', 'refresh_token'];
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 
@@ -67,7 +77,11 @@ const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 export const clientSecretHash = (secret: string): string => sha256(secret);
 
 /** Registers a relying party. Everything is checked before anything is written. */
-export async function createClient(core: Core, input: NewClient): Promise<CreatedClient> {
+export async function createClient(
+  core: Core,
+  input: NewClient,
+  by: ClientActor = UNNAMED,
+): Promise<CreatedClient> {
   const metadata = metadataFor(input);
   checkScopesKnown(core, metadata.scope);
   checkSigningAlgKnown(core, metadata.id_token_signed_response_alg);
@@ -85,7 +99,20 @@ export async function createClient(core: Core, input: NewClient): Promise<Create
     created_at: now,
     updated_at: now,
   };
-  await insertOauthClient(core.store.db, row);
+  await core.store.db.transaction().execute(async (trx) => {
+    await insertOauthClient(trx, row);
+    await audit(
+      core,
+      {
+        type: 'client_registered',
+        outcome: 'success',
+        userId: null,
+        detail: { clientId, name: row.name, by: by.actorId },
+      },
+      by.meta,
+      trx,
+    );
+  });
   return secret === undefined
     ? { client_id: clientId }
     : { client_id: clientId, client_secret: secret };
@@ -215,16 +242,37 @@ export async function findClient(core: Core, clientId: string): Promise<ClientSu
 }
 
 /** Deletes a client; its grants and tokens stop working at once (the provider finds no client). */
-export async function deleteClient(core: Core, clientId: string): Promise<void> {
-  if (!(await deleteOauthClient(core.store.db, clientId)))
-    throw new AuthError('not_found', 'No such client.');
+export async function deleteClient(
+  core: Core,
+  clientId: string,
+  by: ClientActor = UNNAMED,
+): Promise<void> {
+  await core.store.db.transaction().execute(async (trx) => {
+    if (!(await deleteOauthClient(trx, clientId)))
+      throw new AuthError('not_found', 'No such client.');
+    await audit(
+      core,
+      {
+        type: 'client_deleted',
+        outcome: 'success',
+        userId: null,
+        detail: { clientId, by: by.actorId },
+      },
+      by.meta,
+      trx,
+    );
+  });
 }
 
 /**
  * A new secret for a confidential client, returned once; the old one stops
  * working at once (the provider reads the client from the store on every request).
  */
-export async function rotateClientSecret(core: Core, clientId: string): Promise<CreatedClient> {
+export async function rotateClientSecret(
+  core: Core,
+  clientId: string,
+  by: ClientActor = UNNAMED,
+): Promise<CreatedClient> {
   const row = await findOauthClient(core.store.db, clientId);
   if (!row) throw new AuthError('not_found', 'No such client.');
   if (row.secret_hash === null)
@@ -233,14 +281,20 @@ export async function rotateClientSecret(core: Core, clientId: string): Promise<
       'This client has no secret: it is public or signs with its keys.',
     );
   const secret = randomToken();
-  if (
-    !(await updateOauthClientSecret(
-      core.store.db,
-      clientId,
-      clientSecretHash(secret),
-      core.clock.now(),
-    ))
-  )
-    throw new AuthError('not_found', 'No such client.');
+  await core.store.db.transaction().execute(async (trx) => {
+    if (!(await updateOauthClientSecret(trx, clientId, clientSecretHash(secret), core.clock.now())))
+      throw new AuthError('not_found', 'No such client.');
+    await audit(
+      core,
+      {
+        type: 'client_secret_rotated',
+        outcome: 'success',
+        userId: null,
+        detail: { clientId, by: by.actorId },
+      },
+      by.meta,
+      trx,
+    );
+  });
   return { client_id: clientId, client_secret: secret };
 }

@@ -73,7 +73,7 @@ describe('the apps page: who may use it', () => {
 
 describe('registering and deleting an app', () => {
   it('registers a web app, shows its secret once, lists it without it, and deletes it after a confirmation', async () => {
-    const admin = await freshAdmin();
+    const { client: admin, userId: adminId } = await signedInUser(server, { roles: ['admin'] });
     const form = await openPage(admin, '/admin/clients');
     expect(form.status).toBe(200);
     // A fresh form is the usual web app: code and refresh grants checked.
@@ -115,6 +115,13 @@ describe('registering and deleting an app', () => {
     expect(deleted.headers.get('location')).toBe('/admin/clients?notice=admin_client_deleted');
     expect((await listClients(server.core)).map((c) => c.clientId)).not.toContain(clientId);
     expect((await openPage(admin, `/admin/clients/${clientId}/delete`)).status).toBe(404);
+
+    // Both are in the audit log, with the admin who did them.
+    for (const type of ['client_registered', 'client_deleted']) {
+      const events = await openPage(admin, `/admin/events?type=${type}`);
+      expect(events.text, type).toContain(clientId);
+      expect(events.text, type).toContain(adminId);
+    }
   });
 
   it('registers a machine client whose secret opens the token endpoint until it is deleted', async () => {

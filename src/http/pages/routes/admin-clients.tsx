@@ -342,7 +342,7 @@ export const adminClientPages = [
     access: manage,
     stepUp: RECENT_LOGIN,
     form: createForm,
-    handler: async ({ core, shell, form }) => {
+    handler: async ({ core, shell, form, principal, meta }) => {
       const t = shell.t.admin.clients;
       const again = async (message: string | undefined, errors?: Record<string, string>) =>
         view(
@@ -359,7 +359,10 @@ export const adminClientPages = [
       if (!form.ok) return again(shell.t.errors.byCode.invalid_request, form.errors);
       let created: CreatedClient;
       try {
-        created = await createClient(core, newClientOf(form.data));
+        created = await createClient(core, newClientOf(form.data), {
+          actorId: principal.userId,
+          meta,
+        });
       } catch (error) {
         // The core says what is wrong with the app's metadata (a plain-http redirect URI, …).
         if (isAuthError(error) && error.code === 'invalid_request')
@@ -392,8 +395,8 @@ export const adminClientPages = [
     access: manage,
     stepUp: RECENT_LOGIN,
     params: idParams,
-    handler: async ({ core, params }) => {
-      await deleteClient(core, params.id);
+    handler: async ({ core, params, principal, meta }) => {
+      await deleteClient(core, params.id, { actorId: principal.userId, meta });
       return redirect('/admin/clients?notice=admin_client_deleted');
     },
   }),
