@@ -7,6 +7,7 @@ import {
   type ClientGrant,
   createClient,
   deleteClient,
+  type IdTokenSigningAlg,
   listClients,
   type NewClient,
   rotateClientSecret,
@@ -22,6 +23,9 @@ const GRANTS: readonly ClientGrant[] = [
   'refresh_token',
   'client_credentials',
 ];
+const ID_TOKEN_ALGS: readonly IdTokenSigningAlg[] = ['EdDSA', 'ES256', 'RS256'];
+const isIdTokenAlg = (value: string): value is IdTokenSigningAlg =>
+  (ID_TOKEN_ALGS as readonly string[]).includes(value);
 const isGrant = (value: string): value is ClientGrant =>
   (GRANTS as readonly string[]).includes(value);
 const usageError = (message: string) => new AuthError('invalid_request', message);
@@ -47,12 +51,16 @@ async function newClientFrom(values: {
   'post-logout-redirect-uri'?: string[] | undefined;
   'backchannel-logout-uri'?: string | undefined;
   'jwks-file'?: string | undefined;
+  'id-token-signing-alg'?: string | undefined;
 }): Promise<NewClient> {
   if (!values.name) throw usageError('--name is required');
   const grants = values.grant ?? [];
   const unknown = grants.find((grant) => !isGrant(grant));
   if (unknown !== undefined)
     throw usageError(`--grant ${unknown}: use ${GRANTS.join(', ')} (repeat --grant for several)`);
+  const alg = values['id-token-signing-alg'];
+  if (alg !== undefined && !isIdTokenAlg(alg))
+    throw usageError(`--id-token-signing-alg ${alg}: use ${ID_TOKEN_ALGS.join(', ')}`);
   return {
     name: values.name,
     redirectUris: values['redirect-uri'] ?? [],
@@ -65,6 +73,7 @@ async function newClientFrom(values: {
       ? {}
       : { backchannelLogoutUri: values['backchannel-logout-uri'] }),
     ...(values['jwks-file'] === undefined ? {} : { jwks: await readJwks(values['jwks-file']) }),
+    ...(alg === undefined ? {} : { idTokenSigningAlg: alg }),
   };
 }
 
@@ -101,6 +110,7 @@ async function clients(args: string[]): Promise<number> {
       'post-logout-redirect-uri': { type: 'string', multiple: true },
       'backchannel-logout-uri': { type: 'string' },
       'jwks-file': { type: 'string' },
+      'id-token-signing-alg': { type: 'string' },
     },
     strict: true,
   });

@@ -31,7 +31,8 @@ commands:
   oidc remove --id ID                                 remove a provider added with the CLI
   clients create --name NAME [--redirect-uri URL]... [--public] [--grant G]... [--scope "S ..."]
            [--trusted] [--post-logout-redirect-uri URL]... [--backchannel-logout-uri URL]
-           [--jwks-file PATH]                         register an app that signs in through Gatehouse
+           [--jwks-file PATH] [--id-token-signing-alg EdDSA|ES256|RS256]
+                                                      register an app that signs in through Gatehouse
                                                       (grants: authorization_code, refresh_token,
                                                       client_credentials); prints the secret once
   clients list                                        print the registered apps (without secrets)

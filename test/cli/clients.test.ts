@@ -151,6 +151,30 @@ describe('gatehouse clients', () => {
         ['create', '--name', 'A', '--grant', 'client_credentials', '--jwks-file', '/nope.json'],
         /cannot be read/,
       ],
+      [
+        [
+          'create',
+          '--name',
+          'A',
+          '--redirect-uri',
+          'https://a.example/cb',
+          '--scope',
+          'openid nope',
+        ],
+        /Unknown scope: nope/,
+      ],
+      [
+        [
+          'create',
+          '--name',
+          'A',
+          '--redirect-uri',
+          'https://a.example/cb',
+          '--id-token-signing-alg',
+          'RS256',
+        ],
+        /No signing key for RS256/,
+      ],
       [['delete'], /--id is required/],
       [['rename', '--id', 'x'], /clients takes create, list, delete or rotate-secret/],
     ];
