@@ -9,6 +9,7 @@ import { register } from '../src/authn/account/registration.js';
 import { TOTP_DEFAULTS, totpCode } from '../src/authn/mfa/totp.js';
 import { loadSettings } from '../src/config/load.js';
 import { createLogger } from '../src/logger.js';
+import { createClient } from '../src/provider/clients.js';
 import { startServer } from '../src/server.js';
 
 const PORT = Number(process.env.SCREENSHOTS_PORT ?? 18_765);
@@ -25,7 +26,7 @@ interface Shot {
   as: Persona;
 }
 
-const shots = (adminId: string): Shot[] => [
+const shots = (adminId: string, clientId: string): Shot[] => [
   { name: 'login', path: '/login', as: 'nobody' },
   { name: 'signup', path: '/signup', as: 'nobody' },
   { name: 'forgot-password', path: '/forgot-password', as: 'nobody' },
@@ -47,6 +48,8 @@ const shots = (adminId: string): Shot[] => [
   { name: 'admin-events', path: '/admin/events', as: 'admin' },
   { name: 'admin-policy', path: '/admin/policy', as: 'admin' },
   { name: 'admin-explain', path: '/admin/explain', as: 'admin' },
+  { name: 'admin-clients', path: '/admin/clients', as: 'admin' },
+  { name: 'admin-client-delete', path: `/admin/clients/${clientId}/delete`, as: 'admin' },
 ];
 
 const looks = [
@@ -136,9 +139,15 @@ async function main(): Promise<void> {
     for (const name of ['ada', 'grace', 'alan', 'edsger', 'barbara'])
       await register(server.core, { email: `${name}@example.com`, password }, meta);
     await enrolApp('grace@example.com');
+    const app = await createClient(server.core, {
+      name: 'Billing',
+      redirectUris: ['https://billing.example.com/callback'],
+      postLogoutRedirectUris: ['https://billing.example.com/'],
+      trusted: true,
+    });
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
-    const written = await shoot(browser, shots(admin.id), admin.email);
+    const written = await shoot(browser, shots(admin.id, app.client_id), admin.email);
     console.log(`wrote ${written} screenshots to ${out}`);
   } finally {
     await browser.close();

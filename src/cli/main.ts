@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { describeFailure } from '../connection-errors.js';
 import { ConfigError, isAuthError, UnavailableError } from '../errors.js';
+import { runClients } from './clients.js';
 import { runKeys } from './keys.js';
 import { runMigrate } from './migrate.js';
 import { runOidc } from './oidc.js';
-import { runServe } from './serve.js';
 import { runUser } from './user.js';
 
 const usage = `usage: gatehouse <command> [options]
@@ -28,6 +28,15 @@ commands:
                                                       sealed in the database)
   oidc list                                           print the providers (without secrets)
   oidc remove --id ID                                 remove a provider added with the CLI
+  clients create --name NAME [--redirect-uri URL]... [--public] [--grant G]... [--scope "S ..."]
+           [--trusted] [--post-logout-redirect-uri URL]... [--backchannel-logout-uri URL]
+           [--jwks-file PATH] [--id-token-signing-alg EdDSA|ES256|RS256]
+                                                      register an app that signs in through Gatehouse
+                                                      (grants: authorization_code, refresh_token,
+                                                      client_credentials); prints the secret once
+  clients list                                        print the registered apps (without secrets)
+  clients delete --id CLIENT_ID                       delete an app; its tokens stop working
+  clients rotate-secret --id CLIENT_ID                print a new secret once; the old one stops working
 
 settings also come from the environment (PORT, DATABASE_URL, REDIS_URL, GATEHOUSE_SECRET_KEY, ...)`;
 
@@ -35,11 +44,13 @@ settings also come from the environment (PORT, DATABASE_URL, REDIS_URL, GATEHOUS
 const dependencySetting = { database: 'DATABASE_URL', cache: 'REDIS_URL' } as const;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
-  serve: runServe,
+  // Loaded only to serve: the HTTP layer (and oidc-provider, which warns on Node.js 20) stays out of the other commands.
+  serve: async (args) => (await import('./serve.js')).runServe(args),
   migrate: runMigrate,
   user: runUser,
   keys: runKeys,
   oidc: runOidc,
+  clients: runClients,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,11 +1,15 @@
+import { audit } from '../authn/audit.js';
+import type { RequestMeta } from '../authn/meta.js';
 import type { Core } from '../core.js';
 import { randomToken, sha256 } from '../crypto/random.js';
 import { AuthError } from '../errors.js';
 import {
   deleteOauthClient,
+  findOauthClient,
   insertOauthClient,
   listOauthClients,
   type OauthClientRow,
+  updateOauthClientSecret,
 } from '../store/repositories/oauth-clients.js';
 import type { StoredClientMetadata } from './client-metadata.js';
 import { checkRedirectUri } from './redirect-uris.js';
@@ -54,6 +58,14 @@ export interface ClientSummary {
   createdAt: number;
 }
 
+/** Who registers, deletes or rotates a client, for the audit log: an admin, or the operator's CLI (no user). */
+export interface ClientActor {
+  actorId: string | null;
+  meta: RequestMeta;
+}
+
+const UNNAMED: ClientActor = { actorId: null, meta: { ip: null, userAgent: null } };
+
 const DEFAULT_GRANTS: readonly ClientGrant[] = ['authorization_code', 'refresh_token'];
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 
@@ -65,7 +77,11 @@ const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 export const clientSecretHash = (secret: string): string => sha256(secret);
 
 /** Registers a relying party. Everything is checked before anything is written. */
-export async function createClient(core: Core, input: NewClient): Promise<CreatedClient> {
+export async function createClient(
+  core: Core,
+  input: NewClient,
+  by: ClientActor = UNNAMED,
+): Promise<CreatedClient> {
   const metadata = metadataFor(input);
   checkScopesKnown(core, metadata.scope);
   checkSigningAlgKnown(core, metadata.id_token_signed_response_alg);
@@ -83,7 +99,20 @@ export async function createClient(core: Core, input: NewClient): Promise<Create
     created_at: now,
     updated_at: now,
   };
-  await insertOauthClient(core.store.db, row);
+  await core.store.db.transaction().execute(async (trx) => {
+    await insertOauthClient(trx, row);
+    await audit(
+      core,
+      {
+        type: 'client_registered',
+        outcome: 'success',
+        userId: null,
+        detail: { clientId, name: row.name, by: by.actorId },
+      },
+      by.meta,
+      trx,
+    );
+  });
   return secret === undefined
     ? { client_id: clientId }
     : { client_id: clientId, client_secret: secret };
@@ -206,8 +235,66 @@ export function summaryOf(row: OauthClientRow): ClientSummary {
   };
 }
 
+export async function findClient(core: Core, clientId: string): Promise<ClientSummary> {
+  const row = await findOauthClient(core.store.db, clientId);
+  if (!row) throw new AuthError('not_found', 'No such client.');
+  return summaryOf(row);
+}
+
 /** Deletes a client; its grants and tokens stop working at once (the provider finds no client). */
-export async function deleteClient(core: Core, clientId: string): Promise<void> {
-  if (!(await deleteOauthClient(core.store.db, clientId)))
-    throw new AuthError('not_found', 'No such client.');
+export async function deleteClient(
+  core: Core,
+  clientId: string,
+  by: ClientActor = UNNAMED,
+): Promise<void> {
+  await core.store.db.transaction().execute(async (trx) => {
+    if (!(await deleteOauthClient(trx, clientId)))
+      throw new AuthError('not_found', 'No such client.');
+    await audit(
+      core,
+      {
+        type: 'client_deleted',
+        outcome: 'success',
+        userId: null,
+        detail: { clientId, by: by.actorId },
+      },
+      by.meta,
+      trx,
+    );
+  });
+}
+
+/**
+ * A new secret for a confidential client, returned once; the old one stops
+ * working at once (the provider reads the client from the store on every request).
+ */
+export async function rotateClientSecret(
+  core: Core,
+  clientId: string,
+  by: ClientActor = UNNAMED,
+): Promise<CreatedClient> {
+  const row = await findOauthClient(core.store.db, clientId);
+  if (!row) throw new AuthError('not_found', 'No such client.');
+  if (row.secret_hash === null)
+    throw new AuthError(
+      'conflict',
+      'This client has no secret: it is public or signs with its keys.',
+    );
+  const secret = randomToken();
+  await core.store.db.transaction().execute(async (trx) => {
+    if (!(await updateOauthClientSecret(trx, clientId, clientSecretHash(secret), core.clock.now())))
+      throw new AuthError('not_found', 'No such client.');
+    await audit(
+      core,
+      {
+        type: 'client_secret_rotated',
+        outcome: 'success',
+        userId: null,
+        detail: { clientId, by: by.actorId },
+      },
+      by.meta,
+      trx,
+    );
+  });
+  return { client_id: clientId, client_secret: secret };
 }

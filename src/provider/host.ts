@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { Core } from '../core.js';
 import { UnavailableError } from '../errors.js';
-import { buildProvider, type ProviderPages } from './provider.js';
+import type { ProviderPages } from './provider.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -30,6 +30,8 @@ export function createProviderHost(core: Core, pages: ProviderPages): ProviderHo
         .map((key) => key.kid)
         .join(' ');
       if (built?.kids !== kids) {
+        // Loaded on first use: oidc-provider is a large module (and warns on Node.js 20 as it loads).
+        const { buildProvider } = await import('./provider.js');
         const provider = buildProvider(core, pages);
         answerOutagesWith503(provider);
         pages.decorate?.(provider);

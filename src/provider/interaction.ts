@@ -3,8 +3,8 @@ import { listFactors } from '../authn/mfa/list-factors.js';
 import type { Core } from '../core.js';
 import type { Principal } from '../principal.js';
 import { findOauthClient } from '../store/repositories/oauth-clients.js';
+import { asksForSecondFactor } from './acr-values.js';
 import { grantRequested } from './grants.js';
-import { asksForSecondFactor } from './policy.js';
 
 /** The consent screen's content: who asks, for what. */
 export interface ConsentRequest {

@@ -1,13 +1,10 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Session } from '../store/repositories/sessions.js';
+import { asksForSecondFactor } from './acr-values.js';
 
 const { Check, base } = interactionPolicy;
 
 type BrowserSession = (ctx: KoaContextWithOIDC) => Promise<Session | null>;
-
-/** `acr_values` naming `aal2`: the relying party asks for a second factor. */
-export const asksForSecondFactor = (acrValues: unknown): boolean =>
-  typeof acrValues === 'string' && acrValues.split(' ').includes('aal2');
 
 /**
  * oidc-provider's default prompts (login, consent), with two more reasons to

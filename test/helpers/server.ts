@@ -104,7 +104,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 }
 
 /** A port nothing listens on right now (the OS picks it; the server takes it a moment later). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

@@ -38,6 +38,7 @@ export async function buildShell(
     user: user ? { email: user.email, isAdmin } : null,
     branding: core.settings.branding,
     assets,
+    providerEnabled: core.settings.provider.enabled,
     path: request.url.split('?')[0] ?? '/',
     notice:
       noticeKey && Object.hasOwn(strings.notices, noticeKey)

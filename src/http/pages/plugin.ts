@@ -18,6 +18,7 @@ import { accountSecurityPages } from './routes/account-security.js';
 import { accountSessionPages } from './routes/account-sessions.js';
 import { accountSmsPages } from './routes/account-sms.js';
 import { accountTotpPages } from './routes/account-totp.js';
+import { adminClientPages } from './routes/admin-clients.js';
 import { adminEventPages } from './routes/admin-events.js';
 import { adminPolicyPages } from './routes/admin-policy.js';
 import { adminUserPages } from './routes/admin-user.js';
@@ -62,7 +63,7 @@ export const allPages: readonly AnyPage[] = [
 /** Pages mounted only when their feature is on (as the JSON API mounts its routes). */
 const optionalPages = (core: Core): readonly AnyPage[] => [
   ...(core.settings.sms.enabled ? accountSmsPages : []),
-  ...(core.settings.provider.enabled ? authorizePages : []),
+  ...(core.settings.provider.enabled ? [...authorizePages, ...adminClientPages] : []),
 ];
 
 /** Where images may come from: this site, and the logo's origin when it lives elsewhere. */

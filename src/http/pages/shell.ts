@@ -12,6 +12,8 @@ export interface Shell {
   user: { email: string; isAdmin: boolean } | null;
   branding: Settings['branding'];
   assets: PageAssets;
+  /** The OpenID Provider is on: the admin console lists its apps. */
+  providerEnabled?: boolean;
   /** The path of this page, to mark the current link. */
   path: string;
   /** A message after a redirect, from the catalogue (`?notice=`). */

@@ -26,6 +26,9 @@ export const AUDIT_TYPES = [
   'identity_linked',
   'identity_unlinked',
   'upstream_sign_in',
+  'client_registered',
+  'client_deleted',
+  'client_secret_rotated',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];

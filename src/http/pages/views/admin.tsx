@@ -14,9 +14,14 @@ export function AdminNav(props: { shell: Shell }) {
     ['/admin/events', t.eventsLink],
     ['/admin/policy', t.policyLink],
     ['/admin/explain', t.explainLink],
+    ...(shell.providerEnabled
+      ? [['/admin/clients', t.clientsLink] satisfies [string, string]]
+      : []),
   ];
   const current = (href: string) =>
-    shell.path === href || (href === '/admin' && shell.path.startsWith('/admin/user/'));
+    shell.path === href ||
+    (href === '/admin' && shell.path.startsWith('/admin/user/')) ||
+    (href === '/admin/clients' && shell.path.startsWith('/admin/clients/'));
   return (
     <nav aria-label={t.nav} class="admin-nav">
       <ul>
