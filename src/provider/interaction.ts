@@ -47,13 +47,18 @@ export async function nextInteractionStep(
   provider: Provider,
   interaction: Interaction,
   principal: Principal | null,
+  options: { justSignedIn?: boolean } = {},
 ): Promise<InteractionStep> {
   const { prompt, params } = interaction;
   if (!signedIn(principal)) return { kind: 'sign_in' };
   const clientId = String(params.client_id ?? '');
   const client = await findOauthClient(core.store.db, clientId);
   const clientName = client?.name ?? clientId;
-  if (prompt.name === 'select_account') return { kind: 'select_account', clientName };
+  if (prompt.name === 'select_account') {
+    // Signing in for this flow ("Use another account", or nobody was signed in) was the choice.
+    if (options.justSignedIn) return selectAccountFinish(principal);
+    return { kind: 'select_account', clientName };
+  }
   if (prompt.name === 'login') {
     const wanted = await loginWanted(core, interaction, principal);
     if (wanted) return wanted;
@@ -79,11 +84,7 @@ export async function answerInteraction(
   if (answer === 'continue') {
     if (interaction.prompt.name !== 'select_account')
       return nextInteractionStep(core, provider, interaction, principal);
-    return {
-      kind: 'finish',
-      result: { select_account: {}, login: loginResult(principal) },
-      merge: false,
-    };
+    return selectAccountFinish(principal);
   }
   if (interaction.prompt.name !== 'consent')
     return nextInteractionStep(core, provider, interaction, principal);
@@ -109,6 +110,12 @@ async function finishConsent(
   });
   return { kind: 'finish', result: { consent: { grantId } }, merge: true };
 }
+
+const selectAccountFinish = (principal: Signed): InteractionStep => ({
+  kind: 'finish',
+  result: { select_account: {}, login: loginResult(principal) },
+  merge: false,
+});
 
 const loginResult = (principal: Signed): NonNullable<InteractionResults['login']> => ({
   accountId: principal.userId,

@@ -77,7 +77,20 @@ export async function follow(
   throw new Error(`more than 20 redirects from ${start}`);
 }
 
-const pathOf = (url: URL) => `${url.pathname}${url.search}`;
+/** A URL as the path a browser of Gatehouse opens (the cookie-jar Client takes paths). */
+export const pathOf = (url: URL) => `${url.pathname}${url.search}`;
+
+/** The app's part after the browser came back: the code redeemed, the ID token checked. */
+export const redeem = (
+  rp: RelyingParty,
+  back: URL,
+  started: { verifier: string; state: string; nonce: string },
+) =>
+  oidc.authorizationCodeGrant(rp.config, back, {
+    pkceCodeVerifier: started.verifier,
+    expectedState: started.state,
+    expectedNonce: started.nonce,
+  });
 
 /** Signs in on Gatehouse's login page (email and password), starting from where a flow led. */
 export async function signInOnPage(
@@ -100,11 +113,11 @@ export async function signInOnPage(
   return location;
 }
 
-/** Answers the consent screen. */
+/** Answers the consent screen (allow, deny) or the account choice (continue, switch). */
 export async function answerConsent(
   browser: Client,
   consentPath: string,
-  answer: 'allow' | 'deny',
+  answer: 'allow' | 'deny' | 'continue' | 'switch',
 ): Promise<string> {
   const response = await submitForm(browser, consentPath, { answer });
   const location = response.headers.get('location');

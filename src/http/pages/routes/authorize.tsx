@@ -26,6 +26,15 @@ const uidParams = z.object({ uid: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/) });
 const answerForm = z.object({ answer: z.enum(['allow', 'deny', 'continue', 'switch']) });
 
 const here = (uid: string) => `/authorize/${uid}`;
+/**
+ * Where the sign-in page sends the browser back: the interaction, marked as
+ * just signed in, so an account choice is not asked again right after the
+ * user made it by signing in. The mark skips that question only; freshness
+ * (prompt=login, max_age) is always read off the session itself.
+ */
+const signInFor = (uid: string) =>
+  `/login?return_to=${encodeURIComponent(`${here(uid)}?signed_in=1`)}`;
+const stepQuery = z.object({ signed_in: z.literal('1').optional() });
 
 async function interactionOf(
   core: Core,
@@ -114,7 +123,7 @@ async function show(
   const { shell, uid } = ctx;
   switch (step.kind) {
     case 'sign_in':
-      return redirect(`/login?return_to=${encodeURIComponent(here(uid))}`);
+      return redirect(signInFor(uid));
     case 'reauthenticate':
       return redirect(`/reauthenticate?return_to=${encodeURIComponent(here(uid))}`);
     case 'select_account':
@@ -151,10 +160,13 @@ export const authorizePages = [
     url: '/authorize/:uid',
     access: 'public',
     params: uidParams,
-    handler: async ({ core, request, reply, principal, shell, params }) => {
+    query: stepQuery,
+    handler: async ({ core, request, reply, principal, shell, params, query }) => {
       const { provider, interaction } = await interactionOf(core, request, reply, params.uid);
       if (!interaction) return notice(shell, shell.t.provider.expired);
-      const step = await nextInteractionStep(core, provider, interaction, principal);
+      const step = await nextInteractionStep(core, provider, interaction, principal, {
+        justSignedIn: query.signed_in === '1',
+      });
       return show(step, {
         shell,
         uid: params.uid,
@@ -179,7 +191,7 @@ export const authorizePages = [
           clearSessionCookie(reply);
           clearRefreshCookie(reply);
         }
-        return redirect(`/login?return_to=${encodeURIComponent(here(params.uid))}`);
+        return redirect(signInFor(params.uid));
       }
       const step = await answerInteraction(
         core,
