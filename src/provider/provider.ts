@@ -13,6 +13,7 @@ import { createStoreAdapter } from './adapter.js';
 import { browserSessionOf, type SessionCookieReader } from './browser-session.js';
 import { clientSecretHash } from './clients.js';
 import { loadExistingGrantIn } from './grants.js';
+import { outboundFetch } from './outbound-fetch.js';
 import { interactionPolicyFor } from './policy.js';
 import { tokenClaimsIn } from './token-claims.js';
 
@@ -106,6 +107,7 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
     loadExistingGrant: loadExistingGrantIn(core, browserSession),
     extraTokenClaims: tokenClaimsIn(core),
     renderError: pages.renderError,
+    fetch: outboundFetch(settings.nodeEnv !== 'production'),
     features: {
       devInteractions: { enabled: false },
       introspection: { enabled: true },
@@ -147,6 +149,13 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
   };
   provider.on('server_error', (_ctx, error) => {
     core.logger.error({ err: error }, 'openid provider: server error');
+  });
+  // An app that did not take its back-channel logout is not retried; the log says so.
+  provider.on('backchannel.error', (_ctx, error, client) => {
+    core.logger.warn(
+      { err: error, clientId: client.clientId },
+      'openid provider: back-channel logout failed',
+    );
   });
   return provider;
 }

@@ -1,6 +1,7 @@
 import { AuthError } from '../errors.js';
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** The hosts of this machine: the only ones a client may register plain http URIs for. */
+export const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * A redirect URI as it will be matched: exactly, character for character
