@@ -55,10 +55,15 @@ export async function startAuthorization(
   return { url, verifier, state, nonce };
 }
 
+/** Where a page's `Refresh: 0;url=…` header sends the browser at once, if it has one. */
+const refreshTarget = (response: Response): string | null =>
+  /^0\s*;\s*url=(.+)$/i.exec(response.headers.get('refresh') ?? '')?.[1] ?? null;
+
 /**
- * Follows redirects as a browser would, on Gatehouse only: stops at the
- * first answer that is not a redirect (a page), or at a redirect leaving
- * Gatehouse (to the app), whose Location it returns.
+ * Follows redirects as a browser would, on Gatehouse only (and a page that
+ * moves on at once with a Refresh header): stops at the first answer that is
+ * not a redirect (a page), or at a redirect leaving Gatehouse (to the app),
+ * whose Location it returns.
  */
 export async function follow(
   browser: Client,
@@ -67,9 +72,11 @@ export async function follow(
   let path = start;
   for (let hops = 0; hops < 20; hops++) {
     const response = await openPage(browser, path);
-    const location = response.headers.get('location');
-    if (response.status < 300 || response.status >= 400 || !location)
-      return { page: response, leftTo: null, path };
+    const location =
+      response.status >= 300 && response.status < 400
+        ? response.headers.get('location')
+        : refreshTarget(response);
+    if (!location) return { page: response, leftTo: null, path };
     const next = new URL(location, browser.baseUrl + path);
     if (next.origin !== new URL(browser.baseUrl).origin) return { page: null, leftTo: next, path };
     path = `${next.pathname}${next.search}`;
@@ -120,8 +127,10 @@ export async function answerConsent(
   answer: 'allow' | 'deny' | 'continue' | 'switch',
 ): Promise<string> {
   const response = await submitForm(browser, consentPath, { answer });
-  const location = response.headers.get('location');
-  if (response.status !== 303 || !location)
+  // Back to the app, a page moves on (see `follow`); anything else is a redirect.
+  const location =
+    response.status === 303 ? response.headers.get('location') : refreshTarget(response);
+  if (!location)
     throw new Error(`consent failed: ${response.status} ${response.text.slice(0, 200)}`);
   return location;
 }

@@ -407,6 +407,9 @@ export const en = {
     selectHeading: (client: string) => `Continue to ${client}`,
     continueAs: (email: string) => `Continue as ${email}`,
     useAnother: 'Use another account',
+    continuingTitle: 'Continuing',
+    continuing: 'Taking you back to the app…',
+    continueLink: 'Continue',
     expiredTitle: 'Start again',
     expired:
       'This sign-in has expired or was opened in another browser. Go back to the app and sign in again.',
