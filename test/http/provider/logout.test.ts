@@ -3,12 +3,13 @@
  * with its ID token; Gatehouse asks, and "Sign out" ends the provider's
  * session and the Gatehouse session behind it, then goes back to the app's
  * registered post-logout URI with its state. Apps with a back-channel logout
- * URI are told, with a logout token signed by Gatehouse's keys.
+ * URI are told, with a logout token signed by Gatehouse's keys; so they are
+ * when a Gatehouse session ends another way (revoked, the user banned).
  */
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registeredUser } from '../../helpers/accounts.js';
+import { registeredUser, signedInUser } from '../../helpers/accounts.js';
 import type { Client } from '../../helpers/client.js';
 import { type LogoutReceiver, startLogoutReceiver } from '../../helpers/logout-receiver.js';
 import {
@@ -22,6 +23,7 @@ import {
   startAuthorization,
 } from '../../helpers/relying-party.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { claimsOf, logIn, tokenUser, within } from '../../helpers/tokens.js';
 
 const SIGNED_OUT = 'http://localhost:4999/signed-out';
 const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -139,18 +141,65 @@ describe('back-channel logout', () => {
     const asked = await follow(browser, pathOf(endUrl));
     expect((await confirmLogout(browser, asked.page?.text ?? '', true)).status).toBe(303);
 
+    // The Gatehouse session ended behind it (single logout) does not tell the app twice.
+    await server.core.background.drain();
     const received = receiver.tokens.slice(before);
     expect(received).toHaveLength(1);
-    const jwks = createRemoteJWKSet(new URL('/oauth2/jwks', server.url));
-    const { payload, protectedHeader } = await jwtVerify(received[0] ?? '', jwks, {
-      issuer: server.core.issuer,
-      audience: rp.clientId,
-      typ: 'logout+jwt',
-    });
-    expect(protectedHeader.kid).toBeTruthy();
-    expect(payload.sub).toBe(someone.id);
-    expect(payload.events).toEqual({ [BACKCHANNEL_EVENT]: {} });
-    expect(typeof payload.jti).toBe('string');
-    expect(payload.nonce).toBeUndefined();
+    await expectLogoutToken(received[0], rp, someone.id);
+  });
+
+  it('a Gatehouse session revoked from another device: the app is told', async () => {
+    const rp = await relyingParty(server, { backchannelLogoutUri: receiver.uri });
+    const user = await tokenUser(server);
+    await authorizeInBrowser(user.client, (await startAuthorization(rp)).url, user);
+    const before = receiver.tokens.length;
+    const phone = await logIn(server, user.email, user.password);
+    const sid = String(claimsOf(user.accessToken).sid);
+    expect((await phone.client.delete(`/auth/sessions/${sid}`)).status).toBe(204);
+    expect(await within(5000, async () => receiver.tokens.length > before)).toBe(true);
+    await server.core.background.drain();
+    const received = receiver.tokens.slice(before);
+    expect(received).toHaveLength(1);
+    await expectLogoutToken(received[0], rp, user.userId);
+  });
+
+  it('a ban: every app of the user with a back-channel URI is told', async () => {
+    const first = await relyingParty(server, { backchannelLogoutUri: receiver.uri });
+    const second = await relyingParty(server, { backchannelLogoutUri: receiver.uri });
+    const silent = await relyingParty(server);
+    const user = await tokenUser(server);
+    for (const rp of [first, second, silent])
+      await authorizeInBrowser(user.client, (await startAuthorization(rp)).url, user);
+    const before = receiver.tokens.length;
+    const admin = await signedInUser(server, { roles: ['admin'] });
+    expect((await admin.client.post(`/admin/users/${user.userId}/ban`, {})).status).toBe(200);
+    expect(await within(5000, async () => receiver.tokens.length >= before + 2)).toBe(true);
+    await server.core.background.drain();
+    const received = receiver.tokens.slice(before);
+    expect(received).toHaveLength(2);
+    const audiences = received.map((token) => decodeJwt(token).aud).sort();
+    expect(audiences).toEqual([first.clientId, second.clientId].sort());
+    for (const token of received)
+      await expectLogoutToken(
+        token,
+        decodeJwt(token).aud === first.clientId ? first : second,
+        user.userId,
+      );
   });
 });
+
+/** A logout token as OpenID Connect Back-Channel Logout 1.0 says, signed with Gatehouse's published keys. */
+async function expectLogoutToken(token: string | undefined, rp: RelyingParty, sub: string) {
+  const jwks = createRemoteJWKSet(new URL('/oauth2/jwks', server.url));
+  const { payload, protectedHeader } = await jwtVerify(token ?? '', jwks, {
+    issuer: server.core.issuer,
+    audience: rp.clientId,
+    typ: 'logout+jwt',
+  });
+  expect(protectedHeader.kid).toBeTruthy();
+  expect(payload.sub).toBe(sub);
+  expect(payload.events).toEqual({ [BACKCHANNEL_EVENT]: {} });
+  expect(typeof payload.jti).toBe('string');
+  expect(typeof payload.iat).toBe('number');
+  expect(payload.nonce).toBeUndefined();
+}
