@@ -18,8 +18,12 @@ export interface ConsentRequest {
 export type InteractionStep =
   /** Nobody is signed in here: the sign-in page, then back. */
   | { kind: 'sign_in' }
-  /** Signed in, but the app wants a fresher or stronger sign-in: the step-up page, then back. */
-  | { kind: 'reauthenticate' }
+  /**
+   * Signed in, but the app wants a fresher or stronger sign-in: the step-up
+   * page, then back. `secondFactor`: the app asked for aal2, which only a
+   * second factor gives (a password would make the session aal1 again).
+   */
+  | { kind: 'reauthenticate'; secondFactor: boolean }
   | { kind: 'select_account'; clientName: string }
   | { kind: 'consent'; request: ConsentRequest }
   /** Signed in with another account than the one the flow started with. */
@@ -132,12 +136,13 @@ async function loginWanted(
 ): Promise<InteractionStep | undefined> {
   const { prompt, params } = interaction;
   const startedAt = interaction.iat * 1000;
-  if (prompt.reasons.includes('login_prompt') && principal.authTime < startedAt)
-    return { kind: 'reauthenticate' };
   const maxAge = Number(params.max_age);
-  if (Number.isFinite(maxAge) && core.clock.now() - principal.authTime > maxAge * 1000)
-    return { kind: 'reauthenticate' };
-  if (asksForSecondFactor(params.acr_values) && principal.acr !== 'aal2') {
+  const stale =
+    (prompt.reasons.includes('login_prompt') && principal.authTime < startedAt) ||
+    (Number.isFinite(maxAge) && core.clock.now() - principal.authTime > maxAge * 1000);
+  const wantsAal2 = asksForSecondFactor(params.acr_values);
+  if (!stale && (!wantsAal2 || principal.acr === 'aal2')) return undefined;
+  if (wantsAal2) {
     const { factors } = await listFactors(core, principal.userId);
     if (factors.length === 0)
       return {
@@ -148,9 +153,8 @@ async function loginWanted(
         },
         merge: false,
       };
-    return { kind: 'reauthenticate' };
   }
-  return undefined;
+  return { kind: 'reauthenticate', secondFactor: wantsAal2 };
 }
 
 function consentRequest(interaction: Interaction, clientName: string): ConsentRequest {

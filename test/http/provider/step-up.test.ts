@@ -66,6 +66,7 @@ describe('prompt=login and max_age', () => {
     const started = await startAuthorization(rp, { prompt: 'login' });
     const at = await follow(someone.client, pathOf(started.url));
     expect(at.path).toMatch(/^\/reauthenticate\?return_to=%2Fauthorize%2F/);
+    expect((await openPage(someone.client, at.path)).text).toContain('id="reauth-password"');
     const back = await reauthenticate(someone.client, at.path, {
       method: 'password',
       password: someone.password,
@@ -125,8 +126,11 @@ describe('acr_values=aal2', () => {
     const started = await startAuthorization(rp, { acr_values: 'aal2' });
     const at = await follow(someone.client, pathOf(started.url));
     expect(at.path).toMatch(/^\/reauthenticate/);
+    // Only the second factor is offered: a password would leave the session at aal1.
     const page = await openPage(someone.client, at.path);
     expect(page.text).toContain('id="reauth-code"');
+    expect(page.text).not.toContain('id="reauth-password"');
+    expect(page.text).toContain('asks for your second factor');
     const back = await reauthenticate(someone.client, at.path, {
       method: 'totp',
       // The step after the one enrolment used: a step once accepted is refused after.

@@ -35,8 +35,8 @@ const here = (uid: string) => `/authorize/${uid}`;
  */
 const afterForm = (uid: string) => `${here(uid)}?signed_in=1`;
 const signInFor = (uid: string) => `/login?return_to=${encodeURIComponent(afterForm(uid))}`;
-const reauthenticateFor = (uid: string) =>
-  `/reauthenticate?return_to=${encodeURIComponent(afterForm(uid))}`;
+const reauthenticateFor = (uid: string, secondFactor: boolean) =>
+  `/reauthenticate?return_to=${encodeURIComponent(afterForm(uid))}${secondFactor ? '&second_factor=1' : ''}`;
 const stepQuery = z.object({ signed_in: z.literal('1').optional() });
 
 async function interactionOf(
@@ -154,7 +154,7 @@ async function show(
     case 'sign_in':
       return redirect(signInFor(uid));
     case 'reauthenticate':
-      return redirect(reauthenticateFor(uid));
+      return redirect(reauthenticateFor(uid, step.secondFactor));
     case 'select_account':
       return view(
         shell.t.provider.selectTitle,

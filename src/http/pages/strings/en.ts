@@ -370,6 +370,8 @@ export const en = {
       title: 'Confirm it is you',
       heading: 'Confirm it is you',
       why: 'This action needs a recent sign-in. Prove it is you again to go on.',
+      whySecondFactor:
+        'The app you are signing in to asks for your second factor. Prove it is you with it to go on.',
       passwordHeading: 'With your password',
       codeHeading: 'With a code',
       method: 'Kind of code',
