@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registeredUser } from '../../helpers/accounts.js';
+import { submitForm } from '../../helpers/pages.js';
 import {
   APP_CALLBACK,
   answerConsent,
@@ -68,6 +69,18 @@ describe('consent', () => {
     expect(back.leftTo?.searchParams.get('error')).toBe('access_denied');
     expect(back.leftTo?.searchParams.get('state')).toBe(started.state);
     expect(back.leftTo?.searchParams.get('code')).toBeNull();
+  });
+
+  it('after the consent form, a page moves on to the provider: a redirect would break form-action', async () => {
+    const rp = await relyingParty(server);
+    const { browser, consent } = await atConsent(rp);
+    const answer = await submitForm(browser, consent.path, { answer: 'allow' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('location')).toBeNull();
+    const refresh = answer.headers.get('refresh') ?? '';
+    expect(refresh).toMatch(/^0;url=\/oauth2\/auth\/[A-Za-z0-9_-]+$/);
+    // The same way on as a link, for a browser that ignores the header.
+    expect(answer.text).toContain(`href="${refresh.slice('0;url='.length)}"`);
   });
 
   it('the same scopes again: no question; a new scope: asked again, for the new one only', async () => {
