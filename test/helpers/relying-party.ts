@@ -84,6 +84,26 @@ export async function follow(
   throw new Error(`more than 20 redirects from ${start}`);
 }
 
+/**
+ * Submits a page oidc-provider draws to post a form at once by script (its
+ * form_post pages, e.g. "sign out the previous account first"), as a browser
+ * running that script would, and follows on.
+ */
+export async function submitAutoPost(browser: Client, html: string) {
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  if (!action) throw new Error('no self-submitting form on the page');
+  const fields = [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g)];
+  const response = await browser.request('POST', pathOf(new URL(action.replace(/&amp;/g, '&'))), {
+    body: new URLSearchParams(fields.map((m) => [m[1] ?? '', m[2] ?? ''])).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    manualRedirect: true,
+  });
+  const location = response.headers.get('location');
+  if (response.status !== 303 || !location)
+    throw new Error(`auto-post failed: ${response.status} ${response.text.slice(0, 200)}`);
+  return follow(browser, pathOf(new URL(location, browser.baseUrl)));
+}
+
 /** A URL as the path a browser of Gatehouse opens (the cookie-jar Client takes paths). */
 export const pathOf = (url: URL) => `${url.pathname}${url.search}`;
 

@@ -18,6 +18,7 @@ import {
   relyingParty,
   signInOnPage,
   startAuthorization,
+  submitAutoPost,
 } from '../../helpers/relying-party.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 
@@ -119,6 +120,31 @@ describe('prompt=select_account', () => {
     );
     expect(atApp(back.leftTo)).toBe(APP_CALLBACK);
     expect((await redeem(rp, back.leftTo as URL, started)).claims()?.sub).toBe(someone.id);
+  });
+
+  it('“Use another account” after a first app signed the first account in: the new one stays signed in', async () => {
+    const first = await registeredUser(server);
+    const other = await registeredUser(server);
+    const browser = newBrowser(server);
+    const app = await relyingParty(server, { trusted: true });
+    await authorizeInBrowser(browser, (await startAuthorization(app)).url, first);
+    const rp = await relyingParty(server, { trusted: true });
+    const started = await startAuthorization(rp, { prompt: 'select_account' });
+    const at = await follow(browser, pathOf(started.url));
+    expect(at.page?.text).toContain(`Continue as ${first.email}`);
+    const login = await follow(browser, await answerConsent(browser, at.path, 'switch'));
+    const signedIn = await follow(
+      browser,
+      await signInOnPage(browser, login.path, other.email, other.password),
+    );
+    // The provider first ends its session of the first account (a self-posting form) ...
+    const back = await submitAutoPost(browser, signedIn.page?.text ?? '');
+    expect(atApp(back.leftTo)).toBe(APP_CALLBACK);
+    expect((await redeem(rp, back.leftTo as URL, started)).claims()?.sub).toBe(other.id);
+    // ... and that does not sign the browser out of the account it just signed in with.
+    const me = await browser.get<{ user: { id: string } }>('/auth/me');
+    expect(me.status).toBe(200);
+    expect(me.body.user.id).toBe(other.id);
   });
 
   it('“Use another account” signs out here, asks for a sign-in and goes on as the other user', async () => {
