@@ -54,6 +54,7 @@ export async function nextInteractionStep(
   options: { justSignedIn?: boolean } = {},
 ): Promise<InteractionStep> {
   const { prompt, params } = interaction;
+  const askedAt = await loginAskedAt(core, interaction);
   if (!signedIn(principal)) return { kind: 'sign_in' };
   const clientId = String(params.client_id ?? '');
   const client = await findOauthClient(core.store.db, clientId);
@@ -64,7 +65,7 @@ export async function nextInteractionStep(
     return { kind: 'select_account', clientName };
   }
   if (prompt.name === 'login') {
-    const wanted = await loginWanted(core, interaction, principal);
+    const wanted = await loginWanted(core, interaction, principal, askedAt);
     if (wanted) return wanted;
     return { kind: 'finish', result: { login: loginResult(principal) }, merge: false };
   }
@@ -129,16 +130,37 @@ const loginResult = (principal: Signed): NonNullable<InteractionResults['login']
   remember: true,
 });
 
+/** Where the time `prompt=login` counts from is kept, in the interaction's own (stored) result. */
+const ASKED_AT = 'gatehouse_login_asked_at';
+
+/**
+ * When the app asked for a fresh login (`prompt=login`, or `max_age=0`, which
+ * oidc-provider turns into it), to the millisecond, as Gatehouse's clock says:
+ * the first time this page saw the interaction, right after the provider sent
+ * the browser here. The interaction's `iat` has whole seconds only, so a
+ * sign-in made in the same second before the request would pass for a new one.
+ */
+async function loginAskedAt(core: Core, interaction: Interaction): Promise<number | undefined> {
+  if (interaction.prompt.name !== 'login' || !interaction.prompt.reasons.includes('login_prompt'))
+    return undefined;
+  const kept = (interaction.result as Record<string, unknown> | undefined)?.[ASKED_AT];
+  if (typeof kept === 'number') return kept;
+  const now = core.clock.now();
+  interaction.result = { ...interaction.result, [ASKED_AT]: now };
+  await interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000)));
+  return now;
+}
+
 async function loginWanted(
   core: Core,
   interaction: Interaction,
   principal: Signed,
+  askedAt: number | undefined,
 ): Promise<InteractionStep | undefined> {
-  const { prompt, params } = interaction;
-  const startedAt = interaction.iat * 1000;
+  const { params } = interaction;
   const maxAge = Number(params.max_age);
   const stale =
-    (prompt.reasons.includes('login_prompt') && principal.authTime < startedAt) ||
+    (askedAt !== undefined && principal.authTime < askedAt) ||
     (Number.isFinite(maxAge) && core.clock.now() - principal.authTime > maxAge * 1000);
   const wantsAal2 = asksForSecondFactor(params.acr_values);
   if (!stale && (!wantsAal2 || principal.acr === 'aal2')) return undefined;

@@ -117,6 +117,20 @@ describe('prompt=login and max_age', () => {
     ).claims();
     expect(Number(fresh?.auth_time)).toBeGreaterThan(before);
   });
+  it('max_age=0 right after a sign-in: a re-authentication all the same, once, then on to the app', async () => {
+    // Signed in a moment ago, most likely in the same second as the request.
+    const someone = await signedInUser(server);
+    const rp = await relyingParty(server, { trusted: true });
+    const started = await startAuthorization(rp, { max_age: '0' });
+    const at = await follow(someone.client, pathOf(started.url));
+    expect(at.path).toMatch(/^\/reauthenticate/);
+    const back = await reauthenticate(someone.client, at.path, {
+      method: 'password',
+      password: someone.password,
+    });
+    expect(atApp(back.leftTo)).toBe(APP_CALLBACK);
+    expect((await redeem(rp, back.leftTo as URL, started)).claims()?.sub).toBe(someone.userId);
+  });
 });
 
 describe('acr_values=aal2', () => {
