@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { Core } from '../core.js';
 import { UnavailableError } from '../errors.js';
+import { sendBackchannelLogouts } from './backchannel.js';
 import type { ProviderPages } from './provider.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -22,7 +23,7 @@ const RETRY_AFTER_SECONDS = 5;
  */
 export function createProviderHost(core: Core, pages: ProviderPages): ProviderHost {
   let built: { kids: string; provider: Provider; handle: Handler } | undefined;
-  return {
+  const host: ProviderHost = {
     async current() {
       await core.keys.refreshIfStale();
       const kids = core.keys
@@ -40,6 +41,8 @@ export function createProviderHost(core: Core, pages: ProviderPages): ProviderHo
       return built;
     },
   };
+  sendBackchannelLogouts(core, async () => (await host.current()).provider);
+  return host;
 }
 
 /**

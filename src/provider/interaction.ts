@@ -18,8 +18,12 @@ export interface ConsentRequest {
 export type InteractionStep =
   /** Nobody is signed in here: the sign-in page, then back. */
   | { kind: 'sign_in' }
-  /** Signed in, but the app wants a fresher or stronger sign-in: the step-up page, then back. */
-  | { kind: 'reauthenticate' }
+  /**
+   * Signed in, but the app wants a fresher or stronger sign-in: the step-up
+   * page, then back. `secondFactor`: the app asked for aal2, which only a
+   * second factor gives (a password would make the session aal1 again).
+   */
+  | { kind: 'reauthenticate'; secondFactor: boolean }
   | { kind: 'select_account'; clientName: string }
   | { kind: 'consent'; request: ConsentRequest }
   /** Signed in with another account than the one the flow started with. */
@@ -47,15 +51,21 @@ export async function nextInteractionStep(
   provider: Provider,
   interaction: Interaction,
   principal: Principal | null,
+  options: { justSignedIn?: boolean } = {},
 ): Promise<InteractionStep> {
   const { prompt, params } = interaction;
+  const askedAt = await loginAskedAt(core, interaction);
   if (!signedIn(principal)) return { kind: 'sign_in' };
   const clientId = String(params.client_id ?? '');
   const client = await findOauthClient(core.store.db, clientId);
   const clientName = client?.name ?? clientId;
-  if (prompt.name === 'select_account') return { kind: 'select_account', clientName };
+  if (prompt.name === 'select_account') {
+    // Signing in for this flow ("Use another account", or nobody was signed in) was the choice.
+    if (options.justSignedIn) return selectAccountFinish(principal);
+    return { kind: 'select_account', clientName };
+  }
   if (prompt.name === 'login') {
-    const wanted = await loginWanted(core, interaction, principal);
+    const wanted = await loginWanted(core, interaction, principal, askedAt);
     if (wanted) return wanted;
     return { kind: 'finish', result: { login: loginResult(principal) }, merge: false };
   }
@@ -79,11 +89,7 @@ export async function answerInteraction(
   if (answer === 'continue') {
     if (interaction.prompt.name !== 'select_account')
       return nextInteractionStep(core, provider, interaction, principal);
-    return {
-      kind: 'finish',
-      result: { select_account: {}, login: loginResult(principal) },
-      merge: false,
-    };
+    return selectAccountFinish(principal);
   }
   if (interaction.prompt.name !== 'consent')
     return nextInteractionStep(core, provider, interaction, principal);
@@ -110,6 +116,12 @@ async function finishConsent(
   return { kind: 'finish', result: { consent: { grantId } }, merge: true };
 }
 
+const selectAccountFinish = (principal: Signed): InteractionStep => ({
+  kind: 'finish',
+  result: { select_account: {}, login: loginResult(principal) },
+  merge: false,
+});
+
 const loginResult = (principal: Signed): NonNullable<InteractionResults['login']> => ({
   accountId: principal.userId,
   acr: principal.acr ?? 'aal1',
@@ -118,19 +130,41 @@ const loginResult = (principal: Signed): NonNullable<InteractionResults['login']
   remember: true,
 });
 
+/** Where the time `prompt=login` counts from is kept, in the interaction's own (stored) result. */
+const ASKED_AT = 'gatehouse_login_asked_at';
+
+/**
+ * When the app asked for a fresh login (`prompt=login`, or `max_age=0`, which
+ * oidc-provider turns into it), to the millisecond, as Gatehouse's clock says:
+ * the first time this page saw the interaction, right after the provider sent
+ * the browser here. The interaction's `iat` has whole seconds only, so a
+ * sign-in made in the same second before the request would pass for a new one.
+ */
+async function loginAskedAt(core: Core, interaction: Interaction): Promise<number | undefined> {
+  if (interaction.prompt.name !== 'login' || !interaction.prompt.reasons.includes('login_prompt'))
+    return undefined;
+  const kept = (interaction.result as Record<string, unknown> | undefined)?.[ASKED_AT];
+  if (typeof kept === 'number') return kept;
+  const now = core.clock.now();
+  interaction.result = { ...interaction.result, [ASKED_AT]: now };
+  await interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000)));
+  return now;
+}
+
 async function loginWanted(
   core: Core,
   interaction: Interaction,
   principal: Signed,
+  askedAt: number | undefined,
 ): Promise<InteractionStep | undefined> {
-  const { prompt, params } = interaction;
-  const startedAt = interaction.iat * 1000;
-  if (prompt.reasons.includes('login_prompt') && principal.authTime < startedAt)
-    return { kind: 'reauthenticate' };
+  const { params } = interaction;
   const maxAge = Number(params.max_age);
-  if (Number.isFinite(maxAge) && core.clock.now() - principal.authTime > maxAge * 1000)
-    return { kind: 'reauthenticate' };
-  if (asksForSecondFactor(params.acr_values) && principal.acr !== 'aal2') {
+  const stale =
+    (askedAt !== undefined && principal.authTime < askedAt) ||
+    (Number.isFinite(maxAge) && core.clock.now() - principal.authTime > maxAge * 1000);
+  const wantsAal2 = asksForSecondFactor(params.acr_values);
+  if (!stale && (!wantsAal2 || principal.acr === 'aal2')) return undefined;
+  if (wantsAal2) {
     const { factors } = await listFactors(core, principal.userId);
     if (factors.length === 0)
       return {
@@ -141,9 +175,8 @@ async function loginWanted(
         },
         merge: false,
       };
-    return { kind: 'reauthenticate' };
   }
-  return undefined;
+  return { kind: 'reauthenticate', secondFactor: wantsAal2 };
 }
 
 function consentRequest(interaction: Interaction, clientName: string): ConsentRequest {

@@ -2,13 +2,14 @@ import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Session } from '../store/repositories/sessions.js';
 import { asksForSecondFactor } from './acr-values.js';
 
-const { Check, base } = interactionPolicy;
+const { Check, Prompt, base } = interactionPolicy;
 
 type BrowserSession = (ctx: KoaContextWithOIDC) => Promise<Session | null>;
 
 /**
- * oidc-provider's default prompts (login, consent), with two more reasons to
- * ask for a login:
+ * oidc-provider's default prompts (login, consent), after `select_account`
+ * (asked for with `prompt=select_account` only), with two more reasons to ask
+ * for a login:
  * - the provider's own session is no sign-in by itself: the browser must
  *   still hold a live Gatehouse session of the same user, so signing out of
  *   Gatehouse (or a ban, or a revocation) signs the user out of every app at
@@ -17,6 +18,7 @@ type BrowserSession = (ctx: KoaContextWithOIDC) => Promise<Session | null>;
  */
 export function interactionPolicyFor(browserSession: BrowserSession) {
   const policy = base();
+  policy.add(new Prompt({ name: 'select_account', requestable: true }), 0);
   const login = policy.get('login');
   if (!login) throw new Error('oidc-provider has no login prompt');
   login.checks.add(

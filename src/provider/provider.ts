@@ -13,6 +13,7 @@ import { createStoreAdapter } from './adapter.js';
 import { browserSessionOf, type SessionCookieReader } from './browser-session.js';
 import { clientSecretHash } from './clients.js';
 import { loadExistingGrantIn } from './grants.js';
+import { outboundFetch } from './outbound-fetch.js';
 import { interactionPolicyFor } from './policy.js';
 import { knownScopes } from './scopes.js';
 import { tokenClaimsIn } from './token-claims.js';
@@ -117,6 +118,7 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
     // endpoint from the origin it registered a redirect URI on, and only that.
     clientBasedCORS: (_ctx, origin, client) =>
       client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false,
+    fetch: outboundFetch(settings.nodeEnv !== 'production'),
     features: {
       devInteractions: { enabled: false },
       introspection: { enabled: true, allowedPolicy: introspectionAllowed },
@@ -159,6 +161,13 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
   answerUnauthorizedClient(provider);
   provider.on('server_error', (_ctx, error) => {
     core.logger.error({ err: error }, 'openid provider: server error');
+  });
+  // An app that did not take its back-channel logout is not retried; the log says so.
+  provider.on('backchannel.error', (_ctx, error, client) => {
+    core.logger.warn(
+      { err: error, clientId: client.clientId },
+      'openid provider: back-channel logout failed',
+    );
   });
   return provider;
 }

@@ -1,6 +1,7 @@
 import { AuthError } from '../errors.js';
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** The hosts of this machine: the only ones a client may register plain http URIs for. */
+export const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** RFC 3986's characters, with well-formed percent-escapes: nothing a URL parser would repair. */
 const PLAIN_URI = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+$/;
 

@@ -7,6 +7,20 @@ export const strongPassword = 'correct horse battery staple 42';
 let counter = 0;
 export const uniqueEmail = (name = 'user') => `${name}${++counter}-${process.pid}@example.com`;
 
+/** Creates a user through the core (as the CLI does), signed in nowhere. */
+export async function registeredUser(
+  server: TestServer,
+  options: { email?: string; roles?: string[] } = {},
+): Promise<{ email: string; password: string; id: string }> {
+  const email = options.email ?? uniqueEmail();
+  const created = await register(
+    server.core,
+    { email, password: strongPassword, roles: options.roles ?? [] },
+    { ip: null, userAgent: 'test' },
+  );
+  return { email, password: strongPassword, id: created.id };
+}
+
 /** Creates a user through the core (as the CLI does) and returns a signed-in client. */
 export async function signedInUser(
   server: TestServer,

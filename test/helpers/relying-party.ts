@@ -64,10 +64,15 @@ export async function startAuthorization(
   return { url, verifier, state, nonce };
 }
 
+/** Where a page's `Refresh: 0;url=…` header sends the browser at once, if it has one. */
+const refreshTarget = (response: Response): string | null =>
+  /^0\s*;\s*url=(.+)$/i.exec(response.headers.get('refresh') ?? '')?.[1] ?? null;
+
 /**
- * Follows redirects as a browser would, on Gatehouse only: stops at the
- * first answer that is not a redirect (a page), or at a redirect leaving
- * Gatehouse (to the app), whose Location it returns.
+ * Follows redirects as a browser would, on Gatehouse only (and a page that
+ * moves on at once with a Refresh header): stops at the first answer that is
+ * not a redirect (a page), or at a redirect leaving Gatehouse (to the app),
+ * whose Location it returns.
  */
 export async function follow(
   browser: Client,
@@ -76,9 +81,11 @@ export async function follow(
   let path = start;
   for (let hops = 0; hops < 20; hops++) {
     const response = await openPage(browser, path);
-    const location = response.headers.get('location');
-    if (response.status < 300 || response.status >= 400 || !location)
-      return { page: response, leftTo: null, path };
+    const location =
+      response.status >= 300 && response.status < 400
+        ? response.headers.get('location')
+        : refreshTarget(response);
+    if (!location) return { page: response, leftTo: null, path };
     const next = new URL(location, browser.baseUrl + path);
     if (next.origin !== new URL(browser.baseUrl).origin) return { page: null, leftTo: next, path };
     path = `${next.pathname}${next.search}`;
@@ -86,7 +93,40 @@ export async function follow(
   throw new Error(`more than 20 redirects from ${start}`);
 }
 
-const pathOf = (url: URL) => `${url.pathname}${url.search}`;
+/**
+ * Submits a page oidc-provider draws to post a form at once by script (its
+ * form_post pages, e.g. "sign out the previous account first"), as a browser
+ * running that script would, and follows on.
+ */
+export async function submitAutoPost(browser: Client, html: string) {
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  if (!action) throw new Error('no self-submitting form on the page');
+  const fields = [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g)];
+  const response = await browser.request('POST', pathOf(new URL(action.replace(/&amp;/g, '&'))), {
+    body: new URLSearchParams(fields.map((m) => [m[1] ?? '', m[2] ?? ''])).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    manualRedirect: true,
+  });
+  const location = response.headers.get('location');
+  if (response.status !== 303 || !location)
+    throw new Error(`auto-post failed: ${response.status} ${response.text.slice(0, 200)}`);
+  return follow(browser, pathOf(new URL(location, browser.baseUrl)));
+}
+
+/** A URL as the path a browser of Gatehouse opens (the cookie-jar Client takes paths). */
+export const pathOf = (url: URL) => `${url.pathname}${url.search}`;
+
+/** The app's part after the browser came back: the code redeemed, the ID token checked. */
+export const redeem = (
+  rp: RelyingParty,
+  back: URL,
+  started: { verifier: string; state: string; nonce: string },
+) =>
+  oidc.authorizationCodeGrant(rp.config, back, {
+    pkceCodeVerifier: started.verifier,
+    expectedState: started.state,
+    expectedNonce: started.nonce,
+  });
 
 /** Signs in on Gatehouse's login page (email and password), starting from where a flow led. */
 export async function signInOnPage(
@@ -109,15 +149,17 @@ export async function signInOnPage(
   return location;
 }
 
-/** Answers the consent screen. */
+/** Answers the consent screen (allow, deny) or the account choice (continue, switch). */
 export async function answerConsent(
   browser: Client,
   consentPath: string,
-  answer: 'allow' | 'deny',
+  answer: 'allow' | 'deny' | 'continue' | 'switch',
 ): Promise<string> {
   const response = await submitForm(browser, consentPath, { answer });
-  const location = response.headers.get('location');
-  if (response.status !== 303 || !location)
+  // Back to the app, a page moves on (see `follow`); anything else is a redirect.
+  const location =
+    response.status === 303 ? response.headers.get('location') : refreshTarget(response);
+  if (!location)
     throw new Error(`consent failed: ${response.status} ${response.text.slice(0, 200)}`);
   return location;
 }

@@ -1,5 +1,7 @@
 import type { Core } from '../../core.js';
 import {
+  type GrantHolder,
+  liveGrantHolders,
   takeGrantsOfSessions,
   unbindGrantsOfUser,
 } from '../../store/repositories/oauth-grant-sessions.js';
@@ -13,6 +15,7 @@ import {
   type Revocation,
 } from '../../store/repositories/revocations.js';
 import type { Db } from '../../store/schema.js';
+import { grantsEnded } from './ended-grants.js';
 
 /** Room for clock skew between instances and resource servers. */
 const SKEW_SECONDS = 30;
@@ -43,14 +46,16 @@ export async function withRevocations<T>(
   work: (revoke: Revoker) => Promise<T>,
 ): Promise<T> {
   const written: Revocation[] = [];
+  const ended: GrantHolder[] = [];
   const result = await core.store.db
     .transaction()
-    .execute((trx) => work(revoker(core, trx, written)));
+    .execute((trx) => work(revoker(core, trx, written, ended)));
   await core.revocations.committed(written);
+  grantsEnded(core, ended);
   return result;
 }
 
-function revoker(core: Core, db: Db, written: Revocation[]): Revoker {
+function revoker(core: Core, db: Db, written: Revocation[], ended: GrantHolder[]): Revoker {
   const record = async (entries: Array<Omit<NewRevocation, 'cutoffAt' | 'untilAt'>>) => {
     const now = core.clock.now();
     // No access token (nor cached API key) issued before `now` outlives this.
@@ -72,10 +77,12 @@ function revoker(core: Core, db: Db, written: Revocation[]): Revoker {
     sessions: async (ids) => {
       await record(ids.map((id) => of('session', id)));
       // What the OpenID Provider gave other apps under these sessions ends with them.
+      ended.push(...(await liveGrantHolders(db, { sessionIds: ids })));
       await destroyOauthGrants(db, await takeGrantsOfSessions(db, ids));
     },
     userCutOff: async (userId) => {
       await record([of('user', userId)]);
+      ended.push(...(await liveGrantHolders(db, { userId })));
       await destroyOauthPayloadsOfAccount(db, userId);
       await unbindGrantsOfUser(db, userId);
     },

@@ -12,18 +12,25 @@ import { cookieOf } from './provider-pages.js';
  */
 export function signOutOfGatehouseToo(core: Core) {
   return (provider: Provider): void => {
-    const confirmed = new WeakSet<object>();
+    // The account whose provider session a confirmed sign-out ended, by request.
+    const confirmed = new WeakMap<object, string | undefined>();
     provider.on('end_session.success', (ctx) => {
       // Only a sign-out the user was asked about. Without a session of its own
       // oidc-provider asks nothing (its page submits `logout` by itself), so a
       // mere link to the endpoint would sign any Gatehouse user out.
-      if (ctx.oidc.params?.logout && ctx.oidc.session?.accountId) confirmed.add(ctx);
+      if (ctx.oidc.params?.logout && ctx.oidc.session?.accountId)
+        confirmed.set(ctx, ctx.oidc.session.accountId);
     });
     provider.use(async (ctx, next) => {
       await next();
       if (!confirmed.has(ctx)) return;
+      const accountId = confirmed.get(ctx);
       const token = cookieOf(ctx.req, SESSION_COOKIE);
       const session = token === undefined ? null : await liveSessionOfToken(core, token);
+      // Only that account's Gatehouse session. oidc-provider also ends its session by
+      // itself when the browser signed in to Gatehouse as someone else ("Use another
+      // account"): the new account's session stays.
+      if (session && accountId !== undefined && session.userId !== accountId) return;
       const meta = { ip: ctx.ip || null, userAgent: ctx.get('user-agent').slice(0, 512) || null };
       if (session) await logout(core, { userId: session.userId, sessionId: session.id }, meta);
       ctx.append('set-cookie', clearedSignInCookies());

@@ -40,3 +40,35 @@ export async function takeGrantsOfSessions(
 export async function unbindGrantsOfUser(db: Db, userId: string): Promise<void> {
   await db.deleteFrom('oauth_grant_sessions').where('user_id', '=', userId).execute();
 }
+
+/** Who held a provider grant: the app and the user (one row per pair). */
+export interface GrantHolder {
+  clientId: string;
+  userId: string;
+}
+
+/**
+ * The apps and users of the grants given under these sessions (or to this
+ * user) that the provider still keeps: a grant it already ended itself
+ * (RP-initiated logout) is not counted again.
+ */
+export async function liveGrantHolders(
+  db: Db,
+  of: { sessionIds: readonly string[] } | { userId: string },
+): Promise<GrantHolder[]> {
+  if ('sessionIds' in of && of.sessionIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('oauth_grant_sessions as g')
+    .innerJoin('oauth_payloads as p', (join) =>
+      join.onRef('p.id', '=', 'g.grant_id').on('p.model', '=', 'Grant'),
+    )
+    .select(['g.client_id', 'g.user_id'])
+    .distinct()
+    .where((eb) =>
+      'sessionIds' in of
+        ? eb('g.session_id', 'in', of.sessionIds)
+        : eb('g.user_id', '=', of.userId),
+    )
+    .execute();
+  return rows.map((row) => ({ clientId: row.client_id, userId: row.user_id }));
+}

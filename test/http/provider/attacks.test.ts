@@ -210,7 +210,7 @@ describe('the interaction pages', () => {
     const started = await startAuthorization(app);
     const at = await follow(attacker, `${started.url.pathname}${started.url.search}`);
     const interaction = new URL(at.path, server.url).searchParams.get('return_to') ?? '';
-    expect(interaction).toMatch(/^\/authorize\/[\w-]+$/);
+    expect(interaction).toMatch(/^\/authorize\/[\w-]+(\?signed_in=1)?$/);
     const victim = await signedInUser(server);
     const seen = await openPage(victim.client, interaction);
     expect(seen.status).toBe(400);

@@ -5,8 +5,7 @@
  */
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { register } from '../../../src/authn/account/registration.js';
-import { strongPassword, uniqueEmail } from '../../helpers/accounts.js';
+import { registeredUser } from '../../helpers/accounts.js';
 import {
   APP_CALLBACK,
   authorizeInBrowser,
@@ -23,21 +22,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-async function user() {
-  const email = uniqueEmail('rp');
-  const created = await register(
-    server.core,
-    { email, password: strongPassword, roles: [] },
-    { ip: null, userAgent: 'test' },
-  );
-  return { email, password: strongPassword, id: created.id };
-}
-
 describe('authorization code flow', () => {
   it('discovery, authorize, sign-in, consent, token, ID token, userinfo', async () => {
     const rp = await relyingParty(server);
     expect(rp.config.serverMetadata().issuer).toBe(server.core.issuer);
-    const someone = await user();
+    const someone = await registeredUser(server);
     const browser = newBrowser(server);
     const started = await startAuthorization(rp);
     const back = await authorizeInBrowser(browser, started.url, someone);

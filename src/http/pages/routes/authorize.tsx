@@ -26,6 +26,18 @@ const uidParams = z.object({ uid: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/) });
 const answerForm = z.object({ answer: z.enum(['allow', 'deny', 'continue', 'switch']) });
 
 const here = (uid: string) => `/authorize/${uid}`;
+/**
+ * Where the sign-in and re-authentication pages send the browser back: the
+ * interaction, marked as reached from a form of ours. So an account choice
+ * is not asked again right after the user made it by signing in, and the way
+ * on to the app breaks the form's redirect chain (see `leave`). The mark does
+ * nothing else: freshness (prompt=login, max_age) is read off the session.
+ */
+const afterForm = (uid: string) => `${here(uid)}?signed_in=1`;
+const signInFor = (uid: string) => `/login?return_to=${encodeURIComponent(afterForm(uid))}`;
+const reauthenticateFor = (uid: string, secondFactor: boolean) =>
+  `/reauthenticate?return_to=${encodeURIComponent(afterForm(uid))}${secondFactor ? '&second_factor=1' : ''}`;
+const stepQuery = z.object({ signed_in: z.literal('1').optional() });
 
 async function interactionOf(
   core: Core,
@@ -102,21 +114,47 @@ const notice = (shell: Shell, message: string, status = 400) =>
     status,
   );
 
+/**
+ * The way back to the provider (and from there to the app). Browsers apply a
+ * page's form-action to every redirect after a form is posted, and ours allows
+ * this site only, so a redirect chain that starts at one of our forms cannot
+ * end at the app. After a form, a page continues instead: its Refresh header
+ * starts a new navigation that no form-action governs (no script needed).
+ */
+function leave(to: string, ctx: { shell: Shell; reply: FastifyReply; fromForm: boolean }) {
+  if (!ctx.fromForm) return redirect(to);
+  const t = ctx.shell.t.provider;
+  ctx.reply.header('refresh', `0;url=${to}`);
+  return view(
+    t.continuingTitle,
+    <section class="card narrow">
+      <h1>{t.continuingTitle}</h1>
+      <p role="status">{t.continuing}</p>
+      <p>
+        <a href={to}>{t.continueLink}</a>
+      </p>
+    </section>,
+  );
+}
+
 /** Maps the core's decision to a page or a redirect. */
 async function show(
   step: InteractionStep,
   ctx: {
     shell: Shell;
     uid: string;
+    reply: FastifyReply;
+    /** The browser got here from a form of ours (see `leave`). */
+    fromForm: boolean;
     finish: (step: Extract<InteractionStep, { kind: 'finish' }>) => Promise<string>;
   },
 ): Promise<PageResult> {
   const { shell, uid } = ctx;
   switch (step.kind) {
     case 'sign_in':
-      return redirect(`/login?return_to=${encodeURIComponent(here(uid))}`);
+      return redirect(signInFor(uid));
     case 'reauthenticate':
-      return redirect(`/reauthenticate?return_to=${encodeURIComponent(here(uid))}`);
+      return redirect(reauthenticateFor(uid, step.secondFactor));
     case 'select_account':
       return view(
         shell.t.provider.selectTitle,
@@ -130,7 +168,7 @@ async function show(
     case 'other_account':
       return notice(shell, shell.t.provider.otherAccount, 409);
     case 'finish':
-      return redirect(await ctx.finish(step));
+      return leave(await ctx.finish(step), ctx);
   }
 }
 
@@ -151,13 +189,19 @@ export const authorizePages = [
     url: '/authorize/:uid',
     access: 'public',
     params: uidParams,
-    handler: async ({ core, request, reply, principal, shell, params }) => {
+    query: stepQuery,
+    handler: async ({ core, request, reply, principal, shell, params, query }) => {
       const { provider, interaction } = await interactionOf(core, request, reply, params.uid);
       if (!interaction) return notice(shell, shell.t.provider.expired);
-      const step = await nextInteractionStep(core, provider, interaction, principal);
+      const fromForm = query.signed_in === '1';
+      const step = await nextInteractionStep(core, provider, interaction, principal, {
+        justSignedIn: fromForm,
+      });
       return show(step, {
         shell,
         uid: params.uid,
+        reply,
+        fromForm,
         finish: finisher(provider, request, reply),
       });
     },
@@ -179,7 +223,7 @@ export const authorizePages = [
           clearSessionCookie(reply);
           clearRefreshCookie(reply);
         }
-        return redirect(`/login?return_to=${encodeURIComponent(here(params.uid))}`);
+        return redirect(signInFor(params.uid));
       }
       const step = await answerInteraction(
         core,
@@ -191,6 +235,8 @@ export const authorizePages = [
       return show(step, {
         shell,
         uid: params.uid,
+        reply,
+        fromForm: true,
         finish: finisher(provider, request, reply),
       });
     },

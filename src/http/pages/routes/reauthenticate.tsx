@@ -11,7 +11,11 @@ import { Actions, Field, FormError } from '../views/fields.js';
 import { Form, Script } from '../views/layout.js';
 import { refusalOf } from '../views/refusal.js';
 
-const returnToQuery = z.object({ return_to: z.string().max(2000).optional() });
+const returnToQuery = z.object({
+  return_to: z.string().max(2000).optional(),
+  /** An app asked for a second factor (acr_values=aal2): a password would not do. */
+  second_factor: z.literal('1').optional(),
+});
 
 const reauthForm = z.discriminatedUnion('method', [
   z.object({
@@ -36,15 +40,16 @@ function ReauthView(props: {
   shell: Shell;
   returnTo: string;
   ways: Ways;
+  secondFactor: boolean;
   errors?: Record<string, string>;
   message?: string;
 }) {
-  const { shell, returnTo, ways, errors } = props;
+  const { shell, returnTo, ways, errors, secondFactor } = props;
   const t = shell.t.account.reauth;
   return (
     <section class="card narrow">
       <h1>{t.heading}</h1>
-      <p>{t.why}</p>
+      <p>{secondFactor ? t.whySecondFactor : t.why}</p>
       <FormError shell={shell} message={props.message} />
       {ways.password ? (
         <Form shell={shell} action="/reauthenticate" id="reauth-password">
@@ -75,6 +80,7 @@ function ReauthView(props: {
         <Form shell={shell} action="/reauthenticate" id="reauth-code">
           <h2>{t.codeHeading}</h2>
           <input type="hidden" name="return_to" value={returnTo} />
+          {secondFactor ? <input type="hidden" name="second_factor" value="1" /> : null}
           <div class="field">
             <label for="field-method">{t.method}</label>
             <select id="field-method" name="method">
@@ -90,6 +96,7 @@ function ReauthView(props: {
             maxlength={64}
             error={errors?.code}
             required
+            autofocus={!ways.password}
           />
           <Actions>
             <button type="submit">{t.confirm}</button>
@@ -118,12 +125,15 @@ function ReauthView(props: {
  * (via JS). The password form is always there: the core does not tell a
  * page whether an account has one, and one without it is refused like a wrong one.
  */
-async function waysOf(core: Core, userId: string): Promise<Ways> {
+async function waysOf(core: Core, userId: string, secondFactor: boolean): Promise<Ways> {
   const { factors, recoveryCodesRemaining } = await listFactors(core, userId);
   const codes: Ways['codes'] = [];
   if (factors.some((f) => f.method === 'totp')) codes.push('totp');
   if (recoveryCodesRemaining > 0) codes.push('recovery_code');
-  return { password: true, codes, passkey: factors.some((f) => f.method === 'webauthn') };
+  const passkey = factors.some((f) => f.method === 'webauthn');
+  // Asked for a second factor, the password only leads back here; it stays when the page has nothing else.
+  const password = !secondFactor || (codes.length === 0 && !passkey);
+  return { password, codes, passkey };
 }
 
 const proofOf = (data: z.output<typeof reauthForm>): ReauthProof =>
@@ -139,10 +149,16 @@ export const reauthenticatePages = [
     duringEnrollment: true,
     query: returnToQuery,
     handler: async ({ core, principal, shell, query }) => {
-      const ways = await waysOf(core, principal.userId);
+      const secondFactor = query.second_factor === '1';
+      const ways = await waysOf(core, principal.userId, secondFactor);
       return view(
         shell.t.account.reauth.title,
-        <ReauthView shell={shell} returnTo={safeReturnTo(query.return_to)} ways={ways} />,
+        <ReauthView
+          shell={shell}
+          returnTo={safeReturnTo(query.return_to)}
+          ways={ways}
+          secondFactor={secondFactor}
+        />,
       );
     },
   }),
@@ -155,13 +171,15 @@ export const reauthenticatePages = [
     handler: async ({ core, principal, shell, form, meta, request, reply }) => {
       const t = shell.t.account;
       const returnTo = safeReturnTo(form.raw.return_to);
+      const secondFactor = form.raw.second_factor === '1';
       const again = async (status: number, errors?: Record<string, string>, message?: string) =>
         view(
           t.reauth.title,
           <ReauthView
             shell={shell}
             returnTo={returnTo}
-            ways={await waysOf(core, principal.userId)}
+            ways={await waysOf(core, principal.userId, secondFactor)}
+            secondFactor={secondFactor}
             errors={errors}
             message={message}
           />,

@@ -371,6 +371,8 @@ export const en = {
       title: 'Confirm it is you',
       heading: 'Confirm it is you',
       why: 'This action needs a recent sign-in. Prove it is you again to go on.',
+      whySecondFactor:
+        'The app you are signing in to asks for your second factor. Prove it is you with it to go on.',
       passwordHeading: 'With your password',
       codeHeading: 'With a code',
       method: 'Kind of code',
@@ -408,6 +410,9 @@ export const en = {
     selectHeading: (client: string) => `Continue to ${client}`,
     continueAs: (email: string) => `Continue as ${email}`,
     useAnother: 'Use another account',
+    continuingTitle: 'Continuing',
+    continuing: 'Taking you back to the app…',
+    continueLink: 'Continue',
     expiredTitle: 'Start again',
     expired:
       'This sign-in has expired or was opened in another browser. Go back to the app and sign in again.',
