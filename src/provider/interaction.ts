@@ -1,4 +1,6 @@
 import type { Interaction, InteractionResults, Provider } from 'oidc-provider';
+import { audit } from '../authn/audit.js';
+import type { RequestMeta } from '../authn/meta.js';
 import { listFactors } from '../authn/mfa/list-factors.js';
 import type { Core } from '../core.js';
 import type { Principal } from '../principal.js';
@@ -51,7 +53,7 @@ export async function nextInteractionStep(
   provider: Provider,
   interaction: Interaction,
   principal: Principal | null,
-  options: { justSignedIn?: boolean } = {},
+  options: { meta: RequestMeta; justSignedIn?: boolean },
 ): Promise<InteractionStep> {
   const { prompt, params } = interaction;
   const askedAt = await loginAskedAt(core, interaction);
@@ -71,7 +73,8 @@ export async function nextInteractionStep(
   }
   if (interaction.session?.accountId !== principal.userId) return { kind: 'other_account' };
   if (prompt.name === 'consent') {
-    if (client?.trusted === 1) return finishConsent(core, provider, interaction, principal);
+    if (client?.trusted === 1)
+      return finishConsent(core, provider, interaction, principal, options.meta);
     return { kind: 'consent', request: consentRequest(interaction, clientName) };
   }
   throw new Error(`unknown interaction prompt: ${prompt.name}`);
@@ -84,23 +87,26 @@ export async function answerInteraction(
   interaction: Interaction,
   principal: Principal | null,
   answer: 'allow' | 'deny' | 'continue',
+  meta: RequestMeta,
 ): Promise<InteractionStep> {
   if (!signedIn(principal)) return { kind: 'sign_in' };
   if (answer === 'continue') {
     if (interaction.prompt.name !== 'select_account')
-      return nextInteractionStep(core, provider, interaction, principal);
+      return nextInteractionStep(core, provider, interaction, principal, { meta });
     return selectAccountFinish(principal);
   }
   if (interaction.prompt.name !== 'consent')
-    return nextInteractionStep(core, provider, interaction, principal);
+    return nextInteractionStep(core, provider, interaction, principal, { meta });
   if (interaction.session?.accountId !== principal.userId) return { kind: 'other_account' };
-  if (answer === 'deny')
+  if (answer === 'deny') {
+    await recordConsent(core, interaction, principal, 'failure', meta);
     return {
       kind: 'finish',
       result: { error: 'access_denied', error_description: 'End-User denied the request' },
       merge: false,
     };
-  return finishConsent(core, provider, interaction, principal);
+  }
+  return finishConsent(core, provider, interaction, principal, meta);
 }
 
 async function finishConsent(
@@ -108,12 +114,29 @@ async function finishConsent(
   provider: Provider,
   interaction: Interaction,
   principal: Signed,
+  meta: RequestMeta,
 ): Promise<InteractionStep> {
   const grantId = await grantRequested(core, provider, interaction, {
     id: principal.sessionId,
     userId: principal.userId,
   });
+  await recordConsent(core, interaction, principal, 'success', meta);
   return { kind: 'finish', result: { consent: { grantId } }, merge: true };
+}
+
+/** An app allowed (or refused) access to the account: the audit log says which app and what it asked for. */
+function recordConsent(
+  core: Core,
+  interaction: Interaction,
+  principal: Signed,
+  outcome: 'success' | 'failure',
+  meta: RequestMeta,
+): Promise<void> {
+  const detail = {
+    clientId: String(interaction.params.client_id ?? ''),
+    scope: String(interaction.params.scope ?? ''),
+  };
+  return audit(core, { type: 'app_authorized', outcome, userId: principal.userId, detail }, meta);
 }
 
 const selectAccountFinish = (principal: Signed): InteractionStep => ({

@@ -26,6 +26,7 @@ export const AUDIT_TYPES = [
   'identity_linked',
   'identity_unlinked',
   'upstream_sign_in',
+  'app_authorized',
   'client_registered',
   'client_deleted',
   'client_secret_rotated',

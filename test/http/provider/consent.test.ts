@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registeredUser } from '../../helpers/accounts.js';
+import { auditOf } from '../../helpers/mfa.js';
 import { submitForm } from '../../helpers/pages.js';
 import {
   APP_CALLBACK,
@@ -63,12 +64,33 @@ describe('consent', () => {
 
   it('“Do not allow” → access_denied at the app’s redirect URI, with its state, and no code', async () => {
     const rp = await relyingParty(server);
-    const { browser, started, consent } = await atConsent(rp);
+    const { someone, browser, started, consent } = await atConsent(rp);
     const back = await follow(browser, await answerConsent(browser, consent.path, 'deny'));
     expect(atApp(back.leftTo)).toBe(APP_CALLBACK);
     expect(back.leftTo?.searchParams.get('error')).toBe('access_denied');
     expect(back.leftTo?.searchParams.get('state')).toBe(started.state);
     expect(back.leftTo?.searchParams.get('code')).toBeNull();
+    expect(await auditOf(server, someone.id, 'app_authorized')).toEqual([
+      {
+        type: 'app_authorized',
+        outcome: 'failure',
+        detail: { clientId: rp.clientId, scope: 'openid email' },
+      },
+    ]);
+  });
+
+  it('“Allow” is in the audit log: which app, what it asked for', async () => {
+    const rp = await relyingParty(server);
+    const { someone, browser, consent } = await atConsent(rp, { scope: 'openid email roles' });
+    const back = await follow(browser, await answerConsent(browser, consent.path, 'allow'));
+    expect(back.leftTo?.searchParams.get('code')).toEqual(expect.any(String));
+    expect(await auditOf(server, someone.id, 'app_authorized')).toEqual([
+      {
+        type: 'app_authorized',
+        outcome: 'success',
+        detail: { clientId: rp.clientId, scope: 'openid email roles' },
+      },
+    ]);
   });
 
   it('after the consent form, a page moves on to the provider: a redirect would break form-action', async () => {

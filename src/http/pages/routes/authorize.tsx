@@ -190,12 +190,13 @@ export const authorizePages = [
     access: 'public',
     params: uidParams,
     query: stepQuery,
-    handler: async ({ core, request, reply, principal, shell, params, query }) => {
+    handler: async ({ core, request, reply, principal, shell, params, query, meta }) => {
       const { provider, interaction } = await interactionOf(core, request, reply, params.uid);
       if (!interaction) return notice(shell, shell.t.provider.expired);
       const fromForm = query.signed_in === '1';
       const step = await nextInteractionStep(core, provider, interaction, principal, {
         justSignedIn: fromForm,
+        meta,
       });
       return show(step, {
         shell,
@@ -231,6 +232,7 @@ export const authorizePages = [
         interaction,
         principal,
         form.data.answer,
+        meta,
       );
       return show(step, {
         shell,
