@@ -53,7 +53,7 @@ export async function nextInteractionStep(
   provider: Provider,
   interaction: Interaction,
   principal: Principal | null,
-  options: { meta: RequestMeta; justSignedIn?: boolean },
+  options: { meta: RequestMeta },
 ): Promise<InteractionStep> {
   const { prompt, params } = interaction;
   const askedAt = await loginAskedAt(core, interaction);
@@ -62,8 +62,11 @@ export async function nextInteractionStep(
   const client = await findOauthClient(core.store.db, clientId);
   const clientName = client?.name ?? clientId;
   if (prompt.name === 'select_account') {
+    // The choice never stands in for a fresher or stronger sign-in the app asked for too.
+    const wanted = await loginWanted(core, interaction, principal, askedAt);
+    if (wanted) return wanted;
     // Signing in for this flow ("Use another account", or nobody was signed in) was the choice.
-    if (options.justSignedIn) return selectAccountFinish(principal);
+    if (principal.authTime >= askedAt) return selectAccountFinish(principal);
     return { kind: 'select_account', clientName };
   }
   if (prompt.name === 'login') {
@@ -93,7 +96,13 @@ export async function answerInteraction(
   if (answer === 'continue') {
     if (interaction.prompt.name !== 'select_account')
       return nextInteractionStep(core, provider, interaction, principal, { meta });
-    return selectAccountFinish(principal);
+    const wanted = await loginWanted(
+      core,
+      interaction,
+      principal,
+      await loginAskedAt(core, interaction),
+    );
+    return wanted ?? selectAccountFinish(principal);
   }
   if (interaction.prompt.name !== 'consent')
     return nextInteractionStep(core, provider, interaction, principal, { meta });
@@ -157,15 +166,14 @@ const loginResult = (principal: Signed): NonNullable<InteractionResults['login']
 const ASKED_AT = 'gatehouse_login_asked_at';
 
 /**
- * When the app asked for a fresh login (`prompt=login`, or `max_age=0`, which
- * oidc-provider turns into it), to the millisecond, as Gatehouse's clock says:
- * the first time this page saw the interaction, right after the provider sent
- * the browser here. The interaction's `iat` has whole seconds only, so a
- * sign-in made in the same second before the request would pass for a new one.
+ * When the app asked, to the millisecond, as Gatehouse's clock says: the
+ * first time this page saw the interaction, right after the provider sent the
+ * browser here. A sign-in at or after it was made for this request (what
+ * `prompt=login` wants, and what answers an account choice). The
+ * interaction's `iat` has whole seconds only, so a sign-in made in the same
+ * second before the request would pass for a new one.
  */
-async function loginAskedAt(core: Core, interaction: Interaction): Promise<number | undefined> {
-  if (interaction.prompt.name !== 'login' || !interaction.prompt.reasons.includes('login_prompt'))
-    return undefined;
+async function loginAskedAt(core: Core, interaction: Interaction): Promise<number> {
   const kept = (interaction.result as Record<string, unknown> | undefined)?.[ASKED_AT];
   if (typeof kept === 'number') return kept;
   const now = core.clock.now();
@@ -174,16 +182,23 @@ async function loginAskedAt(core: Core, interaction: Interaction): Promise<numbe
   return now;
 }
 
+/** `prompt=login` (or `max_age=0`, which oidc-provider turns into it), whatever prompt runs first. */
+const wantsFreshLogin = (interaction: Interaction): boolean =>
+  interaction.prompt.reasons.includes('login_prompt') ||
+  String(interaction.params.prompt ?? '')
+    .split(' ')
+    .includes('login');
+
 async function loginWanted(
   core: Core,
   interaction: Interaction,
   principal: Signed,
-  askedAt: number | undefined,
+  askedAt: number,
 ): Promise<InteractionStep | undefined> {
   const { params } = interaction;
   const maxAge = Number(params.max_age);
   const stale =
-    (askedAt !== undefined && principal.authTime < askedAt) ||
+    (wantsFreshLogin(interaction) && principal.authTime < askedAt) ||
     (Number.isFinite(maxAge) && core.clock.now() - principal.authTime > maxAge * 1000);
   const wantsAal2 = asksForSecondFactor(params.acr_values);
   if (!stale && (!wantsAal2 || principal.acr === 'aal2')) return undefined;

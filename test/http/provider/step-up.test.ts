@@ -59,6 +59,24 @@ async function reauthenticate(browser: Client, reauthPath: string, fields: Recor
 }
 
 describe('prompt=login and max_age', () => {
+  it('select_account does not stand in for prompt=login or max_age (nor does a hand-added ?signed_in=1)', async () => {
+    const someone = await signedInUser(server);
+    await signedInAgo(someone.userId, 120_000);
+    const rp = await relyingParty(server, { trusted: true });
+    for (const params of [
+      { prompt: 'select_account login' },
+      { prompt: 'select_account', max_age: '60' },
+    ]) {
+      const started = await startAuthorization(rp, params);
+      const at = await follow(someone.client, pathOf(started.url));
+      expect(at.path, JSON.stringify(params)).toMatch(/^\/reauthenticate\?return_to=/);
+      const interaction = new URL(at.path, server.url).searchParams.get('return_to') ?? '';
+      const marked = await follow(someone.client, interaction);
+      expect(marked.path).toMatch(/^\/reauthenticate\?/);
+      expect(marked.leftTo).toBeNull();
+    }
+  });
+
   it('prompt=login goes through /reauthenticate; the ID token’s auth_time is the new sign-in', async () => {
     const someone = await signedInUser(server);
     const before = await signedInAgo(someone.userId, 120_000);

@@ -28,10 +28,9 @@ const answerForm = z.object({ answer: z.enum(['allow', 'deny', 'continue', 'swit
 const here = (uid: string) => `/authorize/${uid}`;
 /**
  * Where the sign-in and re-authentication pages send the browser back: the
- * interaction, marked as reached from a form of ours. So an account choice
- * is not asked again right after the user made it by signing in, and the way
- * on to the app breaks the form's redirect chain (see `leave`). The mark does
- * nothing else: freshness (prompt=login, max_age) is read off the session.
+ * interaction, marked as reached from a form of ours, so the way on to the
+ * app breaks the form's redirect chain (see `leave`). The mark does nothing
+ * else: freshness and the account choice are read off the session.
  */
 const afterForm = (uid: string) => `${here(uid)}?signed_in=1`;
 const signInFor = (uid: string) => `/login?return_to=${encodeURIComponent(afterForm(uid))}`;
@@ -194,10 +193,7 @@ export const authorizePages = [
       const { provider, interaction } = await interactionOf(core, request, reply, params.uid);
       if (!interaction) return notice(shell, shell.t.provider.expired);
       const fromForm = query.signed_in === '1';
-      const step = await nextInteractionStep(core, provider, interaction, principal, {
-        justSignedIn: fromForm,
-        meta,
-      });
+      const step = await nextInteractionStep(core, provider, interaction, principal, { meta });
       return show(step, {
         shell,
         uid: params.uid,
