@@ -150,6 +150,12 @@ function metadataFor(input: NewClient): StoredClientMetadata {
   const postLogout = (input.postLogoutRedirectUris ?? []).map((uri) =>
     checkRedirectUri(uri, 'post-logout redirect URI'),
   );
+  // No user stands behind a machine's token: what it may ask for is said up front, never "everything".
+  if (grants.includes('client_credentials') && (input.scope ?? '').trim() === '')
+    throw new AuthError(
+      'invalid_request',
+      'A client-credentials client needs the scopes it may ask for (--scope).',
+    );
   if (input.scope !== undefined && !SCOPE.test(input.scope))
     throw new AuthError('invalid_request', 'The scope is a space-separated list of scope names.');
   if (input.public && input.jwks)

@@ -121,6 +121,8 @@ describe('gatehouse clients', () => {
       'Batch job',
       '--grant',
       'client_credentials',
+      '--scope',
+      'roles',
       '--jwks-file',
       jwksFile,
     );
@@ -147,6 +149,7 @@ describe('gatehouse clients', () => {
         ['create', '--name', 'A', '--grant', 'client_credentials', '--jwks-file', privateJwks],
         /private or symmetric key/,
       ],
+      [['create', '--name', 'A', '--grant', 'client_credentials'], /--scope/],
       [
         ['create', '--name', 'A', '--grant', 'client_credentials', '--jwks-file', '/nope.json'],
         /cannot be read/,
@@ -191,7 +194,15 @@ describe('gatehouse clients', () => {
   }, 90_000); // one process per case, each loading the whole CLI
 
   it('rotates a secret: the printed one opens the token endpoint, the old one no longer does', async () => {
-    const created = await clients('create', '--name', 'Worker', '--grant', 'client_credentials');
+    const created = await clients(
+      'create',
+      '--name',
+      'Worker',
+      '--grant',
+      'client_credentials',
+      '--scope',
+      'roles',
+    );
     expect(created.code, created.stderr).toBe(0);
     const { client_id, client_secret: first } = JSON.parse(created.stdout) as {
       client_id: string;

@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PrivatePostgres, startPrivatePostgres } from '../helpers/private-services.js';
-import { type RelyingParty, relyingParty } from '../helpers/relying-party.js';
+import { API, machineParty, type RelyingParty } from '../helpers/relying-party.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /**
@@ -18,9 +18,12 @@ beforeAll(async () => {
   server = await startTestServer({
     realClock: true,
     reachableIssuer: true,
-    settings: { databaseUrl: database.url },
+    settings: {
+      databaseUrl: database.url,
+      provider: { resourceServers: [{ audience: API, scopes: ['posts:read'] }] },
+    },
   });
-  rp = await relyingParty(server, { grants: ['client_credentials'], redirectUris: [] });
+  rp = await machineParty(server);
 });
 
 afterAll(async () => {
@@ -35,7 +38,7 @@ const tokenRequest = () =>
       'content-type': 'application/x-www-form-urlencoded',
       authorization: `Basic ${Buffer.from(`${rp.clientId}:${rp.clientSecret}`).toString('base64')}`,
     },
-    body: 'grant_type=client_credentials',
+    body: `grant_type=client_credentials&scope=posts%3Aread&resource=${encodeURIComponent(API)}`,
   });
 
 describe('the provider through a PostgreSQL outage', () => {
@@ -55,7 +58,10 @@ describe('the provider through a PostgreSQL outage', () => {
     } finally {
       await database.start();
     }
-    const granted = await oidc.clientCredentialsGrant(rp.config, {});
+    const granted = await oidc.clientCredentialsGrant(rp.config, {
+      scope: 'posts:read',
+      resource: API,
+    });
     expect(granted.access_token).toEqual(expect.any(String));
   });
 });

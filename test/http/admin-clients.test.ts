@@ -12,7 +12,13 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({
+    settings: {
+      provider: {
+        resourceServers: [{ audience: 'https://api.example', scopes: ['reports:read'] }],
+      },
+    },
+  });
 });
 afterAll(async () => server.stop());
 
@@ -27,7 +33,7 @@ async function tokenStatus(clientId: string, secret: string): Promise<number> {
       'content-type': 'application/x-www-form-urlencoded',
       authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
     },
-    body: 'grant_type=client_credentials',
+    body: 'grant_type=client_credentials&scope=reports%3Aread',
   });
   return response.status;
 }
@@ -130,6 +136,7 @@ describe('registering and deleting an app', () => {
       name: unique(),
       type: 'confidential',
       grant_client_credentials: 'on',
+      scope: 'reports:read',
     });
     expect(answer.status).toBe(200);
     const { clientId, secret } = created(answer.text);

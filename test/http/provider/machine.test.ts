@@ -108,6 +108,16 @@ describe('client credentials', () => {
     ).resolves.toBe('unauthorized_client');
   });
 
+  it('a machine client is registered with the scopes it may ask for, never "any"', async () => {
+    await expect(
+      createClient(server.core, {
+        name: 'Unscoped Machine',
+        grants: ['client_credentials'],
+        redirectUris: [],
+      }),
+    ).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/--scope/) });
+  });
+
   it('a public client cannot be registered for client credentials', async () => {
     await expect(
       createClient(server.core, {

@@ -63,7 +63,7 @@ describe('prompt=login and max_age', () => {
     const someone = await signedInUser(server);
     await signedInAgo(someone.userId, 120_000);
     const rp = await relyingParty(server, { trusted: true });
-    for (const params of [
+    for (const params of <Record<string, string>[]>[
       { prompt: 'select_account login' },
       { prompt: 'select_account', max_age: '60' },
     ]) {
