@@ -150,7 +150,9 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
   };
 
   const provider = new Provider(core.issuer, configuration);
-  provider.proxy = settings.trustProxy !== false;
+  // The HTTP layer hands requests over with Host and X-Forwarded-* set from the issuer and
+  // Fastify's trusted client address (see http/oauth/plugin.ts), never a client's own.
+  provider.proxy = true;
   // Only a hash of each client secret is stored (oidc-provider#631: the
   // comparison is the Client prototype's to replace). Features that would use
   // the secret itself as a key are off (HS* algorithms, client_secret_jwt).

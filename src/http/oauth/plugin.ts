@@ -20,6 +20,7 @@ const PROVIDER_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
+const HSTS = 'max-age=31536000; includeSubDomains';
 
 /**
  * Gatehouse as an OpenID Provider: oidc-provider mounted under /oauth2 in an
@@ -29,12 +30,30 @@ const PROVIDER_HEADERS: Record<string, string> = {
  */
 export async function oauthArea(app: FastifyInstance, { core }: { core: Core }): Promise<void> {
   const host = providerHostOf(core);
+  const issuer = new URL(core.issuer);
+  /**
+   * The provider builds every URL it hands out (discovery, the logout form,
+   * the audiences it accepts in client assertions) from the request's Host
+   * and forwarded headers, and sets Secure cookies only over https. It is
+   * told what Gatehouse already knows instead: the issuer's host and scheme,
+   * and the client address Fastify worked out under `trustProxy`. A header a
+   * client sends (Host, X-Forwarded-*) is never believed by the provider.
+   */
+  const pinToIssuer = (req: IncomingMessage, clientIp: string) => {
+    for (const name of Object.keys(req.headers))
+      if (name.startsWith('x-forwarded-')) delete req.headers[name];
+    req.headers.host = issuer.host;
+    req.headers['x-forwarded-proto'] = issuer.protocol.slice(0, -1);
+    req.headers['x-forwarded-for'] = clientIp;
+  };
   const handOver = async (request: FastifyRequest, reply: FastifyReply, mountedUrl: string) => {
     const { handle } = await host.current();
     reply.hijack();
     const req = request.raw as IncomingMessage & { originalUrl?: string };
     const res = reply.raw as ServerResponse;
     for (const [name, value] of Object.entries(PROVIDER_HEADERS)) res.setHeader(name, value);
+    if (issuer.protocol === 'https:') res.setHeader('strict-transport-security', HSTS);
+    pinToIssuer(req, request.ip);
     req.originalUrl = req.url;
     req.url = mountedUrl;
     handle(req, res);
