@@ -44,15 +44,29 @@ function accountOf(user: UserWithSecret): Account {
  */
 export function findAccountIn(core: Core): FindAccount {
   return async (_ctx: KoaContextWithOIDC, sub, token) => {
-    const user = await findUserById(core.store.db, sub);
-    if (!user || user.bannedAt !== null || user.isService) return undefined;
-    if (token?.grantId !== undefined) {
-      // A refresh is the relying party using the session, as a first-party refresh is.
-      const touch = token.kind === 'RefreshToken';
-      if (!(await grantSessionLive(core, token.grantId, sub, touch))) return undefined;
-    }
-    return accountOf(user);
+    // A refresh is the relying party using the session, as a first-party refresh is.
+    const touch = token?.kind === 'RefreshToken';
+    const user = await usableUser(core, sub, token?.grantId, touch);
+    return user ? accountOf(user) : undefined;
   };
+}
+
+/**
+ * The user behind a token while the token may still speak for them: not
+ * banned, deleted or a service account, and (for a token of a grant) the
+ * Gatehouse session the grant was given under still live.
+ */
+export async function usableUser(
+  core: Core,
+  sub: string,
+  grantId: string | undefined,
+  touch = false,
+): Promise<UserWithSecret | undefined> {
+  const user = await findUserById(core.store.db, sub);
+  if (!user || user.bannedAt !== null || user.isService) return undefined;
+  if (grantId !== undefined && !(await grantSessionLive(core, grantId, sub, touch)))
+    return undefined;
+  return user;
 }
 
 async function grantSessionLive(

@@ -18,7 +18,7 @@ import { interactionPolicyFor } from './policy.js';
 import { knownScopes } from './scopes.js';
 import { tokenClaimsIn } from './token-claims.js';
 import { answerUnauthorizedClient } from './token-errors.js';
-import { introspectionAllowed, revocationAllowed } from './token-policies.js';
+import { introspectionAllowedIn, revocationAllowed } from './token-policies.js';
 
 /** What the HTTP layer gives the provider: where its pages are and how they look. */
 export interface ProviderPages {
@@ -121,7 +121,7 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
     fetch: outboundFetch(settings.nodeEnv !== 'production'),
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowedIn(core) },
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
       clientCredentials: { enabled: true },
       backchannelLogout: { enabled: true },

@@ -6,6 +6,9 @@ import {
   type RefreshToken,
 } from 'oidc-provider';
 
+import type { Core } from '../core.js';
+import { usableUser } from './account.js';
+
 type AnyToken = AccessToken | ClientCredentials | RefreshToken;
 
 const isPublic = (client: Client): boolean => client.clientAuthMethod === 'none';
@@ -16,10 +19,18 @@ const isPublic = (client: Client): boolean => client.clientAuthMethod === 'none'
  * registered as confidential clients and must learn about tokens issued to
  * others. A public client proves nothing about itself, so it only learns
  * about its own tokens; any other token is `active: false` to it, as if
- * unknown. (oidc-provider's default, made explicit.)
+ * unknown. (oidc-provider's default, made explicit, and one more rule below.)
  */
-export const introspectionAllowed = (_ctx: unknown, client: Client, token: AnyToken): boolean =>
-  !isPublic(client) || token.clientId === client.clientId;
+export function introspectionAllowedIn(core: Core) {
+  return async (_ctx: unknown, client: Client, token: AnyToken): Promise<boolean> => {
+    if (isPublic(client) && token.clientId !== client.clientId) return false;
+    // A user's token is active only while it may speak for them: oidc-provider
+    // checks the grant, not the account, so a session that idled out would
+    // otherwise leave its tokens "active" here while userinfo refuses them.
+    if (!('accountId' in token) || token.accountId === undefined) return true;
+    return (await usableUser(core, token.accountId, token.grantId)) !== undefined;
+  };
+}
 
 /**
  * Who may revoke a token (RFC 7009 §2.1): only the client it was issued to.

@@ -84,6 +84,20 @@ describe('introspection', () => {
     });
   });
 
+  it('a token whose Gatehouse session idled out is inactive, as userinfo and refresh already refuse it', async () => {
+    const app = await relyingParty(server);
+    const { access, refresh } = await tokensOf(app);
+    expect(await isActive(resourceServer, access)).toBe(true);
+    // Gatehouse's clock past the idle timeout; the provider's own (Date.now) does not move.
+    server.clock.advance((server.core.settings.session.idleTimeoutSeconds + 1) * 1000);
+    try {
+      expect(await isActive(resourceServer, access)).toBe(false);
+      expect(await isActive(resourceServer, refresh)).toBe(false);
+    } finally {
+      server.clock.set(Date.now());
+    }
+  });
+
   it('an unknown token is inactive', async () => {
     expect(await isActive(resourceServer, 'no-such-token-anywhere')).toBe(false);
   });
