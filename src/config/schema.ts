@@ -6,6 +6,9 @@ const seconds = z.coerce.number().int().positive();
 const flag = z.union([z.boolean(), z.stringbool()]);
 /** RFC 6749 §3.3 scope-token: printable ASCII but space, `"` and a backslash. */
 const scopeToken = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/);
+/** The OpenID Connect scopes the provider releases claims for; an API's scope may not reuse one. */
+export const OIDC_SCOPES = ['openid', 'offline_access', 'email', 'profile', 'roles'] as const;
+const oidcScopes: ReadonlySet<string> = new Set(OIDC_SCOPES);
 
 const trustProxySchema = z
   .union([z.boolean(), z.number().int().min(1).max(20), z.string()])
@@ -369,7 +372,13 @@ export const settingsSchema = z.strictObject({
         .array(
           z.strictObject({
             audience: z.url(),
-            scopes: z.array(scopeToken).default([]),
+            scopes: z
+              .array(
+                scopeToken.refine((scope) => !oidcScopes.has(scope), {
+                  message: `is an OpenID Connect scope (${OIDC_SCOPES.join(', ')}): name API scopes apart`,
+                }),
+              )
+              .default([]),
           }),
         )
         .default([]),

@@ -34,7 +34,7 @@ export function createProviderHost(core: Core, pages: ProviderPages): ProviderHo
         // Loaded on first use: oidc-provider is a large module (and warns on Node.js 20 as it loads).
         const { buildProvider } = await import('./provider.js');
         const provider = buildProvider(core, pages);
-        answerOutagesWith503(provider);
+        answerOutagesWith503(core, provider);
         pages.decorate?.(provider);
         built = { kids, provider, handle: provider.callback() };
       }
@@ -48,14 +48,24 @@ export function createProviderHost(core: Core, pages: ProviderPages): ProviderHo
 /**
  * A store outage inside the provider is its `server_error` (500); the fault
  * rules want 503 with Retry-After: RFC 6749's `temporarily_unavailable`.
+ * The outermost middleware, so a failure in Gatehouse's own middlewares
+ * (single logout, after the provider answered) is caught here too: logged
+ * through the logger (never Koa's console default) and answered in the same format.
  */
-function answerOutagesWith503(provider: Provider): void {
+function answerOutagesWith503(core: Core, provider: Provider): void {
   const outages = new WeakSet<object>();
   provider.on('server_error', (ctx, error) => {
     if (isOutage(error)) outages.add(ctx);
   });
   provider.use(async (ctx, next) => {
-    await next();
+    try {
+      await next();
+    } catch (error) {
+      if (isOutage(error)) outages.add(ctx);
+      else core.logger.error({ err: error }, 'openid provider: middleware failed');
+      ctx.status = 500;
+      ctx.body = { error: 'server_error', error_description: 'something went wrong on our side' };
+    }
     if (!outages.has(ctx)) return;
     ctx.status = 503;
     ctx.set('retry-after', String(RETRY_AFTER_SECONDS));

@@ -5,10 +5,10 @@ type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Resp
 /**
  * How the provider calls apps (back-channel logout). oidc-provider hands
  * every call a dispatcher that refuses private and loopback addresses (SSRF).
- * Outside production an app on this machine (a client may register plain
- * http to localhost only) is called too, so back-channel logout works in
- * development; every other address keeps the protection, and in production
- * nothing changes.
+ * For a development issuer (plain http, not production) an app on this
+ * machine (a client may register plain http to localhost only) is called
+ * too, so back-channel logout works in development; every other address
+ * keeps the protection, and an https or production issuer changes nothing.
  */
 export function outboundFetch(allowLoopback: boolean): Fetch {
   return (input, init) => {

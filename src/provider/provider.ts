@@ -118,7 +118,8 @@ export function buildProvider(core: Core, pages: ProviderPages): Provider {
     // endpoint from the origin it registered a redirect URI on, and only that.
     clientBasedCORS: (_ctx, origin, client) =>
       client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false,
-    fetch: outboundFetch(settings.nodeEnv !== 'production'),
+    // Apps on this machine are called back only by a development issuer (plain http, not production).
+    fetch: outboundFetch(settings.nodeEnv !== 'production' && !secure),
     features: {
       devInteractions: { enabled: false },
       introspection: { enabled: true, allowedPolicy: introspectionAllowedIn(core) },

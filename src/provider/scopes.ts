@@ -1,7 +1,7 @@
-import type { Settings } from '../config/schema.js';
+import { OIDC_SCOPES, type Settings } from '../config/schema.js';
 
 /** The OpenID Connect scopes the provider releases claims for (see account.ts). */
-export const OIDC_SCOPES = ['openid', 'offline_access', 'email', 'profile', 'roles'] as const;
+export { OIDC_SCOPES };
 
 /**
  * Every scope the provider knows: its own and those of the APIs it issues

@@ -1,4 +1,9 @@
-import type { AccessToken, ClientCredentials, KoaContextWithOIDC } from 'oidc-provider';
+import {
+  type AccessToken,
+  type ClientCredentials,
+  errors,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import type { Core } from '../core.js';
 import { sessionOfGrant } from '../store/repositories/oauth-grant-sessions.js';
 import { findUserById } from '../store/repositories/users.js';
@@ -25,7 +30,9 @@ export function tokenClaimsIn(core: Core) {
       sessionOfGrant(core.store.db, grantId),
       findUserById(core.store.db, accountId),
     ]);
-    if (sid === undefined || !user) return undefined;
+    // The grant's session ended while this token was being made (a revocation racing a
+    // refresh): no token without its `sid`, which is what lets the feed revoke it.
+    if (sid === undefined || !user) throw new errors.InvalidGrant('grant revoked');
     const entities = ctx.oidc.entities as { AuthorizationCode?: Source; RefreshToken?: Source };
     const source = entities.AuthorizationCode ?? entities.RefreshToken;
     return {

@@ -196,3 +196,20 @@ describe('branding, mail templates and requireVerifiedEmail', () => {
     ).toThrow(/^branding\.productName/);
   });
 });
+
+describe('provider.resourceServers', () => {
+  it('takes API scopes, but never one named like an OpenID Connect scope', () => {
+    const api = { audience: 'https://api.example', scopes: ['orders:read'] };
+    expect(
+      loadSettings({ env: {}, flags: { provider: { resourceServers: [api] } } }).provider
+        .resourceServers,
+    ).toEqual([api]);
+    for (const scope of ['offline_access', 'email', 'openid'])
+      expect(() =>
+        loadSettings({
+          env: {},
+          flags: { provider: { resourceServers: [{ ...api, scopes: ['orders:read', scope] }] } },
+        }),
+      ).toThrow(/OpenID Connect scope/);
+  });
+});
