@@ -13,6 +13,9 @@ const http = (name: string, db: 'sqlite' | 'postgres') => ({
  */
 export default defineConfig({
   test: {
+    // Vitest's default on a 2-core machine is one worker (CPUs - 1): the files wait on servers,
+    // databases and a browser far more than on the CPU, so two run side by side.
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     globalSetup: ['test/build-browser-scripts.ts'],
