@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
 import { createClient, type NewClient } from '../../src/provider/clients.js';
+import { registeredUser } from './accounts.js';
 import { Client, type Response } from './client.js';
 import { openPage, submitForm } from './pages.js';
 import type { TestServer } from './server.js';
@@ -127,6 +128,14 @@ export const redeem = (
     expectedState: started.state,
     expectedNonce: started.nonce,
   });
+
+/** A new user signs in to `rp` in a fresh browser, and the app redeems the code (ID token checked). */
+export async function newUserSignsIn(server: TestServer, rp: RelyingParty) {
+  const user = await registeredUser(server);
+  const started = await startAuthorization(rp);
+  const back = await authorizeInBrowser(newBrowser(server), started.url, user);
+  return { user, tokens: await redeem(rp, back, started) };
+}
 
 /** Signs in on Gatehouse's login page (email and password), starting from where a flow led. */
 export async function signInOnPage(

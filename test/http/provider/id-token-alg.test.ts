@@ -4,18 +4,9 @@
  * RSA key (`tokens.rsaSigningKey`), as relying parties that know nothing else need.
  */
 import { decodeProtectedHeader } from 'jose';
-import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { register } from '../../../src/authn/account/registration.js';
 import { createClient } from '../../../src/provider/clients.js';
-import { strongPassword, uniqueEmail } from '../../helpers/accounts.js';
-import {
-  authorizeInBrowser,
-  newBrowser,
-  type RelyingParty,
-  relyingParty,
-  startAuthorization,
-} from '../../helpers/relying-party.js';
+import { newUserSignsIn, type RelyingParty, relyingParty } from '../../helpers/relying-party.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 
 let withRsa: TestServer;
@@ -37,22 +28,7 @@ afterAll(async () => {
 
 /** Signs a new user in to `rp` and redeems the code; openid-client validates the ID token. */
 async function signIn(server: TestServer, rp: RelyingParty) {
-  const email = uniqueEmail('alg');
-  const user = await register(
-    server.core,
-    { email, password: strongPassword, roles: [] },
-    { ip: null, userAgent: 'test' },
-  );
-  const started = await startAuthorization(rp);
-  const back = await authorizeInBrowser(newBrowser(server), started.url, {
-    email,
-    password: strongPassword,
-  });
-  const tokens = await oidc.authorizationCodeGrant(rp.config, back, {
-    pkceCodeVerifier: started.verifier,
-    expectedState: started.state,
-    expectedNonce: started.nonce,
-  });
+  const { user, tokens } = await newUserSignsIn(server, rp);
   if (!tokens.id_token) throw new Error('no ID token');
   return { userId: user.id, idToken: tokens.id_token, claims: tokens.claims() };
 }

@@ -6,18 +6,14 @@
  */
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { register } from '../../../src/authn/account/registration.js';
-import { strongPassword, uniqueEmail } from '../../helpers/accounts.js';
 import {
   API,
   API_SCOPES,
-  authorizeInBrowser,
   machineParty,
-  newBrowser,
+  newUserSignsIn,
   oauthErrorOf,
   type RelyingParty,
   relyingParty,
-  startAuthorization,
 } from '../../helpers/relying-party.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 
@@ -37,22 +33,7 @@ afterAll(() => server.stop());
 
 /** A user signs in to `rp` in a browser; the app gets opaque tokens (no resource). */
 async function tokensOf(rp: RelyingParty) {
-  const email = uniqueEmail('intro');
-  const user = await register(
-    server.core,
-    { email, password: strongPassword, roles: [] },
-    { ip: null, userAgent: 'test' },
-  );
-  const started = await startAuthorization(rp);
-  const back = await authorizeInBrowser(newBrowser(server), started.url, {
-    email,
-    password: strongPassword,
-  });
-  const tokens = await oidc.authorizationCodeGrant(rp.config, back, {
-    pkceCodeVerifier: started.verifier,
-    expectedState: started.state,
-    expectedNonce: started.nonce,
-  });
+  const { user, tokens } = await newUserSignsIn(server, rp);
   if (!tokens.refresh_token) throw new Error('the app got no refresh token');
   return { userId: user.id, access: tokens.access_token, refresh: tokens.refresh_token };
 }
