@@ -16,7 +16,7 @@ import { idParams, nameSchema, textSchema } from '../../schemas.js';
 import { definePage, redirect, view } from '../page.js';
 import type { Shell } from '../shell.js';
 import { AdminPage } from '../views/admin.js';
-import { Actions, Field, FormError } from '../views/fields.js';
+import { Actions, Field, FormError, TextArea } from '../views/fields.js';
 import { Form } from '../views/layout.js';
 
 // The admin console's permission, as on the users' pages.
@@ -103,35 +103,6 @@ function ClientRow(props: { shell: Shell; client: ClientSummary }) {
         </a>
       </td>
     </tr>
-  );
-}
-
-/** A textarea with its label, hint and error, as `Field` draws an input. */
-function TextArea(props: {
-  name: string;
-  label: string;
-  hint?: string;
-  value?: string | undefined;
-  rows?: number;
-}) {
-  const id = `field-${props.name}`;
-  return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      {props.hint ? (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      <textarea
-        id={id}
-        name={props.name}
-        rows={props.rows ?? 3}
-        aria-describedby={props.hint ? `${id}-hint` : undefined}
-      >
-        {props.value ?? ''}
-      </textarea>
-    </div>
   );
 }
 

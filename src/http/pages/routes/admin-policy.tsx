@@ -7,7 +7,7 @@ import { decisionContext } from '../../access.js';
 import { definePage, view } from '../page.js';
 import type { Shell } from '../shell.js';
 import { AdminPage } from '../views/admin.js';
-import { Actions, Field, FormError } from '../views/fields.js';
+import { Actions, Field, FormError, TextArea } from '../views/fields.js';
 
 const inspect = { permission: 'audit:read' } as const;
 
@@ -94,23 +94,12 @@ function ExplainView(props: {
         </div>
         <Field name="resourceId" label={t.resourceId} value={query.resourceId} maxlength={128} />
         <Field name="ownerId" label={t.ownerId} value={query.ownerId} maxlength={128} />
-        <div class={props.errors?.attributes ? 'field invalid' : 'field'}>
-          <label for="field-attributes">{t.attributes}</label>
-          {props.errors?.attributes ? (
-            <p class="field-error" id="field-attributes-error">
-              {props.errors.attributes}
-            </p>
-          ) : null}
-          <textarea
-            id="field-attributes"
-            name="attributes"
-            rows={3}
-            aria-invalid={props.errors?.attributes ? 'true' : undefined}
-            aria-describedby={props.errors?.attributes ? 'field-attributes-error' : undefined}
-          >
-            {query.attributes ?? ''}
-          </textarea>
-        </div>
+        <TextArea
+          name="attributes"
+          label={t.attributes}
+          error={props.errors?.attributes}
+          value={query.attributes}
+        />
         <div class="field">
           <label for={acrId}>{t.acr}</label>
           <select id={acrId} name="acr">

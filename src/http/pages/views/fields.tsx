@@ -67,4 +67,43 @@ export function FormError(props: { shell: Shell; message?: string }) {
   );
 }
 
+/** A labelled textarea with its hint and error, tied to it as `Field` ties them to an input. */
+export function TextArea(props: {
+  name: string;
+  label: string;
+  hint?: string | undefined;
+  error?: string | undefined;
+  value?: string | undefined;
+  rows?: number;
+}) {
+  const id = `field-${props.name}`;
+  const described = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div class={props.error ? 'field invalid' : 'field'}>
+      <label for={id}>{props.label}</label>
+      {props.hint ? (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p class="field-error" id={`${id}-error`}>
+          {props.error}
+        </p>
+      ) : null}
+      <textarea
+        id={id}
+        name={props.name}
+        rows={props.rows ?? 3}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={described || undefined}
+      >
+        {props.value ?? ''}
+      </textarea>
+    </div>
+  );
+}
+
 export const Actions = (props: { children: Child }) => <div class="actions">{props.children}</div>;
