@@ -1,3 +1,4 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 const http = (name: string, db: 'sqlite' | 'postgres') => ({
@@ -12,6 +13,9 @@ const http = (name: string, db: 'sqlite' | 'postgres') => ({
  * tests (test/browser) run once in one shared headless Chromium.
  */
 export default defineConfig({
+  // The workspace packages (packages/*) are read from their TypeScript sources, never from a stale dist/.
+  resolve: { conditions: ['gatehouse-source'] },
+  ssr: { resolve: { conditions: ['gatehouse-source', ...defaultServerConditions] } },
   test: {
     // Vitest's default on a 2-core machine is one worker (CPUs - 1): the files wait on servers,
     // databases and a browser far more than on the CPU, so two run side by side.
@@ -22,7 +26,14 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/cli/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: [
+            'test/unit/**/*.test.ts',
+            'test/cli/**/*.test.ts',
+            'test/packages/**/*.test.ts',
+          ],
+        },
       },
       http('http-sqlite', 'sqlite'),
       // Fault tests start their own PostgreSQL and Redis on spare ports, so they run once.

@@ -5,10 +5,10 @@
  * to the parent over IPC.
  */
 import type { AddressInfo } from 'node:net';
+import { createRevocationSet, createVerifier } from '@gatehouse/verify';
+import { bearerAuth } from '@gatehouse/verify/fastify';
 import Fastify from 'fastify';
 import type { JSONWebKeySet } from 'jose';
-import { bearerAuth } from '../src/verify/fastify.js';
-import { createRevocationSet, createVerifier } from '../src/verify/index.js';
 
 const [mode, issuer, audience, jwksJson] = process.argv.slice(2);
 if (

@@ -5,12 +5,12 @@
  * and ES256. Run: node --import tsx bench/verify.ts  (about 65 s)
  */
 import { fork } from 'node:child_process';
+import { createRevocationSet, createVerifier } from '@gatehouse/verify';
 import autocannon from 'autocannon';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { buildJwks } from '../src/crypto/jwks.js';
 import { signAccessToken } from '../src/crypto/sign-access-token.js';
 import { generateSigningKey, type SigningAlgorithm } from '../src/crypto/signing-keys.js';
-import { createRevocationSet, createVerifier } from '../src/verify/index.js';
 
 const ISSUER = 'https://gatehouse.bench';
 const AUDIENCE = 'api://bench';

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createVerifier, type Verifier } from '@gatehouse/verify';
 import { checkSamlSettings } from './authn/federation/saml-connections.js';
 import { type KeyRing, openKeyRing } from './authn/tokens/key-ring.js';
 import { openRevocationFeed, type RevocationFeed } from './authn/tokens/revocation-feed.js';
@@ -27,7 +28,6 @@ import { createOutboxSmsSender } from './sms/outbox.js';
 import type { SmsSender } from './sms/sender.js';
 import { openStore, type Store } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
-import { createVerifier, type Verifier } from './verify/index.js';
 
 /** Clock skew allowed on our own access tokens (the verifier's default). */
 const ACCESS_TOKEN_SKEW_SECONDS = 5;

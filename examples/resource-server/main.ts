@@ -4,14 +4,15 @@
 //
 //   GATEHOUSE_URL=http://localhost:8080 node --import tsx examples/resource-server/main.ts
 //   curl -H "authorization: Bearer $ACCESS_TOKEN" http://localhost:8090/api/hello
-import Fastify from 'fastify';
-import { Redis } from 'ioredis';
-import { bearerAuth } from '../../src/verify/fastify.js';
+
 import {
   createRevocationFeedSubscriber,
   createRevocationSet,
   createVerifier,
-} from '../../src/verify/index.js';
+} from '@gatehouse/verify';
+import { bearerAuth } from '@gatehouse/verify/fastify';
+import Fastify from 'fastify';
+import { Redis } from 'ioredis';
 
 const gatehouse = process.env.GATEHOUSE_URL ?? 'http://localhost:8080';
 const revocations = createRevocationSet();

@@ -1,6 +1,6 @@
+import { isVerifyError, type VerifiedAccessToken } from '@gatehouse/verify';
 import type { Core } from '../core.js';
 import type { Principal } from '../principal.js';
-import { isVerifyError, type VerifiedAccessToken } from '../verify/index.js';
 import { createApiKeyVerifier } from './credentials/api-key.js';
 import { looksLikeApiKey } from './credentials/api-key-format.js';
 import {

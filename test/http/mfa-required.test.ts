@@ -1,6 +1,6 @@
+import { createVerifier, VerifyError } from '@gatehouse/verify';
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVerifier, VerifyError } from '../../src/verify/index.js';
 import { signedInUser, strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
 import { enrolTotp, nextCode, wrongCode } from '../helpers/mfa.js';

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createVerifier } from '@gatehouse/verify';
 import { base64url, exportJWK, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVerifier } from '../../src/verify/index.js';
 import { Client } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {

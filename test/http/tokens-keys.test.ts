@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { createVerifier, isVerifyError } from '@gatehouse/verify';
 import { type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVerifier, isVerifyError } from '../../src/verify/index.js';
 import { Client } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { claimsOf, headerOf, logIn, meWithToken, tokenUser } from '../helpers/tokens.js';

@@ -1,9 +1,9 @@
+import { createVerifier } from '@gatehouse/verify';
 import { importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seal } from '../../src/crypto/secret-box.js';
 import { generateSigningKey } from '../../src/crypto/signing-keys.js';
 import { insertSigningKey } from '../../src/store/repositories/signing-keys.js';
-import { createVerifier } from '../../src/verify/index.js';
 import { Client } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { claimsOf, headerOf, logIn, meWithToken, tokenUser } from '../helpers/tokens.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { httpFailureFor, verifyStatus } from '../../packages/verify/src/http-failure.js';
+import { VerifyError, type VerifyErrorCode } from '../../packages/verify/src/verify-error.js';
 import { problemCatalog } from '../../src/http/problem.js';
-import { httpFailureFor, verifyStatus } from '../../src/verify/http-failure.js';
-import { VerifyError, type VerifyErrorCode } from '../../src/verify/verify-error.js';
 
 const verifyCodes = Object.keys(verifyStatus) as VerifyErrorCode[];
 /** What gatehouse/verify actually answers for a code. */

@@ -1,3 +1,4 @@
+import { applyRevocationMessage, createRevocationSet, type RevocationSet } from '@gatehouse/verify';
 import type { Cache } from '../../cache/cache.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
@@ -8,11 +9,6 @@ import {
   startingSeq,
 } from '../../store/repositories/revocations.js';
 import type { Db } from '../../store/schema.js';
-import {
-  applyRevocationMessage,
-  createRevocationSet,
-  type RevocationSet,
-} from '../../verify/index.js';
 import { createRevocationCursor } from './revocation-cursor.js';
 import { type FeedMessage, parseFeedMessage, toMessage } from './revocation-messages.js';
 

@@ -1,5 +1,5 @@
+import { parseRevocationMessage, type RevocationMessage } from '@gatehouse/verify';
 import type { Revocation } from '../../store/repositories/revocations.js';
-import { parseRevocationMessage, type RevocationMessage } from '../../verify/index.js';
 
 /** Only the server's instances care: their API-key caches. Resource servers never see API keys. */
 export interface ApiKeyRevoked {

@@ -4,13 +4,14 @@
  * (code flow with `resource`). Here the API's audience is also the
  * first-party `tokens.audience`, so one verifier takes Gatehouse's own tokens too.
  */
+
+import { createVerifier, type Verifier } from '@gatehouse/verify';
+import { bearerAuth, requireScope } from '@gatehouse/verify/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register } from '../../../src/authn/account/registration.js';
-import { bearerAuth, requireScope } from '../../../src/verify/fastify.js';
-import { createVerifier, type Verifier } from '../../../src/verify/index.js';
 import { strongPassword, uniqueEmail } from '../../helpers/accounts.js';
 import type { Client } from '../../helpers/client.js';
 import {

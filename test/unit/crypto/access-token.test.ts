@@ -1,9 +1,9 @@
+import { createVerifier } from '@gatehouse/verify';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { buildJwks } from '../../../src/crypto/jwks.js';
 import { signAccessToken } from '../../../src/crypto/sign-access-token.js';
 import { generateSigningKey } from '../../../src/crypto/signing-keys.js';
-import { createVerifier } from '../../../src/verify/index.js';
 
 const NOW = new Date('2027-01-15T10:00:00Z');
 const NOW_SECONDS = NOW.getTime() / 1000;

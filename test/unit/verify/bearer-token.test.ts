@@ -1,5 +1,5 @@
+import { bearerTokenFrom } from '@gatehouse/verify';
 import { describe, expect, it } from 'vitest';
-import { bearerTokenFrom } from '../../../src/verify/index.js';
 
 describe('bearerTokenFrom (RFC 6750 §2.1)', () => {
   it('takes the usual shape on the fast path and odd ones through the full parse', () => {

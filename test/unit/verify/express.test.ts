@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import { accessTokenOf, bearerAuth, requireScope } from '@gatehouse/verify/express';
 import express from 'express';
-import { accessTokenOf, bearerAuth, requireScope } from '../../../src/verify/express.js';
 import { describeBearerMiddleware, fromFetchResponse, REALM } from './middleware.cases.js';
 
 describeBearerMiddleware('Express', async (verifier) => {

@@ -1,5 +1,5 @@
+import { bearerAuth, requireScope } from '@gatehouse/verify/fastify';
 import Fastify from 'fastify';
-import { bearerAuth, requireScope } from '../../../src/verify/fastify.js';
 import { describeBearerMiddleware, REALM } from './middleware.cases.js';
 
 describeBearerMiddleware('Fastify', async (verifier) => {

@@ -1,5 +1,5 @@
+import { type AccessTokenEnv, bearerAuth, requireScope } from '@gatehouse/verify/hono';
 import { Hono } from 'hono';
-import { type AccessTokenEnv, bearerAuth, requireScope } from '../../../src/verify/hono.js';
 import { describeBearerMiddleware, fromFetchResponse, REALM } from './middleware.cases.js';
 
 describeBearerMiddleware('Hono', async (verifier) => {

@@ -1,5 +1,5 @@
+import { createVerifier } from '@gatehouse/verify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVerifier } from '../../../src/verify/index.js';
 import {
   AUDIENCE,
   ISSUER,

@@ -1,5 +1,5 @@
+import { createRevocationSet, createVerifier, type Verifier } from '@gatehouse/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRevocationSet, createVerifier, type Verifier } from '../../../src/verify/index.js';
 import {
   AUDIENCE,
   ISSUER,

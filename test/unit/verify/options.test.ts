@@ -1,5 +1,5 @@
+import { createVerifier, type VerifierOptions } from '@gatehouse/verify';
 import { describe, expect, it } from 'vitest';
-import { createVerifier, type VerifierOptions } from '../../../src/verify/index.js';
 
 const BASE = { issuer: 'https://gatehouse.test', audience: 'api://orders', jwks: { keys: [] } };
 

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
 import {
   createRevocationFeedSubscriber,
   createRevocationSet,
   parseRevocationMessage,
-} from '../../../src/verify/index.js';
+} from '@gatehouse/verify';
+import { describe, expect, it } from 'vitest';
 
 const T = 1_800_000_000;
 

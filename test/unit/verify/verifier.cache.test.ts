@@ -1,6 +1,6 @@
+import { createRevocationSet, createVerifier } from '@gatehouse/verify';
 import { importJWK, type JSONWebKeySet } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createRevocationSet, createVerifier } from '../../../src/verify/index.js';
 import { AUDIENCE, ISSUER, makeKey, mint, NOW_MILLISECONDS, NOW_SECONDS } from './helpers.js';
 
 async function setup() {

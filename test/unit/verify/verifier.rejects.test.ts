@@ -1,6 +1,6 @@
+import { createVerifier, type Verifier, VerifyError } from '@gatehouse/verify';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVerifier, type Verifier, VerifyError } from '../../../src/verify/index.js';
 import {
   AUDIENCE,
   claims,

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createRevocationSet,
   createVerifier,
   type RevocationSubject,
   type VerifierOptions,
   VerifyError,
-} from '../../../src/verify/index.js';
+} from '@gatehouse/verify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AUDIENCE,
   type JwksServer,

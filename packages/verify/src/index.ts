@@ -1,0 +1,28 @@
+/** `gatehouse/verify`: verify Gatehouse access tokens on a resource server. Depends on jose alone. */
+
+export {
+  bearerTokenFrom,
+  type ChallengeOptions,
+  type HttpFailure,
+  httpFailureFor,
+  type Problem,
+} from './http-failure.js';
+export type { KeySource } from './key-source.js';
+export type { VerifierOptions } from './options.js';
+export {
+  createRevocationSet,
+  type RevocationCheck,
+  type RevocationSet,
+  type RevocationSubject,
+} from './revocation.js';
+export {
+  applyRevocationMessage,
+  createRevocationFeedSubscriber,
+  parseRevocationMessage,
+  type RevocationFeedSubscriber,
+  type RevocationMessage,
+} from './revocation-feed.js';
+export { assertScopes } from './scope.js';
+export type { VerifiedAccessToken } from './verified-access-token.js';
+export { createVerifier, type Verifier } from './verifier.js';
+export { isVerifyError, VerifyError, type VerifyErrorCode } from './verify-error.js';
