@@ -18,7 +18,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 /**
  * Bundles `@gatehouse/client` as an app would (esbuild, from the package's
  * sources through the `gatehouse-source` condition) with `code` as the entry
- * point, which imports from it.
+ * point, which imports from it. `inputs`: the files that have code in the bundle.
  */
 export async function bundleWithClient(code: string, options: { minify?: boolean } = {}) {
   const result = await build({
@@ -33,8 +33,13 @@ export async function bundleWithClient(code: string, options: { minify?: boolean
     logLevel: 'silent',
   });
   const [output] = result.outputFiles;
-  if (!output) throw new Error('esbuild wrote nothing');
-  return { code: output.text, inputs: Object.keys(result.metafile.inputs) };
+  const [meta] = Object.values(result.metafile.outputs);
+  if (!output || !meta) throw new Error('esbuild wrote nothing');
+  // The files that put code into the bundle (esbuild also lists those it read and shook out).
+  const inputs = Object.entries(meta.inputs)
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([path]) => path);
+  return { code: output.text, inputs };
 }
 
 /** The whole package on `window.gatehouse`, for the pages' scripts. */
@@ -151,5 +156,26 @@ export async function openApp(browser: Browser, origin: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${origin}/`);
   await page.waitForFunction(() => 'gatehouse' in window);
+  return page;
+}
+
+/**
+ * The app's page with a CDP virtual authenticator (CTAP2, built in, resident
+ * keys, user verification), as test/browser/passkey-page.ts sets one up.
+ */
+export async function openAppWithAuthenticator(browser: Browser, origin: string): Promise<Page> {
+  const page = await openApp(browser, origin);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
   return page;
 }
