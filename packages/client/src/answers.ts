@@ -10,7 +10,9 @@ import type {
   User,
 } from './types.js';
 
-export type Json = Record<string, unknown>;
+/** A JSON object as it came: read its fields as `unknown`. */
+export type JsonObject = Record<string, unknown>;
+type Json = JsonObject;
 
 const malformed = (what: string) =>
   new GatehouseError('unexpected_response', { status: 200, detail: `The answer has no ${what}` });
@@ -72,3 +74,6 @@ export function meOf(body: Json): Me {
   userAt(body);
   return body as unknown as Me;
 }
+
+/** Token mode: the rotated refresh token of a refresh answer. */
+export const refreshTokenOf = (body: Json): string => stringAt(body, 'refreshToken');

@@ -1,4 +1,4 @@
-import { acceptSignIn, accessTokenOf, type Json, meOf } from './answers.js';
+import { acceptSignIn, accessTokenOf, type JsonObject, meOf, refreshTokenOf } from './answers.js';
 import { type AuthorizedFetch, createAuthorizedFetch } from './authorized-fetch.js';
 import { GatehouseError } from './errors.js';
 import { apiUrl, type ClientMode, type ClientOptions, resolveOptions } from './options.js';
@@ -23,7 +23,7 @@ export interface GatehouseClient {
    * Any other first step that answers like `POST /auth/login` (a passkey, a magic
    * link's token): the client asks for the mode's refresh-token delivery and keeps the tokens.
    */
-  signInWith(path: string, body: Json): Promise<SignInResult>;
+  signInWith(path: string, body: JsonObject): Promise<SignInResult>;
   /** Ends the session at Gatehouse, then forgets the tokens (also when it had already ended). */
   signOut(): Promise<void>;
   me(): Promise<Me>;
@@ -35,7 +35,7 @@ export interface GatehouseClient {
   /** `fetch` with credentials for Gatehouse and `apiOrigins`; see README "Browser client". */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** A JSON call to Gatehouse's API through `fetch`; a failure is a `GatehouseError`. */
-  api(path: string, call?: ApiCall): Promise<Json>;
+  api(path: string, call?: ApiCall): Promise<JsonObject>;
 }
 
 export function createClient(clientOptions: ClientOptions): GatehouseClient {
@@ -55,7 +55,7 @@ export function createClient(clientOptions: ClientOptions): GatehouseClient {
     },
   ];
 
-  async function send(path: string, call: ApiCall, bearer: boolean): Promise<Json> {
+  async function send(path: string, call: ApiCall, bearer: boolean): Promise<JsonObject> {
     let response: Response;
     try {
       response = await authorizedFetch(...jsonRequest(path, call), { bearer });
@@ -89,7 +89,7 @@ export function createClient(clientOptions: ClientOptions): GatehouseClient {
       );
       const access = accessTokenOf(body);
       state.accessToken = access.accessToken;
-      if (mode === 'token') state.refreshToken = stringOrThrow(body.refreshToken);
+      if (mode === 'token') state.refreshToken = refreshTokenOf(body);
       return access;
     } catch (error) {
       // A refused refresh token is spent or revoked: the session is over here too.
@@ -113,7 +113,7 @@ export function createClient(clientOptions: ClientOptions): GatehouseClient {
     },
   });
 
-  const signInWith = async (path: string, body: Json): Promise<SignInResult> =>
+  const signInWith = async (path: string, body: JsonObject): Promise<SignInResult> =>
     acceptSignIn(state, mode, await send(path, { body: { ...body, ...delivery } }, false));
 
   return {
@@ -143,12 +143,4 @@ export function createClient(clientOptions: ClientOptions): GatehouseClient {
     fetch: (input, init) => authorizedFetch(input, init),
     api: (path, call = {}) => send(path, call, true),
   };
-}
-
-function stringOrThrow(value: unknown): string {
-  if (typeof value === 'string' && value !== '') return value;
-  throw new GatehouseError('unexpected_response', {
-    status: 200,
-    detail: 'The refresh answer has no refreshToken',
-  });
 }

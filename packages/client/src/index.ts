@@ -1,3 +1,4 @@
+export type { JsonObject } from './answers.js';
 export type { ApiCall, GatehouseClient } from './client.js';
 export { createClient } from './client.js';
 export type {

@@ -4,7 +4,7 @@ import {
   startAuthentication,
   startRegistration,
 } from '@simplewebauthn/browser';
-import type { Json } from './answers.js';
+import type { JsonObject } from './answers.js';
 import type { GatehouseClient } from './client.js';
 import { GatehouseError } from './errors.js';
 import type { SignedIn, SignInResult } from './types.js';
@@ -24,7 +24,7 @@ export interface Passkey {
   lastUsedAt: string | null;
 }
 
-function optionsAt<T>(body: Json): T {
+function optionsAt<T>(body: JsonObject): T {
   const options = body.options;
   if (typeof options === 'object' && options !== null && 'challenge' in options)
     return options as T;
