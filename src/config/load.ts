@@ -13,6 +13,7 @@ const envNames: Record<string, string> = {
   REDIS_PREFIX: 'redisPrefix',
   GATEHOUSE_SECRET_KEY: 'secretKey',
   GATEHOUSE_PUBLIC_URL: 'publicUrl',
+  GATEHOUSE_TRUSTED_ORIGINS: 'trustedOrigins',
   LOG_LEVEL: 'logLevel',
   GATEHOUSE_TRUST_PROXY: 'trustProxy',
   SMTP_URL: 'smtpUrl',

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { trustedOriginsSchema } from './trusted-origins.js';
 
 const seconds = z.coerce.number().int().positive();
 /** A boolean from JSON or from text ("true"/"false", "1"/"0", "yes"/"no", ...); anything else is an error. */
@@ -121,6 +122,12 @@ export const settingsSchema = z.strictObject({
   secretKey: z.string().optional(),
   /** The public base URL; the JWT issuer and the origin that CSRF checks accept. */
   publicUrl: z.url().optional(),
+  /**
+   * Other origins (a single-page app elsewhere) that may call the JSON API from a browser:
+   * CORS with credentials is answered for them only, and they pass the cross-origin check.
+   * Same-origin behind one reverse proxy needs none of this (README: Embed Gatehouse).
+   */
+  trustedOrigins: trustedOriginsSchema.default([]),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Which X-Forwarded-* hops to believe: false (default), a hop count, or a

@@ -3,6 +3,7 @@ import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { relyingPartyOf } from '../authn/passkeys/relying-party.js';
 import type { Core } from '../core.js';
+import { answerCors } from './cors.js';
 import { frameworkErrorOptions, installErrorHandling } from './error-handler.js';
 import { enforceSameOrigin } from './guard.js';
 import { oauthArea } from './oauth/plugin.js';
@@ -110,7 +111,10 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     handler: async () => buildOpenApi(all, '0.1.0'),
   });
   const all: AnyRoute[] = [...routes, openapi];
-  await app.register(async (api) => registerRoutes(api, core, all));
+  await app.register(async (api) => {
+    answerCors(api, core.settings, all);
+    registerRoutes(api, core, all);
+  });
   if (pages) await app.register(pagesArea, { core });
   // The provider signs users in with the pages: without them it is not mounted.
   if (pages && core.settings.provider.enabled) await app.register(oauthArea, { core });

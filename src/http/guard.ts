@@ -8,6 +8,7 @@ import { AuthError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { decisionContext } from './access.js';
 import type { Access } from './route.js';
+import { assertSameOrigin } from './same-origin.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -69,19 +70,17 @@ export function enforceCsrf(
   }
 }
 
-/** Refuses any unsafe request that a browser marks as coming from another site. */
+/** Refuses any unsafe request that a browser marks as coming from another site (see same-origin.ts). */
 export function enforceSameOrigin(core: Core, request: FastifyRequest): void {
   if (!isUnsafe(request)) return;
   // A page that is posted to from another site by design (the SAML ACS, see PageDefinition).
   if ((request.routeOptions.config as { crossSitePost?: boolean } | undefined)?.crossSitePost)
     return;
-  if (request.headers['sec-fetch-site'] === 'cross-site') {
-    throw new AuthError('csrf_failed', 'Cross-site request refused.');
-  }
-  const origin = request.headers.origin;
-  if (origin === undefined) return;
-  const allowed = core.settings.publicUrl
-    ? new URL(core.settings.publicUrl).origin
-    : `${request.protocol}://${request.headers.host ?? ''}`;
-  if (origin !== allowed) throw new AuthError('csrf_failed', 'Cross-origin request refused.');
+  const fetchSite = request.headers['sec-fetch-site'];
+  assertSameOrigin(core.settings, {
+    origin: request.headers.origin,
+    fetchSite: typeof fetchSite === 'string' ? fetchSite : undefined,
+    protocol: request.protocol,
+    host: request.headers.host,
+  });
 }
