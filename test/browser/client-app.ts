@@ -83,6 +83,8 @@ const listen = (server: Server, port: number) =>
 export async function startClientApp(options: {
   gatehouseUrl: () => string;
   connectSrc?: string;
+  /** The origin's host name: `127.0.0.1` makes it another site than `localhost`'s. */
+  host?: 'localhost' | '127.0.0.1';
 }): Promise<ClientApp> {
   const bundle = (await bundleWithClient(PAGE_ENTRY)).code;
   const hits: Hit[] = [];
@@ -114,7 +116,7 @@ export async function startClientApp(options: {
   });
   const port = await listen(server, 0);
   return {
-    origin: `http://localhost:${port}`,
+    origin: `http://${options.host ?? 'localhost'}:${port}`,
     hits,
     hitsOn: (path) => hits.filter((hit) => hit.path === path && hit.method !== 'OPTIONS'),
     close: () => new Promise((resolve) => server.close(() => resolve())),

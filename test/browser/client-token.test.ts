@@ -17,8 +17,8 @@ declare const window: AppWindow;
 /**
  * Token mode in Chromium: access and refresh tokens in the client's memory, no
  * cookie, `Authorization: Bearer` on Gatehouse's calls and the configured API
- * origins. Served from the same origin as Gatehouse (the app's server proxies
- * to it): the cross-origin setting (`trustedOrigins`) is not in this branch yet.
+ * origins. Served from Gatehouse's origin (the app's server proxies to it), so
+ * the proxy sees every call; client-cross-origin.test.ts runs it from another site.
  */
 const ACCESS_TOKEN_LIFETIME_MS = 600_000;
 
