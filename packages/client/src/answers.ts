@@ -66,6 +66,7 @@ export function acceptSignIn(state: ClientState, mode: ClientMode, body: Json): 
   state.accessToken = accessToken;
   state.csrfToken = mode === 'cookie' ? secret : undefined;
   state.refreshToken = mode === 'token' ? secret : undefined;
+  state.epoch += 1;
   return { kind: 'signed_in', user, mfaEnrollmentRequired: body.mfaEnrollmentRequired === true };
 }
 

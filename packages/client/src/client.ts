@@ -77,10 +77,11 @@ export function createClient(clientOptions: ClientOptions): GatehouseClient {
   });
 
   const refresher = singleFlight(async (): Promise<AccessToken> => {
-    const refreshToken = state.refreshToken;
+    const { refreshToken, epoch } = state;
     if (mode === 'token' && !refreshToken) {
       throw new GatehouseError('invalid_refresh_token', { status: 401, detail: 'Not signed in' });
     }
+    const current = () => state.epoch === epoch;
     try {
       const body = await send(
         '/auth/refresh',
@@ -88,12 +89,15 @@ export function createClient(clientOptions: ClientOptions): GatehouseClient {
         false,
       );
       const access = accessTokenOf(body);
-      state.accessToken = access.accessToken;
-      if (mode === 'token') state.refreshToken = refreshTokenOf(body);
+      if (current()) {
+        state.accessToken = access.accessToken;
+        if (mode === 'token') state.refreshToken = refreshTokenOf(body);
+      }
       return access;
     } catch (error) {
       // A refused refresh token is spent or revoked: the session is over here too.
-      if (error instanceof GatehouseError && error.code === 'invalid_refresh_token') forget(state);
+      const refused = error instanceof GatehouseError && error.code === 'invalid_refresh_token';
+      if (refused && current()) forget(state);
       throw error;
     }
   });

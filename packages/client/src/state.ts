@@ -9,16 +9,20 @@ export interface ClientState {
   accessToken: string | undefined;
   refreshToken: string | undefined;
   csrfToken: string | undefined;
+  /** Moves on every sign-in and sign-out: a refresh that started before one must not write over it. */
+  epoch: number;
 }
 
 export const emptyState = (): ClientState => ({
   accessToken: undefined,
   refreshToken: undefined,
   csrfToken: undefined,
+  epoch: 0,
 });
 
 export function forget(state: ClientState): void {
   state.accessToken = undefined;
   state.refreshToken = undefined;
   state.csrfToken = undefined;
+  state.epoch += 1;
 }

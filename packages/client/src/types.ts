@@ -15,7 +15,7 @@ export interface Me {
     amr: string[];
     acr: 'aal1' | 'aal2';
     authTime: string;
-    restriction?: string;
+    restriction?: 'mfa_enrollment';
   };
 }
 
