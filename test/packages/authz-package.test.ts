@@ -76,3 +76,61 @@ describe('@gatehouse/authz installed on its own', () => {
     ]);
   });
 });
+
+/**
+ * A resource server installs both packages: @gatehouse/verify's requirePermission takes the policy
+ * @gatehouse/authz loads, compiled JavaScript to compiled JavaScript, and neither pulls the other.
+ */
+describe('@gatehouse/verify with a policy @gatehouse/authz loaded, both installed from tarballs', () => {
+  let folder: string;
+
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'gatehouse-rs-'));
+    const tarballs = [PACKAGE, resolve(PACKAGE, '../verify')].map((dir) => {
+      npm(['run', 'build'], dir);
+      const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', folder], dir)) as {
+        filename: string;
+      }[];
+      return `./${packed?.filename}`;
+    });
+    writeFileSync(join(folder, 'package.json'), '{ "name": "resource-server", "type": "module" }');
+    npm(['install', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], folder);
+  }, 120_000);
+
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('answers permissions from verified tokens with the loaded policy', () => {
+    const script = `
+      import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+      import { loadPolicy } from '@gatehouse/authz';
+      import { createVerifier, permissionCheck, roleCheck } from '@gatehouse/verify';
+      const policy = await loadPolicy(process.argv[1]);
+      const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+      const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA' };
+      const verifier = createVerifier({ issuer: 'https://id.example', audience: 'api', jwks: { keys: [jwk] } });
+      const token = (roles) => new SignJWT({ sid: 's1', roles })
+        .setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: 'at+jwt' })
+        .setIssuer('https://id.example').setAudience('api').setSubject('u1')
+        .setJti(crypto.randomUUID()).setIssuedAt().setExpirationTime('5m').sign(privateKey);
+      const answer = (check, verified) => { try { check(verified); return 'ok'; } catch (e) { return e.code; } };
+      const viewer = await verifier.verify(await token(['viewer']));
+      const admin = await verifier.verify(await token(['admin']));
+      const read = permissionCheck('posts:read', policy);
+      const remove = permissionCheck('posts:delete', policy);
+      console.log(answer(read, viewer), answer(remove, viewer), answer(remove, admin));
+      console.log(answer(roleCheck('editor', policy), admin), answer(roleCheck('editor', policy), viewer));
+      try { permissionCheck('posts:publish', policy); } catch (e) { console.log(e.name); }
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, POLICY], {
+      cwd: folder,
+      encoding: 'utf8',
+    });
+    expect(out.trim().split('\n')).toEqual(['ok forbidden ok', 'ok forbidden', 'TypeError']);
+    const lock = JSON.parse(readFileSync(join(folder, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dependencies?: Record<string, string> }>;
+    };
+    expect(
+      Object.keys(lock.packages['node_modules/@gatehouse/verify']?.dependencies ?? {}),
+    ).toEqual(['jose']);
+  });
+});
