@@ -5,7 +5,7 @@
  */
 import { createMongoAbility, type MongoAbility, type RawRuleOf } from '@casl/ability';
 import { newEnforcer, newModelFromString } from 'casbin';
-import { isWithin } from '../src/authz/environment.js';
+import { isWithin } from '../packages/authz/src/environment.js';
 import type { Policy } from '../src/authz/policy-types.js';
 import type { ResourceInput } from '../src/authz/resource.js';
 import type { Principal } from '../src/principal.js';

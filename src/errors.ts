@@ -124,19 +124,10 @@ export class ConfigError extends AuthError {
 }
 
 /**
- * A policy file that cannot be trusted: the server refuses to start on it.
- * `path` is the YAML path (`rules.2.when`), `line` is 1-based in `file`.
+ * A policy file that does not load (code `invalid_policy`, with file, line and
+ * path): the engine's own error, from @gatehouse/authz. It is not an AuthError
+ * since the engine stands alone; its code is still in the catalogue.
  */
-export class PolicyError extends AuthError {
-  override readonly name = 'PolicyError';
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    readonly path: string,
-    readonly detail: string,
-  ) {
-    super('invalid_policy', `${file}:${line}: ${path ? `${path}: ` : ''}${detail}`);
-  }
-}
+export { PolicyError } from '@gatehouse/authz';
 
 export const isAuthError = (value: unknown): value is AuthError => value instanceof AuthError;

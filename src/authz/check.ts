@@ -1,12 +1,16 @@
+import {
+  type Decision,
+  type DecisionContext,
+  decide,
+  type Explanation,
+  explain,
+  type Policy,
+  type ResourceInput,
+} from '@gatehouse/authz';
 import type { StepUpDemand } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { grantsFor } from '../store/repositories/acl-grants.js';
 import type { Db } from '../store/schema.js';
-import { decide } from './decide.js';
-import type { DecisionContext } from './environment.js';
-import { type Explanation, explain } from './explain.js';
-import type { Decision, Policy } from './policy-types.js';
-import type { ResourceInput } from './resource.js';
 
 /** A "what if" question: the resource's attributes come from the asker, its ACL from the store. */
 export interface Check {

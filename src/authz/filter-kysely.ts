@@ -13,9 +13,9 @@
  * Comparisons and `IN` lists are guarded with `IS NOT NULL` so a missing
  * attribute is false, never NULL, and NOT behaves as it does in `decide`.
  */
+
+import type { AclSubjects, CompareOp, FilterCondition, LiteralValue } from '@gatehouse/authz';
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
-import type { CompareOp, LiteralValue } from './condition-ast.js';
-import type { AclSubjects, FilterCondition } from './filter-condition.js';
 
 export interface KyselyFilterOptions {
   readonly resourceType: string;

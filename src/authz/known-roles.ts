@@ -1,5 +1,5 @@
+import type { Policy } from '@gatehouse/authz';
 import { UnknownRoleError } from '../errors.js';
-import type { Policy } from './policy-types.js';
 
 /**
  * Refuses a role the policy does not define before it is stored: a typo

@@ -1,7 +1,6 @@
 /** Which policy a server runs: the configured file, or the built-in default. */
 import { fileURLToPath } from 'node:url';
-import { loadPolicy } from './policy-load.js';
-import type { Policy } from './policy-types.js';
+import { loadPolicy, type Policy } from '@gatehouse/authz';
 
 /** The built-in policy: role `admin` holds `users:manage` and `audit:read`, nothing else is allowed. */
 export const defaultPolicyFile = fileURLToPath(

@@ -176,7 +176,7 @@ export const settingsSchema = z.strictObject({
    * is verified; sessions and API keys that exist keep working.
    */
   requireVerifiedEmail: flag.default(false),
-  /** Authorization policy (YAML, see src/authz/README.md); the built-in one (assets/default-policy.yaml) when absent. */
+  /** Authorization policy (YAML, see packages/authz/README.md); the built-in one (assets/default-policy.yaml) when absent. */
   policyFile: z.string().min(1).optional(),
   bodyLimitBytes: z.coerce
     .number()

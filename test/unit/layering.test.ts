@@ -115,7 +115,7 @@ describe('layering of src/', () => {
 
 /**
  * Each workspace package (packages/*) stands alone: at runtime it imports its own files and the
- * dependencies its package.json declares, nothing of Gatehouse's server; its optional peers
+ * dependencies its package.json declares (and Node's `node:` modules), nothing of Gatehouse's server; its optional peers
  * (frameworks) are named as types only.
  */
 const PACKAGES = resolve(SRC, '../packages');
@@ -144,6 +144,8 @@ describe.each(readdirSync(PACKAGES))('packages/%s', (name) => {
     const peers = new Set(Object.keys(manifest.peerDependencies ?? {}));
     const outside = packageImports.filter((i) => {
       if (i.specifier.startsWith('.')) return !targetOf(i).startsWith(own);
+      // Node's own modules come with the runtime its `engines` names.
+      if (i.specifier.startsWith('node:')) return false;
       if (dependencies.has(bare(i.specifier))) return false;
       return !(i.typeOnly && peers.has(bare(i.specifier)));
     });

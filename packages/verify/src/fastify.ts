@@ -6,6 +6,13 @@ import {
   type HttpFailure,
   httpFailureFor,
 } from './http-failure.js';
+import {
+  type PermissionOptions,
+  permissionCheck,
+  type RoleOptions,
+  roleCheck,
+  type TokenCheck,
+} from './permission.js';
 import { assertScopes } from './scope.js';
 import type { VerifiedAccessToken } from './verified-access-token.js';
 import type { Verifier } from './verifier.js';
@@ -76,12 +83,35 @@ export function requireScope(
   scopes: readonly string[],
   options: ChallengeOptions = {},
 ): FastifyAuthHook {
+  return guard((token) => assertScopes(token, scopes), scopes, options);
+}
+
+/**
+ * A preHandler, placed after `bearerAuth`, that demands a permission of the
+ * policy: granted by the token's roles, within its scopes (see permission.ts).
+ * An unknown permission throws a TypeError here, at start-up.
+ */
+export function requirePermission(permission: string, options: PermissionOptions): FastifyAuthHook {
+  return guard(permissionCheck(permission, options.policy), [permission], options);
+}
+
+/** A preHandler, placed after `bearerAuth`, that demands a role (see permission.ts). */
+export function requireRole(role: string, options: RoleOptions = {}): FastifyAuthHook {
+  return guard(roleCheck(role, options.policy), [], options);
+}
+
+/** A preHandler that answers 401 without a verified token and the check's refusal otherwise. */
+function guard(
+  check: TokenCheck,
+  scopes: readonly string[],
+  options: ChallengeOptions,
+): FastifyAuthHook {
   const realm = checkRealm(options.realm);
   return async (request, reply) => {
     try {
       const token = request.accessToken;
       if (token === undefined) throw new VerifyError('missing_token', 'not_authenticated');
-      assertScopes(token, scopes);
+      check(token);
       return undefined;
     } catch (error) {
       return send(reply, httpFailureFor(error, realm, scopes));

@@ -27,6 +27,7 @@ const DETAILS: Record<VerifyError['code'], string> = {
   token_expired: 'The access token has expired.',
   token_revoked: 'The access token has been revoked.',
   insufficient_scope: 'The access token lacks a required scope.',
+  forbidden: 'The access token does not grant this.',
   jwks_unavailable: 'Access tokens cannot be verified right now.',
 };
 
@@ -37,6 +38,7 @@ export const verifyStatus: Readonly<Record<VerifyError['code'], number>> = {
   token_expired: 401,
   token_revoked: 401,
   insufficient_scope: 403,
+  forbidden: 403,
   jwks_unavailable: 503,
 };
 
@@ -102,6 +104,8 @@ function statusAndChallenge(
         status,
         challenge: `Bearer realm="${realm}", error="insufficient_scope", scope="${requiredScopes.join(' ')}"`,
       };
+    // A token with more scope or a new login would not change the roles' answer: no challenge.
+    case 'forbidden':
     case 'jwks_unavailable':
       return { status, challenge: undefined };
     default:

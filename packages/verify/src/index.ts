@@ -10,6 +10,15 @@ export {
 export type { KeySource } from './key-source.js';
 export type { VerifierOptions } from './options.js';
 export {
+  isNarrowed,
+  type PermissionOptions,
+  type PermissionPolicy,
+  permissionCheck,
+  type RoleOptions,
+  roleCheck,
+  type TokenCheck,
+} from './permission.js';
+export {
   createRevocationSet,
   type RevocationCheck,
   type RevocationSet,

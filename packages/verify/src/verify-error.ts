@@ -9,6 +9,8 @@ export type VerifyErrorCode =
   | 'token_expired'
   | 'token_revoked'
   | 'insufficient_scope'
+  /** A valid token whose roles do not grant the permission or role a route needs (403, no challenge). */
+  | 'forbidden'
   | 'jwks_unavailable';
 
 export class VerifyError extends Error {

@@ -1,9 +1,5 @@
+import { decide, explain, filter, parsePolicy, type ResourceInput } from '@gatehouse/authz';
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../../src/authz/decide.js';
-import { explain } from '../../../src/authz/explain.js';
-import { filter } from '../../../src/authz/filter.js';
-import { parsePolicy } from '../../../src/authz/policy-load.js';
-import type { ResourceInput } from '../../../src/authz/resource.js';
 import { PolicyError } from '../../../src/errors.js';
 import type { Principal } from '../../../src/principal.js';
 

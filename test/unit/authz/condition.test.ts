@@ -1,7 +1,6 @@
+import { decide, parsePolicy } from '@gatehouse/authz';
 import { describe, expect, it } from 'vitest';
-import { parseCondition } from '../../../src/authz/condition-parse.js';
-import { decide } from '../../../src/authz/decide.js';
-import { parsePolicy } from '../../../src/authz/policy-load.js';
+import { parseCondition } from '../../../packages/authz/src/condition-parse.js';
 import type { Principal } from '../../../src/principal.js';
 import { user } from './fixtures.js';
 

@@ -1,8 +1,5 @@
+import { decide, explain, parsePolicy, type ResourceInput } from '@gatehouse/authz';
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../../src/authz/decide.js';
-import { explain } from '../../../src/authz/explain.js';
-import { parsePolicy } from '../../../src/authz/policy-load.js';
-import type { ResourceInput } from '../../../src/authz/resource.js';
 import type { Principal } from '../../../src/principal.js';
 import {
   alice,

@@ -1,7 +1,5 @@
+import { decide, explain, type ResourceInput } from '@gatehouse/authz';
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../../src/authz/decide.js';
-import { explain } from '../../../src/authz/explain.js';
-import type { ResourceInput } from '../../../src/authz/resource.js';
 import {
   alice,
   bob,

@@ -1,12 +1,9 @@
+import { type AclGrant, decide, filter, parsePolicy, type ResourceInput } from '@gatehouse/authz';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { type Generated, Kysely, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decide } from '../../../src/authz/decide.js';
-import { filter } from '../../../src/authz/filter.js';
 import { toKyselyWhere } from '../../../src/authz/filter-kysely.js';
-import { parsePolicy } from '../../../src/authz/policy-load.js';
-import type { AclGrant, ResourceInput } from '../../../src/authz/resource.js';
 import type { Principal } from '../../../src/principal.js';
 
 const policy = parsePolicy(`

@@ -1,5 +1,5 @@
+import { filter } from '@gatehouse/authz';
 import { describe, expect, it } from 'vitest';
-import { filter } from '../../../src/authz/filter.js';
 import { alice, bob, carol, david, demoPolicy, tuesdayMorning, user } from './fixtures.js';
 
 describe('filter on the demo policy', () => {

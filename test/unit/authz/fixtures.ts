@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parsePolicy } from '../../../src/authz/policy-load.js';
-import type { AclGrant, ResourceInput } from '../../../src/authz/resource.js';
+import { type AclGrant, parsePolicy, type ResourceInput } from '@gatehouse/authz';
 import type { Principal } from '../../../src/principal.js';
 
 export const examplePolicyFile = fileURLToPath(

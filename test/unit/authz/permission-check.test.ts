@@ -1,7 +1,5 @@
+import { decide, decidePermission, parsePolicy, typeLevelResource } from '@gatehouse/authz';
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../../src/authz/decide.js';
-import { decidePermission, typeLevelResource } from '../../../src/authz/permission-check.js';
-import { parsePolicy } from '../../../src/authz/policy-load.js';
 import { defaultPolicyFile, loadConfiguredPolicy } from '../../../src/authz/policy-setup.js';
 import { loadSettings } from '../../../src/config/load.js';
 import {

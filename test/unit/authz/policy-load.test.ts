@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadPolicy, parsePolicy } from '@gatehouse/authz';
 import { describe, expect, it } from 'vitest';
-import { loadPolicy, parsePolicy } from '../../../src/authz/policy-load.js';
 import { PolicyError } from '../../../src/errors.js';
 import { demoPolicy, examplePolicyFile } from './fixtures.js';
 

@@ -1,7 +1,19 @@
 import type { AddressInfo } from 'node:net';
-import { accessTokenOf, bearerAuth, requireScope } from '@gatehouse/verify/express';
-import express from 'express';
-import { describeBearerMiddleware, fromFetchResponse, REALM } from './middleware.cases.js';
+import {
+  accessTokenOf,
+  bearerAuth,
+  requirePermission,
+  requireRole,
+  requireScope,
+} from '@gatehouse/verify/express';
+import express, { type Express } from 'express';
+import {
+  describeBearerMiddleware,
+  fromFetchResponse,
+  REALM,
+  type TestApp,
+} from './middleware.cases.js';
+import { describePermissionMiddleware, REALM as POSTS_REALM } from './permission.cases.js';
 
 describeBearerMiddleware('Express', async (verifier) => {
   const app = express();
@@ -17,6 +29,33 @@ describeBearerMiddleware('Express', async (verifier) => {
   app.get('/admin', auth, requireScope(['admin'], options), (_request, response) => {
     response.json({});
   });
+  return listening(app);
+});
+
+describePermissionMiddleware(
+  'Express',
+  { requirePermission, requireRole },
+  async (verifier, policy) => {
+    const app = express();
+    const options = { realm: POSTS_REALM };
+    const auth = bearerAuth(verifier, options);
+    const routes = {
+      '/posts': requirePermission('posts:read', { policy, ...options }),
+      '/posts/write': requirePermission('posts:write', { policy, ...options }),
+      '/admin': requireRole('admin', { policy, ...options }),
+      '/editor': requireRole('editor', { policy, ...options }),
+      '/editor-exact': requireRole('editor', options),
+    };
+    for (const [path, guard] of Object.entries(routes)) {
+      app.get(path, auth, guard, (_request, response) => {
+        response.json({ ok: true });
+      });
+    }
+    return listening(app);
+  },
+);
+
+async function listening(app: Express): Promise<TestApp> {
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
@@ -28,4 +67,4 @@ describeBearerMiddleware('Express', async (verifier) => {
         server.close((error) => (error ? reject(error) : resolve())),
       ),
   };
-});
+}

@@ -5,10 +5,11 @@
  * `auth.*` condition, and the answer names the login it needs. Only
  * permissions with a rule that reads `auth.*` are asked again.
  */
-import type { StepUpDemand } from '../errors.js';
-import type { Principal } from '../principal.js';
+
 import type { DecisionContext } from './environment.js';
 import type { PermissionEntry } from './policy-types.js';
+import type { Principal } from './principal.js';
+import type { StepUpDemand } from './step-up-demand.js';
 
 /** Decides for another principal: the engine, without the step-up analysis. */
 export type Redecide = (principal: Principal) => boolean;

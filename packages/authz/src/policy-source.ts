@@ -3,7 +3,7 @@
  * validation error names the file and line (`PolicyError`).
  */
 import { isNode, LineCounter, parseDocument } from 'yaml';
-import { PolicyError } from '../errors.js';
+import { PolicyError } from './policy-error.js';
 
 export type YamlPath = readonly (string | number)[];
 

@@ -1,6 +1,7 @@
 /** Per-resource grants (document sharing): which grants name the principal, and what they give. */
-import type { Principal } from '../principal.js';
+
 import type { ResourceType } from './policy-types.js';
+import type { Principal } from './principal.js';
 import type { AclGrant } from './resource.js';
 
 /** `granted`: a grant naming the principal gives the action; `not_granted`: grants name the principal but none gives it; `none`: no grant names the principal. */

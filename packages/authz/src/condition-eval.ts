@@ -3,7 +3,7 @@
  * the AST — no eval, no Function). Missing or mistyped values never match:
  * a comparison involving one is false.
  */
-import type { Principal } from '../principal.js';
+
 import type { CompareOp, Expr, Operand, PathNode } from './condition-ast.js';
 import { WEEKDAYS } from './condition-check.js';
 import {
@@ -15,6 +15,7 @@ import {
   parseCidr,
   type Schedule,
 } from './environment.js';
+import type { Principal } from './principal.js';
 import type { ResourceInput } from './resource.js';
 
 /** Everything a condition can read during one decision. */

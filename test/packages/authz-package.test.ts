@@ -1,0 +1,136 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * An app or a resource server installs the policy engine alone: the packed
+ * @gatehouse/authz (what npm would publish) goes into an empty folder, and it
+ * brings yaml and nothing else: no server, no database driver, no native build.
+ */
+const PACKAGE = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/authz');
+const POLICY = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples/policy.yaml');
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+describe('@gatehouse/authz installed on its own', () => {
+  let folder: string;
+
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'gatehouse-authz-'));
+    npm(['run', 'build'], PACKAGE);
+    const [tarball] = JSON.parse(
+      npm(['pack', '--json', '--pack-destination', folder], PACKAGE),
+    ) as { filename: string }[];
+    writeFileSync(join(folder, 'package.json'), '{ "name": "policy-app", "type": "module" }');
+    npm(
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${tarball?.filename}`],
+      folder,
+    );
+  }, 120_000);
+
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('brings yaml and nothing else', () => {
+    const lock = JSON.parse(readFileSync(join(folder, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, unknown>;
+    };
+    const installed = Object.keys(lock.packages)
+      .filter((path) => path.startsWith('node_modules/'))
+      .map((path) => path.slice('node_modules/'.length))
+      .sort();
+    expect(installed).toEqual(['@gatehouse/authz', 'yaml']);
+  });
+
+  it('ships compiled JavaScript with its types, and no sources or tests', () => {
+    const files = readdirSync(join(folder, 'node_modules/@gatehouse/authz'), { recursive: true });
+    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/index.d.ts');
+    expect(files.filter((file) => String(file).startsWith('src'))).toEqual([]);
+  });
+
+  it('loads a policy file and decides from plain Node.js, and refuses a bad policy', () => {
+    const script = `
+      import { decide, decidePermission, loadPolicy, parsePolicy, PolicyError } from '@gatehouse/authz';
+      const policy = await loadPolicy(process.argv[1]);
+      const editor = { userId: 'u1', roles: ['editor'], attributes: {} };
+      const now = { now: new Date('2030-01-07T10:00:00Z') };
+      console.log(decidePermission(policy, editor, 'posts:read', now).reason);
+      console.log(decidePermission(policy, editor, 'posts:delete', now).reason);
+      const own = { type: 'orders', id: 'o1', ownerId: 'u1', attributes: { total: 5 } };
+      console.log(decide(policy, editor, 'orders:read', own, now).reason);
+      try { parsePolicy('version: 1\\nresources: {}\\nroles:\\n  a:\\n    permissions: [x:y]\\n', 'p.yaml'); }
+      catch (error) { console.log(error instanceof PolicyError, error.code, error.line); }
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, POLICY], {
+      cwd: folder,
+      encoding: 'utf8',
+    });
+    expect(out.trim().split('\n')).toEqual([
+      'role:editor',
+      'default_deny',
+      'rule:read-own-orders',
+      'true invalid_policy 5',
+    ]);
+  });
+});
+
+/**
+ * A resource server installs both packages: @gatehouse/verify's requirePermission takes the policy
+ * @gatehouse/authz loads, compiled JavaScript to compiled JavaScript, and neither pulls the other.
+ */
+describe('@gatehouse/verify with a policy @gatehouse/authz loaded, both installed from tarballs', () => {
+  let folder: string;
+
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'gatehouse-rs-'));
+    const tarballs = [PACKAGE, resolve(PACKAGE, '../verify')].map((dir) => {
+      npm(['run', 'build'], dir);
+      const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', folder], dir)) as {
+        filename: string;
+      }[];
+      return `./${packed?.filename}`;
+    });
+    writeFileSync(join(folder, 'package.json'), '{ "name": "resource-server", "type": "module" }');
+    npm(['install', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], folder);
+  }, 120_000);
+
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('answers permissions from verified tokens with the loaded policy', () => {
+    const script = `
+      import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+      import { loadPolicy } from '@gatehouse/authz';
+      import { createVerifier, permissionCheck, roleCheck } from '@gatehouse/verify';
+      const policy = await loadPolicy(process.argv[1]);
+      const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+      const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA' };
+      const verifier = createVerifier({ issuer: 'https://id.example', audience: 'api', jwks: { keys: [jwk] } });
+      const token = (roles) => new SignJWT({ sid: 's1', roles })
+        .setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: 'at+jwt' })
+        .setIssuer('https://id.example').setAudience('api').setSubject('u1')
+        .setJti(crypto.randomUUID()).setIssuedAt().setExpirationTime('5m').sign(privateKey);
+      const answer = (check, verified) => { try { check(verified); return 'ok'; } catch (e) { return e.code; } };
+      const viewer = await verifier.verify(await token(['viewer']));
+      const admin = await verifier.verify(await token(['admin']));
+      const read = permissionCheck('posts:read', policy);
+      const remove = permissionCheck('posts:delete', policy);
+      console.log(answer(read, viewer), answer(remove, viewer), answer(remove, admin));
+      console.log(answer(roleCheck('editor', policy), admin), answer(roleCheck('editor', policy), viewer));
+      try { permissionCheck('posts:publish', policy); } catch (e) { console.log(e.name); }
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, POLICY], {
+      cwd: folder,
+      encoding: 'utf8',
+    });
+    expect(out.trim().split('\n')).toEqual(['ok forbidden ok', 'ok forbidden', 'TypeError']);
+    const lock = JSON.parse(readFileSync(join(folder, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dependencies?: Record<string, string> }>;
+    };
+    expect(
+      Object.keys(lock.packages['node_modules/@gatehouse/verify']?.dependencies ?? {}),
+    ).toEqual(['jose']);
+  });
+});
