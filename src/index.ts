@@ -35,8 +35,12 @@ export {
 } from './errors.js';
 export { requireAccess, requirePermission } from './http/access.js';
 export { type AppOptions, buildApp } from './http/app.js';
-export { problemCatalog } from './http/problem.js';
+export { type FetchHandlerOptions, toFetchHandler } from './http/embed/fetch-handler.js';
+export type { SessionRequest } from './http/embed/get-session.js';
+export { type NodeHandler, toNodeHandler } from './http/embed/node-handler.js';
+export { problemFor } from './http/embed/problem-for.js';
+export { type Problem, problemCatalog } from './http/problem.js';
 export { type Access, type AnyRoute, defineRoute, type RouteContext } from './http/route.js';
 export type { CredentialKind, Principal } from './principal.js';
-export { type RunningServer, startServer } from './server.js';
+export { createGatehouse, type Gatehouse, type RunningServer, startServer } from './server.js';
 export { migrateToLatest, type VersionedMigration } from './store/migrate.js';

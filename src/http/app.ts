@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { relyingPartyOf } from '../authn/passkeys/relying-party.js';
 import type { Core } from '../core.js';
 import { answerCors } from './cors.js';
+import { givesBackUnmatched } from './embed/pass-unmatched.js';
 import { frameworkErrorOptions, installErrorHandling } from './error-handler.js';
 import { enforceSameOrigin } from './guard.js';
 import { oauthArea } from './oauth/plugin.js';
@@ -87,6 +88,8 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     return503OnClosing: true,
     ...frameworkErrorOptions,
   });
+  // First of all hooks: a request an embedding app handed over and no route here matches goes back to it untouched.
+  givesBackUnmatched(app);
   const pages = core.settings.pages.enabled;
   installErrorHandling(app, { notFound: !pages });
   // The API's headers, also the default of anything outside an area; the pages set their own.

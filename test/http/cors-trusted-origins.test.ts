@@ -101,6 +101,50 @@ describe('CORS for trustedOrigins', () => {
     expect(real.status).toBe(200);
   });
 
+  it('gives a cross-site SPA the bearer path: tokens in the body, no cookie, no CSRF token, a refresh it can read', async () => {
+    const { email } = await registeredUser(server);
+    const crossSite = { origin: TRUSTED, 'sec-fetch-site': 'cross-site' };
+    const login = await fetch(`${server.url}/auth/login`, {
+      method: 'POST',
+      headers: { ...crossSite, 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: strongPassword, refreshTokenDelivery: 'body' }),
+    });
+    expect(login.status).toBe(200);
+    // The session cookie is SameSite=Lax: a browser sends it same-site only, so a cross-site
+    // SPA cannot count on it; the refresh token is in the body, not in a cookie.
+    const session = login.headers.getSetCookie().find((c) => c.startsWith('__Host-gh_session='));
+    expect(session).toMatch(/; SameSite=Lax/i);
+    expect(session).toMatch(/; Secure/i);
+    expect(session).toMatch(/; Path=\//i);
+    expect(login.headers.getSetCookie().some((c) => c.startsWith('__Secure-gh_refresh='))).toBe(
+      false,
+    );
+    const tokens = (await login.json()) as { accessToken: string; refreshToken: string };
+    expect(tokens.refreshToken).toEqual(expect.any(String));
+
+    const bearer = { ...crossSite, authorization: `Bearer ${tokens.accessToken}` };
+    const change = await fetch(`${server.url}/auth/sessions/revoke-others`, {
+      method: 'POST',
+      headers: bearer,
+    });
+    expect(change.status).toBe(200);
+    expect(change.headers.get('access-control-allow-origin')).toBe(TRUSTED);
+
+    const refreshed = await fetch(`${server.url}/auth/refresh`, {
+      method: 'POST',
+      headers: { ...crossSite, 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: tokens.refreshToken }),
+    });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.headers.get('access-control-allow-origin')).toBe(TRUSTED);
+    const next = (await refreshed.json()) as { accessToken: string; refreshToken: string };
+    expect(next.refreshToken).not.toBe(tokens.refreshToken);
+    const me = await fetch(`${server.url}/auth/me`, {
+      headers: { ...crossSite, authorization: `Bearer ${next.accessToken}` },
+    });
+    expect(me.status).toBe(200);
+  });
+
   it('gives untrusted and look-alike origins no CORS header and refuses their unsafe requests', async () => {
     const { client, email } = await signedInUser(server);
     const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');

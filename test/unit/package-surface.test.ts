@@ -25,6 +25,10 @@ describe('the published entry points', () => {
     for (const name of [
       'createCore',
       'startServer',
+      'createGatehouse',
+      'toNodeHandler',
+      'toFetchHandler',
+      'problemFor',
       'buildApp',
       'defineRoute',
       'requireAccess',
