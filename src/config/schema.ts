@@ -9,6 +9,14 @@ const scopeToken = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/);
 /** The OpenID Connect scopes the provider releases claims for; an API's scope may not reuse one. */
 export const OIDC_SCOPES = ['openid', 'offline_access', 'email', 'profile', 'roles'] as const;
 const oidcScopes: ReadonlySet<string> = new Set(OIDC_SCOPES);
+/**
+ * An absolute http(s) URL. `z.url()` alone takes `auth.example.com:443` (its
+ * scheme would be `auth.example.com:`), so the scheme is spelled out.
+ */
+const httpUrl = z.url({
+  protocol: /^https?$/,
+  error: 'must be an http(s) URL with its scheme, e.g. https://auth.example.com',
+});
 
 const trustProxySchema = z
   .union([z.boolean(), z.number().int().min(1).max(20), z.string()])
@@ -120,7 +128,7 @@ export const settingsSchema = z.strictObject({
   /** 32 bytes, base64url or hex. Generated into the data dir in development when absent. */
   secretKey: z.string().optional(),
   /** The public base URL; the JWT issuer and the origin that CSRF checks accept. */
-  publicUrl: z.url().optional(),
+  publicUrl: httpUrl.optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Which X-Forwarded-* hops to believe: false (default), a hop count, or a
@@ -242,7 +250,7 @@ export const settingsSchema = z.strictObject({
     .strictObject({
       enabled: flag.default(false),
       /** The provider's message endpoint (a Twilio-like form POST of To, From, Body); none: the dev outbox. */
-      url: z.url().optional(),
+      url: httpUrl.optional(),
       /** Sent as `Authorization`: `user:secret` as Basic (Twilio's SID:token), anything else as Bearer. */
       token: z.string().min(1).max(1024).optional(),
       /** The sender number or name the provider shows. */
