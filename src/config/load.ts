@@ -69,29 +69,42 @@ function settingError(issue: z.core.$ZodIssue, layers: Layers): ConfigError {
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const unknown = [...path, issue.keys[0] ?? ''];
-    return new ConfigError(unknown.join('.'), `not a setting${where(unknown, layers)}`);
+    return new ConfigError(unknown.join('.'), `not a setting${where(unknown, layers, false)}`);
   }
   return new ConfigError(path.join('.') || 'settings', `${issue.message}${where(path, layers)}`);
 }
 
 const flagNames: Record<string, string> = { dataDir: '--data-dir', port: '--port' };
 
-/** ` (PORT="abc")`, ` (--port "abc")`, ` (in config.json: -5)`; a secret's value is never shown. */
-function where(path: string[], layers: Layers): string {
+/** Keys whose values are secret wherever they sit (a provider's `clientSecret` in a list). */
+const SECRET_LEAVES: ReadonlySet<string> = new Set(['clientSecret', 'token', 'secretKey']);
+
+const isSecret = (path: string[]): boolean =>
+  SECRET_SETTINGS.has(path[0] ?? '') ||
+  SECRET_SETTINGS.has(path.slice(0, 2).join('.')) ||
+  path.some((key) => SECRET_LEAVES.has(key));
+
+/**
+ * ` (PORT="abc")`, ` (--port "abc")`, ` (in config.json: -5)`: where the value
+ * came from and what it was. A secret's value is never shown, nor an unknown
+ * key's (a misspelt `clientSecret` is still a secret).
+ */
+function where(path: string[], layers: Layers, showValue = true): string {
   if (path.length === 0) return '';
-  const secret =
-    SECRET_SETTINGS.has(path.slice(0, 2).join('.')) || SECRET_SETTINGS.has(path[0] ?? '');
-  const shown = (value: unknown) => (secret ? '' : truncate(JSON.stringify(value) ?? ''));
+  const hidden = !showValue || isSecret(path);
+  const shown = (value: unknown) => (hidden ? '' : truncate(JSON.stringify(value) ?? ''));
   const flag = valueAt(layers.flags, path);
-  if (flag.found)
-    return ` (${flagNames[path.join('.')] ?? 'flag'}${shown(flag.value) && ` ${shown(flag.value)}`})`;
+  if (flag.found) {
+    const name = flagNames[path.join('.')] ?? 'a flag';
+    return ` (${name}${shown(flag.value) && ` ${shown(flag.value)}`})`;
+  }
   const env = valueAt(layers.env, path);
   const envName = envNameOf(path.slice(0, 2).join('.')) ?? envNameOf(path[0] ?? '');
   if (env.found && envName) return ` (${envName}${shown(env.value) && `=${shown(env.value)}`})`;
   const file = valueAt(layers.file, path);
-  if (file.found || (layers.fileName && valueAt(layers.file, path.slice(0, -1)).found))
-    return ` (in ${layers.fileName}${file.found && shown(file.value) ? `: ${shown(file.value)}` : ''})`;
-  return '';
+  const inFile = file.found || valueAt(layers.file, path.slice(0, -1)).found;
+  if (!layers.fileName || !inFile) return '';
+  return ` (in ${layers.fileName}${file.found && shown(file.value) ? `: ${shown(file.value)}` : ''})`;
 }
 
 function valueAt(layer: unknown, path: string[]): { found: boolean; value?: unknown } {

@@ -265,7 +265,8 @@ export const settingsSchema = z.strictObject({
       sendWindowSeconds: seconds.default(3600),
     })
     .superRefine((sms, ctx) => {
-      if (sms.url === undefined) return;
+      // A url that is not one has its own issue already; `new URL` below would throw.
+      if (sms.url === undefined || !URL.canParse(sms.url)) return;
       for (const key of ['token', 'from'] as const)
         if (sms[key] === undefined)
           ctx.addIssue({ code: 'custom', path: [key], message: 'required with sms.url' });
