@@ -3,7 +3,9 @@ import { z } from 'zod';
 
 const seconds = z.coerce.number().int().positive();
 /** A boolean from JSON or from text ("true"/"false", "1"/"0", "yes"/"no", ...); anything else is an error. */
-const flag = z.union([z.boolean(), z.stringbool()]);
+const flag = z.union([z.boolean(), z.stringbool()], {
+  error: 'must be true or false (or yes/no, on/off, 1/0)',
+});
 /** RFC 6749 §3.3 scope-token: printable ASCII but space, `"` and a backslash. */
 const scopeToken = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/);
 /** The OpenID Connect scopes the provider releases claims for; an API's scope may not reuse one. */

@@ -36,7 +36,7 @@ const flag = (setting: string): Row => ({
   setting,
   file: 'maybe',
   env: 'maybe',
-  problem: /Invalid input/,
+  problem: /must be true or false/,
 });
 const choice = (setting: string, bad: string): Row => ({
   setting,
