@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createVerifier, type Verifier } from '@gatehouse/verify';
 import { checkSamlSettings } from './authn/federation/saml-connections.js';
+import { checkSecretKeyOpensSealed } from './authn/secret-rotation/check-secret-key.js';
 import { type KeyRing, openKeyRing } from './authn/tokens/key-ring.js';
 import { openRevocationFeed, type RevocationFeed } from './authn/tokens/revocation-feed.js';
 import { loadConfiguredPolicy } from './authz/policy-setup.js';
@@ -10,8 +11,10 @@ import type { Cache } from './cache/cache.js';
 import { createMemoryCache } from './cache/memory.js';
 import { createRedisCache } from './cache/redis.js';
 import { type Clock, systemClock } from './clock.js';
+import { checkDataDir } from './config/data-dir.js';
 import type { Settings } from './config/schema.js';
 import { resolveSecretKey } from './config/secret-key.js';
+import { explainStartupFailure } from './config/unreachable.js';
 import { setHashConcurrency } from './crypto/hash-limiter.js';
 import type { Argon2Params } from './crypto/password-hash.js';
 import type { PasswordPolicy } from './crypto/password-policy.js';
@@ -83,7 +86,7 @@ export async function createCore(settings: Settings, options: CoreOptions = {}):
   } catch (error) {
     // A failed start (e.g. Redis unreachable) must not leave a reconnecting client holding the process.
     await Promise.allSettled(opened.map((resource) => resource.close()));
-    throw error;
+    throw explainStartupFailure(error, settings);
   }
 }
 
@@ -97,9 +100,10 @@ async function buildCore(
   const warnings: string[] = [];
   checkSmsSettings(settings);
   // First, so a bad policy stops start-up before anything is opened.
-  const policy = options.policy ?? (await loadConfiguredPolicy(settings));
+  const policy = options.policy ?? (await loadPolicyFile(settings));
   checkSamlSettings(settings, policy);
   const mailTemplates = loadMailTemplates(settings.mail.templatesDir);
+  checkDataDir(settings);
   const secret = resolveSecretKey(settings);
   if (secret.generated) {
     warnings.push(
@@ -109,6 +113,7 @@ async function buildCore(
   const store = openStore(settings, logger);
   opened.push(store);
   if (options.migrate !== false) await migrateToLatest(store);
+  await checkSecretKeyOpensSealed(store.db, secret.key);
   const cache = settings.redisUrl
     ? createRedisCache({
         url: settings.redisUrl,
@@ -219,6 +224,26 @@ async function buildCore(
       await store.close();
     },
   };
+}
+
+const unreadable: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory',
+};
+
+/** The configured policy; a file that is not there is a setting's problem (a bad one is a PolicyError). */
+async function loadPolicyFile(settings: Settings): Promise<Policy> {
+  try {
+    return await loadConfiguredPolicy(settings);
+  } catch (error) {
+    const problem = unreadable[(error as NodeJS.ErrnoException).code ?? ''];
+    if (problem === undefined || settings.policyFile === undefined) throw error;
+    throw new ConfigError(
+      'policyFile',
+      `cannot read ${settings.policyFile}: ${problem} (GATEHOUSE_POLICY)`,
+    );
+  }
 }
 
 /** SMS on in production must reach phones: an outbox there would swallow every code. */

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { describeFailure } from '../connection-errors.js';
-import { ConfigError, isAuthError, UnavailableError } from '../errors.js';
 import { runClients } from './clients.js';
+import { errorLine } from './error-line.js';
 import { runKeys } from './keys.js';
 import { runMigrate } from './migrate.js';
 import { runOidc } from './oidc.js';
+import { runSecret } from './secret.js';
 import { runUser } from './user.js';
 
 const usage = `usage: gatehouse <command> [options]
@@ -37,11 +37,13 @@ commands:
   clients list                                        print the registered apps (without secrets)
   clients delete --id CLIENT_ID                       delete an app; its tokens stop working
   clients rotate-secret --id CLIENT_ID                print a new secret once; the old one stops working
+  secret rotate (--old-file F | --old-stdin) (--new-file F | --new-stdin)
+                                                      re-seal everything sealed with GATEHOUSE_SECRET_KEY
+                                                      under a new one, in one transaction (both read from
+                                                      files or stdin, never arguments; both on stdin:
+                                                      old on the first line, new on the second)
 
 settings also come from the environment (PORT, DATABASE_URL, REDIS_URL, GATEHOUSE_SECRET_KEY, ...)`;
-
-/** The setting an operator fixes when a dependency cannot be reached. */
-const dependencySetting = { database: 'DATABASE_URL', cache: 'REDIS_URL' } as const;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   // Loaded only to serve: the HTTP layer (and oidc-provider, which warns on Node.js 20) stays out of the other commands.
@@ -51,6 +53,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   keys: runKeys,
   oidc: runOidc,
   clients: runClients,
+  secret: runSecret,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -68,26 +71,8 @@ main(process.argv.slice(2)).then(
     if (code !== 0) process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`gatehouse: invalid setting ${error.message}\n`);
-      process.exitCode = 2;
-    } else if (error instanceof UnavailableError) {
-      const setting = dependencySetting[error.dependency];
-      process.stderr.write(
-        `gatehouse: cannot reach the ${error.dependency} (${setting}): ${describeFailure(error.cause)}\n`,
-      );
-      process.exitCode = 1;
-    } else if (isAuthError(error)) {
-      process.stderr.write(`gatehouse: ${error.code}: ${error.message}\n`);
-      process.exitCode = 1;
-    } else if (error instanceof TypeError && error.message.startsWith('Unknown option')) {
-      process.stderr.write(`gatehouse: ${error.message}\n${usage}\n`);
-      process.exitCode = 2;
-    } else {
-      process.stderr.write(
-        `gatehouse: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
-      process.exitCode = 1;
-    }
+    const { text, exitCode } = errorLine(error, usage);
+    process.stderr.write(`${text}\n`);
+    process.exitCode = exitCode;
   },
 );

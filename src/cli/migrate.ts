@@ -1,3 +1,4 @@
+import { explainStartupFailure } from '../config/unreachable.js';
 import { openStore } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { commonOptions, parseArgs, settingsFrom } from './settings-flags.js';
@@ -12,6 +13,8 @@ export async function runMigrate(args: string[]): Promise<number> {
       `${store.description}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}\n`,
     );
     return 0;
+  } catch (error) {
+    throw explainStartupFailure(error, settings);
   } finally {
     await store.close();
   }

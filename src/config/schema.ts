@@ -4,12 +4,22 @@ import { trustedOriginsSchema } from './trusted-origins.js';
 
 const seconds = z.coerce.number().int().positive();
 /** A boolean from JSON or from text ("true"/"false", "1"/"0", "yes"/"no", ...); anything else is an error. */
-const flag = z.union([z.boolean(), z.stringbool()]);
+const flag = z.union([z.boolean(), z.stringbool()], {
+  error: 'must be true or false (or yes/no, on/off, 1/0)',
+});
 /** RFC 6749 §3.3 scope-token: printable ASCII but space, `"` and a backslash. */
 const scopeToken = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/);
 /** The OpenID Connect scopes the provider releases claims for; an API's scope may not reuse one. */
 export const OIDC_SCOPES = ['openid', 'offline_access', 'email', 'profile', 'roles'] as const;
 const oidcScopes: ReadonlySet<string> = new Set(OIDC_SCOPES);
+/**
+ * An absolute http(s) URL. `z.url()` alone takes `auth.example.com:443` (its
+ * scheme would be `auth.example.com:`), so the scheme is spelled out.
+ */
+const httpUrl = z.url({
+  protocol: /^https?$/,
+  error: 'must be an http(s) URL with its scheme, e.g. https://auth.example.com',
+});
 
 const trustProxySchema = z
   .union([z.boolean(), z.number().int().min(1).max(20), z.string()])
@@ -121,7 +131,7 @@ export const settingsSchema = z.strictObject({
   /** 32 bytes, base64url or hex. Generated into the data dir in development when absent. */
   secretKey: z.string().optional(),
   /** The public base URL; the JWT issuer and the origin that CSRF checks accept. */
-  publicUrl: z.url().optional(),
+  publicUrl: httpUrl.optional(),
   /**
    * Other origins (a single-page app elsewhere) that may call the JSON API from a browser:
    * CORS with credentials is answered for them only, and they pass the cross-origin check.
@@ -249,7 +259,7 @@ export const settingsSchema = z.strictObject({
     .strictObject({
       enabled: flag.default(false),
       /** The provider's message endpoint (a Twilio-like form POST of To, From, Body); none: the dev outbox. */
-      url: z.url().optional(),
+      url: httpUrl.optional(),
       /** Sent as `Authorization`: `user:secret` as Basic (Twilio's SID:token), anything else as Bearer. */
       token: z.string().min(1).max(1024).optional(),
       /** The sender number or name the provider shows. */
@@ -264,7 +274,8 @@ export const settingsSchema = z.strictObject({
       sendWindowSeconds: seconds.default(3600),
     })
     .superRefine((sms, ctx) => {
-      if (sms.url === undefined) return;
+      // A url that is not one has its own issue already; `new URL` below would throw.
+      if (sms.url === undefined || !URL.canParse(sms.url)) return;
       for (const key of ['token', 'from'] as const)
         if (sms[key] === undefined)
           ctx.addIssue({ code: 'custom', path: [key], message: 'required with sms.url' });

@@ -6,7 +6,8 @@ import type { Settings } from './schema.js';
 
 const KEY_BYTES = 32;
 
-function decode(text: string): Buffer | null {
+/** A 32-byte key written as 64 hex digits or base64url; null when it is not one. */
+export function decodeSecretKey(text: string): Buffer | null {
   const trimmed = text.trim();
   if (/^[0-9a-f]{64}$/i.test(trimmed)) return Buffer.from(trimmed, 'hex');
   const bytes = Buffer.from(trimmed, 'base64url');
@@ -25,7 +26,7 @@ export interface ResolvedSecretKey {
  */
 export function resolveSecretKey(settings: Settings): ResolvedSecretKey {
   if (settings.secretKey !== undefined) {
-    const key = decode(settings.secretKey);
+    const key = decodeSecretKey(settings.secretKey);
     if (!key)
       throw new ConfigError(
         'secretKey',
@@ -38,7 +39,7 @@ export function resolveSecretKey(settings: Settings): ResolvedSecretKey {
   }
   const path = join(settings.dataDir, 'secret.key');
   if (existsSync(path)) {
-    const key = decode(readFileSync(path, 'utf8'));
+    const key = decodeSecretKey(readFileSync(path, 'utf8'));
     if (!key) throw new ConfigError('secretKey', `${path} does not hold a 32-byte key`);
     return { key, generated: false };
   }

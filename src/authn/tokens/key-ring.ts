@@ -58,8 +58,8 @@ export interface KeyRing {
   rotateIfDue(): Promise<boolean>;
 }
 
-const aad = (kid: string) => `signing-key:${kid}`;
-
+/** The box of a private signing key is bound to its kid. */
+export const signingKeyAad = (kid: string) => `signing-key:${kid}`;
 export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
   const { db, secretKey, clock } = options;
   // An instance may sign with a just-retired key until its next refresh: its
@@ -84,7 +84,7 @@ export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
       kid: key.kid,
       alg: key.alg,
       public_jwk: JSON.stringify(key.publicJwk),
-      private_jwk_sealed: seal(secretKey, JSON.stringify(key.privateJwk), aad(key.kid)),
+      private_jwk_sealed: seal(secretKey, JSON.stringify(key.privateJwk), signingKeyAad(key.kid)),
       created_at: clock.now(),
       retired_at: null,
     });
@@ -105,7 +105,9 @@ export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     active = signing.map((row) => ({
       kid: row.kid,
       alg: row.alg as SigningAlgorithm,
-      privateJwk: JSON.parse(open(secretKey, row.private_jwk_sealed, aad(row.kid))) as JWK,
+      privateJwk: JSON.parse(
+        open(secretKey, row.private_jwk_sealed, signingKeyAad(row.kid)),
+      ) as JWK,
     }));
     oldestActiveCreatedAt = Math.min(...signing.map((row) => row.created_at));
     localSet = createLocalJWKSet(buildJwks(publishable()) as { keys: JWK[] });
