@@ -29,6 +29,7 @@ const envNames: Record<string, string> = {
   SMS_TOKEN: 'sms.token',
   SMS_FROM: 'sms.from',
   GATEHOUSE_PAGES: 'pages.enabled',
+  GATEHOUSE_DOCS: 'docs.enabled',
   GATEHOUSE_PROVIDER: 'provider.enabled',
   GATEHOUSE_RSA_SIGNING_KEY: 'tokens.rsaSigningKey',
 };
