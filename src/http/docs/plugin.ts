@@ -5,10 +5,11 @@ import { docsPage } from './page.js';
 
 /**
  * The page's CSP. Scripts: only those carrying this answer's nonce (the
- * viewer's bundle and the line that starts it), no eval. Styles: our origin,
- * plus 'unsafe-inline' because Swagger UI (React) writes style attributes
- * (see README, "API reference"). Images: its stylesheet's icons are data:
- * URIs. Requests: this origin only (the document, and "Try it out").
+ * viewer's bundle and the line that starts it), no eval. Styles: our
+ * stylesheet only (Swagger UI sets element styles through the DOM, which
+ * style-src does not govern). Images: this origin and data: URIs, the one
+ * thing the viewer forces (its stylesheet draws its icons as data: SVGs).
+ * Requests: this origin only (the document, and "Try it out").
  */
 const contentSecurityPolicy = (nonce: string): string =>
   [
