@@ -64,4 +64,23 @@ describe('/docs in a browser', () => {
     }
     await context.close();
   });
+
+  it('ignores a document or a configuration named in the address (no ?url= on our origin)', async () => {
+    const browserPage = await openBrowserPage(browser);
+    const { page, context, cspViolations } = browserPage;
+    const requested: string[] = [];
+    context.on('request', (request) => {
+      requested.push(request.url());
+    });
+    const elsewhere = 'https://attacker.example/spec.json';
+    const query = `url=${encodeURIComponent(elsewhere)}&configUrl=${encodeURIComponent(elsewhere)}`;
+    await page.goto(`${origin}/docs?${query}`);
+    await page.locator('.opblock', { hasText: '/auth/login' }).first().waitFor();
+    expect(requested).toContain(`${origin}/openapi.json`);
+    for (const url of requested) {
+      expect(url.startsWith(`${origin}/`) || url.startsWith('data:'), url).toBe(true);
+    }
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
 });
