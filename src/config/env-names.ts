@@ -26,6 +26,7 @@ export const settingEnvNames: Readonly<Record<string, string>> = {
   SMS_TOKEN: 'sms.token',
   SMS_FROM: 'sms.from',
   GATEHOUSE_PAGES: 'pages.enabled',
+  GATEHOUSE_DOCS: 'docs.enabled',
   GATEHOUSE_PROVIDER: 'provider.enabled',
   GATEHOUSE_RSA_SIGNING_KEY: 'tokens.rsaSigningKey',
 };

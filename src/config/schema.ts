@@ -406,6 +406,11 @@ export const settingsSchema = z.strictObject({
     .prefault({}),
   /** The hosted pages (/login, /account, /admin); an app that serves its own can turn them off. */
   pages: z.strictObject({ enabled: flag.default(true) }).prefault({}),
+  /**
+   * The API reference at /docs (Swagger UI, served from this server). On by
+   * default: it shows only /openapi.json, which is public anyway.
+   */
+  docs: z.strictObject({ enabled: flag.default(true) }).prefault({}),
   /** Basic credentials over plain HTTP from a non-loopback address; off unless set, and logged loudly. */
   allowInsecureBasicOverHttp: flag.default(false),
   emailVerificationLifetimeSeconds: seconds.default(24 * 3600),

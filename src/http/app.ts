@@ -4,10 +4,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { relyingPartyOf } from '../authn/passkeys/relying-party.js';
 import type { Core } from '../core.js';
 import { answerCors } from './cors.js';
+import { docsArea } from './docs/plugin.js';
 import { givesBackUnmatched } from './embed/pass-unmatched.js';
 import { frameworkErrorOptions, installErrorHandling } from './error-handler.js';
 import { enforceSameOrigin } from './guard.js';
 import { oauthArea } from './oauth/plugin.js';
+import { packageVersion } from './openapi/version.js';
 import { buildOpenApi } from './openapi.js';
 import { pagesArea } from './pages/plugin.js';
 import { registerRoutes } from './register-routes.js';
@@ -105,19 +107,23 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   });
 
   const routes = [...coreRoutes(core), ...(options.routes ?? [])];
+  const version = packageVersion();
   const openapi = defineRoute({
     method: 'GET',
     url: '/openapi.json',
     access: 'public',
     summary: 'This document',
     tags: ['ops'],
-    handler: async () => buildOpenApi(all, '0.1.0'),
+    handler: async () => document,
   });
   const all: AnyRoute[] = [...routes, openapi];
+  // Built once: the routes are fixed when the server starts.
+  const document = buildOpenApi(all, version);
   await app.register(async (api) => {
     answerCors(api, core.settings, all);
     registerRoutes(api, core, all);
   });
+  if (core.settings.docs.enabled) await app.register(docsArea);
   if (pages) await app.register(pagesArea, { core });
   // The provider signs users in with the pages: without them it is not mounted.
   if (pages && core.settings.provider.enabled) await app.register(oauthArea, { core });

@@ -1,15 +1,10 @@
-import { z } from 'zod';
+import { type JsonObject, toJsonSchema } from './openapi/json-schema.js';
+import { problemSchema } from './openapi/problem-schema.js';
+import { responsesOf } from './openapi/responses.js';
+import { needsCsrfHeader, securityOf, securitySchemes } from './openapi/security.js';
 import type { AnyRoute } from './route.js';
 
-type JsonObject = Record<string, unknown>;
-
-const toJsonSchema = (schema: z.ZodType): JsonObject => {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as JsonObject;
-  return rest;
-};
+const CSRF_REF = { $ref: '#/components/parameters/CsrfToken' };
 
 function parameters(route: AnyRoute): JsonObject[] {
   const out: JsonObject[] = [];
@@ -30,68 +25,63 @@ function parameters(route: AnyRoute): JsonObject[] {
       });
     }
   }
+  if (needsCsrfHeader(route.access, route.method)) out.push(CSRF_REF);
   return out;
 }
 
-const security = (route: AnyRoute): JsonObject[] =>
-  route.access === 'public' ? [] : [{ sessionCookie: [] }, { bearer: [] }];
+const requestBody = (route: AnyRoute): JsonObject =>
+  route.body
+    ? {
+        requestBody: {
+          required: !route.body.safeParse(undefined).success,
+          content: { 'application/json': { schema: toJsonSchema(route.body) } },
+        },
+      }
+    : {};
 
-/** The OpenAPI 3.1 document, generated from the same schemas that validate requests. */
+const operation = (route: AnyRoute): JsonObject => ({
+  summary: route.summary,
+  tags: route.tags ?? [],
+  'x-access': route.access,
+  security: securityOf(route.access),
+  parameters: parameters(route),
+  ...requestBody(route),
+  responses: responsesOf(route),
+});
+
+/**
+ * The OpenAPI 3.1 document, generated from the same declarations the server
+ * runs: the zod schemas that validate requests (and type the handlers'
+ * answers), each route's access (its security) and the problem catalogue.
+ */
 export function buildOpenApi(routes: readonly AnyRoute[], version: string): JsonObject {
   const paths: Record<string, JsonObject> = {};
   for (const route of routes) {
     const path = route.url.replace(/:(\w+)/g, '{$1}');
-    const status = String(route.successStatus ?? 200);
-    paths[path] = {
-      ...paths[path],
-      [route.method.toLowerCase()]: {
-        summary: route.summary,
-        tags: route.tags ?? [],
-        'x-access': route.access,
-        security: security(route),
-        parameters: parameters(route),
-        ...(route.body
-          ? {
-              requestBody: {
-                required: true,
-                content: { 'application/json': { schema: toJsonSchema(route.body) } },
-              },
-            }
-          : {}),
-        responses: {
-          [status]: { description: 'Success' },
-          default: {
-            description: 'A problem document',
-            content: {
-              'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
-            },
-          },
-        },
-      },
-    };
+    paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation(route) };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Gatehouse', version },
+    info: {
+      title: 'Gatehouse',
+      version,
+      description:
+        'Authentication and authorization. Errors are problem documents (application/problem+json) with a stable `code`.',
+    },
     paths,
     components: {
-      securitySchemes: {
-        sessionCookie: { type: 'apiKey', in: 'cookie', name: '__Host-gh_session' },
-        bearer: { type: 'http', scheme: 'bearer' },
-      },
-      schemas: {
-        Problem: {
-          type: 'object',
-          required: ['type', 'title', 'status', 'code', 'detail'],
-          properties: {
-            type: { type: 'string' },
-            title: { type: 'string' },
-            status: { type: 'integer' },
-            code: { type: 'string' },
-            detail: { type: 'string' },
-          },
+      securitySchemes,
+      parameters: {
+        CsrfToken: {
+          name: 'X-CSRF-Token',
+          in: 'header',
+          required: false,
+          description:
+            "The session's CSRF token (GET /auth/csrf, or the sign-in's answer): required when the session cookie authenticates the call.",
+          schema: { type: 'string' },
         },
       },
+      schemas: { Problem: toJsonSchema(problemSchema) },
     },
   };
 }

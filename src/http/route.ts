@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { RequestMeta } from '../authn/meta.js';
 import type { StepUpDemand } from '../authn/step-up.js';
 import type { Core } from '../core.js';
+import type { ErrorCode } from '../errors.js';
 import type { Acr, Principal } from '../principal.js';
 
 /**
@@ -30,6 +31,8 @@ export type Access =
 
 type Schema = z.ZodType;
 type Infer<S> = S extends Schema ? z.output<S> : undefined;
+/** What a handler returns: the declared response's shape (so the compiler holds it to the document), else anything. */
+type Returns<S> = S extends Schema ? z.input<S> : unknown;
 
 export interface RouteContext<A extends Access, B, P, Q> {
   core: Core;
@@ -48,6 +51,7 @@ export interface RouteDefinition<
   BS extends Schema | undefined = Schema | undefined,
   PS extends Schema | undefined = Schema | undefined,
   QS extends Schema | undefined = Schema | undefined,
+  RS extends Schema | undefined = Schema | undefined,
 > {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
@@ -71,11 +75,24 @@ export interface RouteDefinition<
   duringEnrollment?: true;
   /** Status of a successful answer, for OpenAPI (default 200; a handler that returns nothing answers 204: say so). */
   successStatus?: number;
-  handler(ctx: RouteContext<A, Infer<BS>, Infer<PS>, Infer<QS>>): Promise<unknown>;
+  /**
+   * The JSON body of a successful answer. OpenAPI describes it, and the
+   * handler must return its shape (a type error otherwise). Optional: a route
+   * without one is documented with its status and problems only.
+   */
+  response?: RS;
+  /**
+   * Problem codes the handler itself may answer (409 `conflict`, 429
+   * `rate_limited`, …), for OpenAPI; those the pipeline answers (bad input,
+   * no or the wrong credential, CSRF, an unknown id, an outage) are derived
+   * from the route's declaration (see openapi/problems.ts).
+   */
+  problems?: readonly ErrorCode[];
+  handler(ctx: RouteContext<A, Infer<BS>, Infer<PS>, Infer<QS>>): Promise<NoInfer<Returns<RS>>>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry erases each route's generic parameters.
-export type AnyRoute = RouteDefinition<any, any, any, any>;
+export type AnyRoute = RouteDefinition<any, any, any, any, any>;
 
 /** Identity function that lets TypeScript infer the body, params and query types. */
 export const defineRoute = <
@@ -83,6 +100,7 @@ export const defineRoute = <
   BS extends Schema | undefined = undefined,
   PS extends Schema | undefined = undefined,
   QS extends Schema | undefined = undefined,
+  RS extends Schema | undefined = undefined,
 >(
-  route: RouteDefinition<A, BS, PS, QS>,
-): RouteDefinition<A, BS, PS, QS> => route;
+  route: RouteDefinition<A, BS, PS, QS, RS>,
+): RouteDefinition<A, BS, PS, QS, RS> => route;

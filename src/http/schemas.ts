@@ -28,7 +28,17 @@ export const idSchema = z
   .regex(ID_PATTERN, 'not an id (letters, digits, - and _, at most 64)');
 export const idParams = z.strictObject({ id: idSchema });
 
-export const userView = (user: User) => ({
+/** A user as the API shows it: what the answers that carry a user promise (OpenAPI and the compiler). */
+export const userSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  emailVerified: z.boolean(),
+  roles: z.array(z.string()).readonly(),
+  banned: z.boolean(),
+  createdAt: z.iso.datetime(),
+});
+
+export const userView = (user: User): z.input<typeof userSchema> => ({
   id: user.id,
   email: user.email,
   emailVerified: user.emailVerified,

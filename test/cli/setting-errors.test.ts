@@ -202,6 +202,7 @@ const rows: Row[] = [
   number('provider.authorizationCodeLifetimeSeconds'),
   number('provider.idTokenLifetimeSeconds'),
   flag('pages.enabled'),
+  flag('docs.enabled'),
   flag('allowInsecureBasicOverHttp'),
   number('emailVerificationLifetimeSeconds'),
   ...['intervalSeconds', 'graceSeconds', 'batchSize', 'maxBatchesPerRun'].map((k) =>

@@ -96,7 +96,7 @@ describe('GET /openapi.json: success statuses', () => {
   it('documents 204 for the routes that answer 204, as they do', async () => {
     const { paths } = (await new Client(server.url).get<OpenApi>('/openapi.json')).body;
     const documented = (path: string, method: string) =>
-      Object.keys(paths[path]?.[method]?.responses ?? {}).filter((s) => s !== 'default');
+      Object.keys(paths[path]?.[method]?.responses ?? {}).filter((s) => s.startsWith('2'));
     const { client } = await signedInUser(server);
     const key = await client.post<{ apiKey: { id: string } }>('/auth/api-keys', { name: 'k' });
     const { client: second } = await signedInUser(server);

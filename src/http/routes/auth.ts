@@ -15,12 +15,26 @@ import {
   passwordSchema,
   refreshTokenDeliverySchema,
   tokenSchema,
+  userSchema,
   userView,
 } from '../schemas.js';
 
 const credentials = z.strictObject({ email: emailSchema, password: passwordSchema });
 const loginBody = credentials.extend({ refreshTokenDelivery: refreshTokenDeliverySchema });
 const tags = ['auth'];
+
+const meResponse = z.object({
+  user: userSchema.extend({ via: z.enum(['session', 'access_token', 'api_key', 'basic']) }),
+  /** How the caller signed in: a session or its access token (API keys and Basic have none). */
+  authentication: z
+    .object({
+      amr: z.array(z.string()).readonly().optional(),
+      acr: z.enum(['aal1', 'aal2']).optional(),
+      authTime: z.iso.datetime(),
+      restriction: z.literal('mfa_enrollment').optional(),
+    })
+    .optional(),
+});
 
 export const authRoutes = [
   defineRoute({
@@ -31,6 +45,8 @@ export const authRoutes = [
     tags,
     body: credentials,
     successStatus: 201,
+    response: z.object({ user: userSchema }),
+    problems: ['weak_password', 'rate_limited'],
     handler: async ({ core, body, meta }) => {
       await limitRegistration(core, meta.ip);
       return { user: userView(await register(core, body, meta)) };
@@ -43,6 +59,7 @@ export const authRoutes = [
     summary: 'Sign in with email and password; sets the session cookie',
     tags,
     body: loginBody,
+    problems: ['invalid_credentials', 'account_banned', 'email_not_verified', 'rate_limited'],
     handler: async ({ core, body, meta, request, reply }) => {
       const user = await verifyPasswordLogin(core, body.email, body.password, meta);
       return deliverFirstFactor(
@@ -75,6 +92,7 @@ export const authRoutes = [
     summary: 'The caller',
     tags,
     duringEnrollment: true,
+    response: meResponse,
     handler: async ({ core, principal }) => {
       const user = { ...userView(await currentUser(core, principal)), via: principal.via };
       const { amr, acr, authTime, restriction } = principal;
@@ -93,6 +111,8 @@ export const authRoutes = [
     summary: 'The CSRF token of the current session',
     tags,
     duringEnrollment: true,
+    response: z.object({ csrfToken: z.string() }),
+    problems: ['invalid_request'],
     handler: async ({ core, principal }) => {
       if (!principal.sessionId)
         throw new AuthError('invalid_request', 'Only a session has a CSRF token.');
@@ -106,6 +126,8 @@ export const authRoutes = [
     summary: 'Confirm an email address with the mailed token',
     tags,
     body: z.strictObject({ token: tokenSchema }),
+    response: z.object({ verified: z.boolean() }),
+    problems: ['invalid_link_token'],
     handler: async ({ core, body, meta }) => {
       await verifyEmail(core, body.token, meta);
       return { verified: true };
@@ -120,6 +142,8 @@ export const authRoutes = [
     tags,
     body: z.strictObject({ email: emailSchema.optional() }).optional(),
     successStatus: 202,
+    response: z.object({ accepted: z.boolean() }),
+    problems: ['already_verified', 'rate_limited'],
     handler: async ({ core, principal, body, meta }) => {
       await resendEmailVerification(core, principal, body?.email, meta);
       return { accepted: true };

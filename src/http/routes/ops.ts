@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { z } from 'zod';
 import { AuthError, DEFAULT_RETRY_AFTER_SECONDS } from '../../errors.js';
 import { isLoopbackAddress } from '../loopback.js';
 import { defineRoute } from '../route.js';
@@ -25,13 +26,20 @@ async function probe(check: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+const dependency = z.object({ kind: z.string(), ok: z.boolean() });
+
 export const opsRoutes = [
   defineRoute({
     method: 'GET',
     url: '/healthz',
     access: 'public',
-    summary: 'Storage and cache reachability',
+    summary: 'Storage and cache reachability (503 with the same body when one is down)',
     tags: ['ops'],
+    response: z.object({
+      status: z.enum(['ok', 'degraded']),
+      storage: dependency,
+      cache: dependency,
+    }),
     handler: async ({ core, reply }) => {
       const [storage, cache] = await Promise.all([
         probe(() => sql`select 1 as ok`.execute(core.store.db)),
@@ -41,7 +49,7 @@ export const opsRoutes = [
       reply.code(ok ? 200 : 503);
       if (!ok) reply.header('retry-after', String(DEFAULT_RETRY_AFTER_SECONDS));
       return {
-        status: ok ? 'ok' : 'degraded',
+        status: ok ? ('ok' as const) : ('degraded' as const),
         storage: { kind: core.store.dialect, ok: storage },
         cache: { kind: core.cache.kind, ok: cache },
       };
