@@ -112,9 +112,13 @@ export interface UserListQuery {
   order: 'asc' | 'desc';
   /** Addresses starting with this, in any case. */
   emailPrefix?: string | undefined;
+  /** Only holders of this role. */
+  role?: string | undefined;
+  /** Only banned users (true) or only those not banned (false). */
+  banned?: boolean | undefined;
 }
 
-/** A keyset page of users (a deep page costs what the first does), searched by email prefix. */
+/** A keyset page of users (a deep page costs what the first does), searched by email prefix, role and ban. */
 export const listUsers = (
   core: Core,
   query: UserListQuery,
@@ -125,6 +129,8 @@ export const listUsers = (
     order: query.order,
     // Addresses are stored lower case (normalizeEmail): so the search ignores case.
     emailPrefix: query.emailPrefix?.toLowerCase(),
+    role: query.role,
+    banned: query.banned,
     dialect: core.store.dialect,
   });
 

@@ -1,11 +1,6 @@
 #!/usr/bin/env node
-import { runClients } from './clients.js';
+import { packageVersion } from '../version.js';
 import { errorLine } from './error-line.js';
-import { runKeys } from './keys.js';
-import { runMigrate } from './migrate.js';
-import { runOidc } from './oidc.js';
-import { runSecret } from './secret.js';
-import { runUser } from './user.js';
 
 const usage = `usage: gatehouse <command> [options]
 
@@ -16,9 +11,20 @@ commands:
                                                       create a user (password read from stdin,
                                                       email verified: the operator vouches for it);
                                                       --service: a machine account for Basic
+  user list [--email PREFIX] [--role R] [--banned] [--json]
+                                                      every matching user in email order, streamed
+                                                      (tab-separated columns, or JSON lines)
+  user roles --email E --set admin,editor             replace a user's roles (--set "" for none); their
+                                                      tokens carry the new roles from the next refresh
   user ban --email E [--reason TEXT]                  ban a user and end all their sessions
   user unban --email E                                lift a ban
-  keys rotate                                         sign with a new key; old keys verify until their tokens expire
+  user delete --email E [--yes]                       delete a user and everything of theirs; their
+                                                      tokens stop working at once
+  user sessions --email E [--json]                    a user's live sessions
+  user revoke-sessions --email E                      end every session of a user
+  user reset-password --email E                       mail the user a password-reset link
+  keys rotate                                         sign with a new key; old keys verify until their
+                                                      tokens expire; running servers switch within seconds
   keys list                                           print the public JWKS
   oidc add --id ID --name NAME (--issuer URL | --preset google|microsoft|apple|github)
            --client-id ID [--client-secret-stdin] [--scope S]... [--authoritative-domain D]...
@@ -43,25 +49,56 @@ commands:
                                                       files or stdin, never arguments; both on stdin:
                                                       old on the first line, new on the second)
 
+every command takes [--data-dir DIR] [--config FILE]; gatehouse --version, gatehouse <command> --help
 settings also come from the environment (PORT, DATABASE_URL, REDIS_URL, GATEHOUSE_SECRET_KEY, ...)`;
 
+/** The usage lines of one command (its first line starts with it; continuation lines are indented further). */
+function usageOf(command: string): string {
+  const lines = usage.split('\n');
+  const picked: string[] = [];
+  let inside = false;
+  for (const line of lines) {
+    if (/^ {2}\S/.test(line)) inside = line.startsWith(`  ${command} `) || line === `  ${command}`;
+    else if (!/^ {5,}\S/.test(line)) inside = false;
+    if (inside) picked.push(line);
+  }
+  return `usage: gatehouse ${command} [options]\n\n${picked.join('\n')}`;
+}
+
+const HELP = new Set(['--help', '-h', 'help']);
+
+// Each command is loaded when it runs: help and --version open no database driver, and the HTTP
+// layer (with oidc-provider, which warns on Node.js 20) stays out of every command but serve.
 const commands: Record<string, (args: string[]) => Promise<number>> = {
-  // Loaded only to serve: the HTTP layer (and oidc-provider, which warns on Node.js 20) stays out of the other commands.
   serve: async (args) => (await import('./serve.js')).runServe(args),
-  migrate: runMigrate,
-  user: runUser,
-  keys: runKeys,
-  oidc: runOidc,
-  clients: runClients,
-  secret: runSecret,
+  migrate: async (args) => (await import('./migrate.js')).runMigrate(args),
+  user: async (args) => (await import('./user.js')).runUser(args),
+  keys: async (args) => (await import('./keys.js')).runKeys(args),
+  oidc: async (args) => (await import('./oidc.js')).runOidc(args),
+  clients: async (args) => (await import('./clients.js')).runClients(args),
+  secret: async (args) => (await import('./secret.js')).runSecret(args),
 };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const run = command ? commands[command] : undefined;
+  // Asked-for help is output (stdout, exit 0); help after a mistake goes to stderr with exit 2.
+  if (command === undefined || HELP.has(command)) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  const run = commands[command];
   if (!run) {
-    process.stderr.write(`${usage}\n`);
-    return command === undefined || command === '--help' ? 0 : 2;
+    const what = command.startsWith('-') ? 'option' : 'command';
+    process.stderr.write(`gatehouse: unknown ${what} ${JSON.stringify(command)}\n${usage}\n`);
+    return 2;
+  }
+  if (rest.some((arg) => arg === '--help' || arg === '-h')) {
+    process.stdout.write(`${usageOf(command)}\n`);
+    return 0;
   }
   return run(rest);
 }

@@ -118,7 +118,8 @@ describe('gatehouse CLI', () => {
       '--data-dir',
       dataDir,
     ]);
-    expect(noStdin.code).toBe(1);
+    // A missing flag is a usage mistake: exit 2, as an unknown option is.
+    expect(noStdin.code).toBe(2);
     expect(noStdin.stderr).toMatch(/--password-stdin/);
   });
 

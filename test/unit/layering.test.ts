@@ -30,6 +30,7 @@ const RANK: Record<string, number> = {
   'connection-log': 0,
   'log-failure': 0,
   'json-lines-outbox': 0,
+  version: 0,
   config: 1,
   crypto: 2,
   store: 2,

@@ -90,6 +90,10 @@ async function mailResetToken(core: Core, email: string, now: number): Promise<v
   await issueResetToken(core, user, randomToken(), now);
 }
 
+/** Mails `user` a reset link as forgot-password does (an operator's `gatehouse user reset-password`). */
+export const mailPasswordReset = (core: Core, user: User): Promise<void> =>
+  issueResetToken(core, user, randomToken(), core.clock.now());
+
 async function issueResetToken(core: Core, user: User, token: string, now: number): Promise<void> {
   const lifetimeSeconds = core.settings.resetTokenLifetimeSeconds;
   await core.store.db.transaction().execute((trx) =>

@@ -7,6 +7,7 @@ import { generateSigningKey, type SigningAlgorithm } from '../../crypto/signing-
 import {
   deleteSigningKeysRetiredBefore,
   insertSigningKey,
+  listSigningKeyStates,
   listSigningKeys,
   retireSigningKeys,
   type SigningKeyRow,
@@ -16,10 +17,15 @@ import type { Db } from '../../store/schema.js';
 /** Another instance may have rotated: an unknown kid reloads the keys, at most this often. */
 const RELOAD_COOLDOWN_MS = 2_000;
 /**
- * Another instance (or `gatehouse keys rotate`) may have rotated: keys are
- * re-read at most this long after the last read, before signing or serving
- * the JWKS, so every instance moves to the new signing key within this time.
+ * Another instance (or `gatehouse keys rotate` from another process) may have
+ * rotated: before signing or serving the JWKS, an instance whose last look is
+ * older than this checks which keys are stored (kid and retirement only, a
+ * few rows) and reloads when they changed, so every instance signs with the
+ * new key within this time of a rotation, on any backend. A poll rather than
+ * a message: it needs no Redis, and a missed message could never delay it.
  */
+const CHECK_INTERVAL_MS = 2_000;
+/** A full reload (and the purge of long-retired keys) at least this often, changed or not. */
 const REFRESH_INTERVAL_MS = 30_000;
 const SKEW_MS = 30_000;
 
@@ -52,7 +58,7 @@ export interface KeyRing {
   /** A new key of each configured algorithm signs from now on; every other active key is retired. Returns the primary's new kid. */
   rotate(): Promise<string>;
   reload(): Promise<void>;
-  /** Re-reads the keys when the last read is older than the refresh interval. */
+  /** Checks the stored keys when the last look is older than the check interval; reloads them when they changed. */
   refreshIfStale(): Promise<void>;
   /** Rotates when a signing key is older than the rotation period. */
   rotateIfDue(): Promise<boolean>;
@@ -64,14 +70,25 @@ export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
   const { db, secretKey, clock } = options;
   // An instance may sign with a just-retired key until its next refresh: its
   // tokens must still verify, so a retired key is kept that much longer.
-  const graceMs = options.accessTokenLifetimeSeconds * 1000 + SKEW_MS + REFRESH_INTERVAL_MS;
+  const graceMs = options.accessTokenLifetimeSeconds * 1000 + SKEW_MS + CHECK_INTERVAL_MS;
   const algorithms = [...new Set([options.algorithm, ...(options.extraAlgorithms ?? [])])];
   let rows: SigningKeyRow[] = [];
   let active: AccessTokenSigner[] = [];
   let oldestActiveCreatedAt = 0;
   let localSet: JWTVerifyGetKey = createLocalJWKSet({ keys: [] });
   let lastReloadMs = 0;
+  let lastCheckMs = 0;
   let refreshing: Promise<void> | undefined;
+
+  const stateOf = (keys: ReadonlyArray<Pick<SigningKeyRow, 'kid' | 'retired_at'>>) =>
+    keys.map((key) => `${key.kid}:${key.retired_at ?? ''}`).join(',');
+
+  /** Reloads when the stored keys differ from the loaded ones, or the last reload is old. */
+  async function refresh(): Promise<void> {
+    lastCheckMs = clock.now();
+    const stale = clock.now() - lastReloadMs >= REFRESH_INTERVAL_MS;
+    if (stale || stateOf(await listSigningKeyStates(db)) !== stateOf(rows)) await reload();
+  }
 
   const publishable = () =>
     rows
@@ -93,6 +110,7 @@ export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
 
   async function reload(): Promise<void> {
     lastReloadMs = clock.now();
+    lastCheckMs = lastReloadMs;
     await deleteSigningKeysRetiredBefore(db, clock.now() - graceMs);
     rows = await listSigningKeys(db);
     const missing = algorithms.filter((alg) => newestActive(alg) === undefined);
@@ -148,8 +166,8 @@ export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     rotate,
     reload,
     async refreshIfStale() {
-      if (clock.now() - lastReloadMs < REFRESH_INTERVAL_MS) return;
-      refreshing ??= reload().finally(() => {
+      if (clock.now() - lastCheckMs < CHECK_INTERVAL_MS) return;
+      refreshing ??= refresh().finally(() => {
         refreshing = undefined;
       });
       await refreshing;

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { banUser, listUsers, replaceRoles, unbanUser } from '../../authn/admin.js';
+import { deleteUser } from '../../authn/admin-delete-user.js';
 import { resetUserFactors, revokeUserSessions, userDetail } from '../../authn/admin-user.js';
 import { RECENT_LOGIN } from '../../authn/step-up.js';
-import type { Session } from '../../store/repositories/sessions.js';
+import type { User } from '../../store/repositories/users.js';
 import { requireOn } from '../access.js';
 import { limitParam } from '../cursor.js';
 import { defineRoute } from '../route.js';
@@ -10,8 +11,10 @@ import { idParams, nameSchema, textSchema, userView } from '../schemas.js';
 import { decodeUserCursor, nextUserCursor } from '../user-cursor.js';
 import { adminAuditRoutes } from './admin-audit.js';
 import { adminPolicyRoutes } from './admin-policy.js';
+import { adminSessionRoutes, sessionView } from './admin-sessions.js';
 
 const tags = ['admin'];
+const ROLE_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
 const manage = { permission: 'users:manage' } as const;
 
 // Keyset pages, not offsets: a deep offset sorts and skips the whole table on every request.
@@ -22,6 +25,12 @@ const usersQuery = z
       .optional()
       .transform((q) => q?.trim() || undefined)
       .describe('Email prefix, any case (an index range: not a substring search)'),
+    role: z.string().regex(ROLE_PATTERN).optional().describe('Only users holding this role'),
+    banned: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((banned) => (banned === undefined ? undefined : banned === 'true'))
+      .describe('`true`: only banned users; `false`: only users not banned'),
     sort: z.enum(['created', 'email']).default('created'),
     order: z.enum(['asc', 'desc']).default('asc'),
     after: z.string().max(480).optional().describe('The `next` of the previous page'),
@@ -39,17 +48,14 @@ const usersQuery = z
     return z.NEVER;
   });
 
-const sessionView = (session: Session) => ({
-  id: session.id,
-  userAgent: session.userAgent,
-  ip: session.ip,
-  createdAt: new Date(session.createdAt).toISOString(),
-  lastSeenAt: new Date(session.lastSeenAt).toISOString(),
-  acr: session.acr,
-  amr: session.amr,
-});
-
 const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
+
+/** What an admin sees of a user: the public view, and when and why they were banned. */
+const adminUserView = (user: User) => ({
+  ...userView(user),
+  bannedAt: iso(user.bannedAt),
+  bannedReason: user.bannedReason,
+});
 
 export const adminRoutes = [
   defineRoute({
@@ -57,13 +63,14 @@ export const adminRoutes = [
     url: '/admin/users',
     access: manage,
     summary:
-      'List users (creation order by default; `sort=email`, `order=desc`, `q=` an email prefix); `next` is the cursor for `after=`',
+      'List users (creation order by default; `sort=email`, `order=desc`, `q=` an email prefix, `role=`, `banned=true|false`); `next` is the cursor for `after=`',
     tags,
     query: usersQuery,
     handler: async ({ core, query }) => {
-      const { limit, from, q, sort, order } = query;
-      const page = await listUsers(core, { sort, order, emailPrefix: q }, { limit, from });
-      return { users: page.items.map(userView), next: nextUserCursor({ sort, order }, page) };
+      const { limit, from, q, role, banned, sort, order } = query;
+      const filter = { sort, order, emailPrefix: q, role, banned };
+      const page = await listUsers(core, filter, { limit, from });
+      return { users: page.items.map(adminUserView), next: nextUserCursor({ sort, order }, page) };
     },
   }),
   defineRoute({
@@ -77,11 +84,7 @@ export const adminRoutes = [
       requireOn(ctx, manage.permission, ctx.params.id);
       const { user, sessions, factors } = await userDetail(ctx.core, ctx.params.id);
       return {
-        user: {
-          ...userView(user),
-          bannedAt: iso(user.bannedAt),
-          bannedReason: user.bannedReason,
-        },
+        user: adminUserView(user),
         sessions: sessions.map(sessionView),
         factors: {
           factors: factors.factors.map((f) => ({
@@ -107,7 +110,7 @@ export const adminRoutes = [
       const { core, params, body, principal, meta } = ctx;
       requireOn(ctx, manage.permission, params.id);
       return {
-        user: userView(
+        user: adminUserView(
           await banUser(core, params.id, { actorId: principal.userId, reason: body?.reason }, meta),
         ),
       };
@@ -125,7 +128,7 @@ export const adminRoutes = [
       const { core, params, principal, meta } = ctx;
       requireOn(ctx, manage.permission, params.id);
       return {
-        user: userView(await unbanUser(core, params.id, { actorId: principal.userId }, meta)),
+        user: adminUserView(await unbanUser(core, params.id, { actorId: principal.userId }, meta)),
       };
     },
   }),
@@ -171,14 +174,32 @@ export const adminRoutes = [
     summary: "Replace a user's roles",
     tags,
     params: idParams,
-    body: z.strictObject({ roles: z.array(z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/)).max(50) }),
+    body: z.strictObject({ roles: z.array(z.string().regex(ROLE_PATTERN)).max(50) }),
     handler: async (ctx) => {
       const { core, params, body, principal, meta } = ctx;
       requireOn(ctx, manage.permission, params.id);
       const by = { actorId: principal.userId };
-      return { user: userView(await replaceRoles(core, params.id, body.roles, by, meta)) };
+      return { user: adminUserView(await replaceRoles(core, params.id, body.roles, by, meta)) };
     },
   }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/admin/users/:id',
+    access: manage,
+    stepUp: RECENT_LOGIN,
+    summary:
+      'Delete a user and everything of theirs in one transaction; every session, API key and token is revoked at once. 409 for yourself',
+    tags,
+    params: idParams,
+    successStatus: 204,
+    handler: async (ctx) => {
+      const { core, params, principal, meta } = ctx;
+      requireOn(ctx, manage.permission, params.id);
+      await deleteUser(core, params.id, { actorId: principal.userId }, meta);
+      return undefined;
+    },
+  }),
+  ...adminSessionRoutes,
   ...adminAuditRoutes,
   ...adminPolicyRoutes,
 ];

@@ -83,3 +83,12 @@ export async function addGrant(db: Db, grant: NewGrant): Promise<void> {
     .onConflict((oc) => oc.doNothing())
     .execute();
 }
+
+/** Removes every grant made to this user (no foreign key: subjects are users or groups). */
+export async function deleteGrantsToUser(db: Db, userId: string): Promise<void> {
+  await db
+    .deleteFrom('acl_grants')
+    .where('subject_type', '=', 'user')
+    .where('subject_id', '=', userId)
+    .execute();
+}

@@ -13,6 +13,8 @@ export const AUDIT_TYPES = [
   'user_banned',
   'user_unbanned',
   'roles_changed',
+  'user_deleted',
+  'password_reset_sent',
   'refresh_token_reuse',
   'mfa_challenge',
   'mfa_verify',

@@ -28,3 +28,14 @@ export async function retireSigningKeys(
 export async function deleteSigningKeysRetiredBefore(db: Db, cutoff: number): Promise<void> {
   await db.deleteFrom('signing_keys').where('retired_at', '<', cutoff).execute();
 }
+
+/** Which keys there are and which are retired, newest first: what a key ring checks for a change. */
+export const listSigningKeyStates = (
+  db: Db,
+): Promise<Array<Pick<SigningKeyRow, 'kid' | 'retired_at'>>> =>
+  db
+    .selectFrom('signing_keys')
+    .select(['kid', 'retired_at'])
+    .orderBy('created_at', 'desc')
+    .orderBy('kid')
+    .execute();

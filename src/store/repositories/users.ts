@@ -190,6 +190,10 @@ export interface UserListView {
   order: 'asc' | 'desc';
   /** Only addresses starting with this (lower case, as addresses are stored). */
   emailPrefix?: string | undefined;
+  /** Only users holding this role. */
+  role?: string | undefined;
+  /** Only banned users (true) or only those not banned (false). */
+  banned?: boolean | undefined;
   dialect: Dialect;
 }
 
@@ -244,6 +248,14 @@ export async function listUsers(
     query = query.where(email, '>=', prefix);
     if (below !== null) query = query.where(email, '<', below);
   }
+  if (view.role !== undefined) {
+    const role = view.role;
+    query = query.where('id', 'in', (eb) =>
+      eb.selectFrom('user_roles').select('user_id').where('role', '=', role),
+    );
+  }
+  if (view.banned !== undefined)
+    query = query.where('banned_at', view.banned ? 'is not' : 'is', null);
   const from = page.from;
   if (from && view.sort === 'email') {
     query = query.where(email, ahead, String(from.key));
@@ -272,4 +284,15 @@ export async function listUsers(
     key: view.sort === 'email' ? user.email : user.createdAt,
     id: user.id,
   }));
+}
+
+/**
+ * Deletes the user row; the foreign keys (ON DELETE CASCADE) take their roles,
+ * sessions and refresh tokens, API keys, factors, passkeys, identities,
+ * one-time tokens, challenges and provider grant bindings with it. False when
+ * there was no such row (deleted meanwhile).
+ */
+export async function deleteUserRow(db: Db, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
 }
