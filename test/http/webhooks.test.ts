@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { purgeExpired } from '../../src/authn/purge.js';
 import type { SettingsInput } from '../../src/config/schema.js';
 import type { WebhookDeliveriesTable } from '../../src/store/schema.js';
 import { signedInUser, strongPassword, uniqueEmail } from '../helpers/accounts.js';
@@ -332,6 +333,22 @@ describe('in-process hooks (core.events)', () => {
     expect(of('user.banned')).toEqual([
       { userId: other.userId, email: other.email, reason: 'spam', by: admin.userId },
     ]);
+  });
+});
+
+describe('the purge', () => {
+  it('deletes delivery rows older than webhooks.retentionDays, sent or not, and keeps newer ones', async () => {
+    const { server, receiver } = await setUp({ retentionDays: 2 });
+    receiver.answer = (_id, attempt) => (attempt === 1 ? 500 : 200);
+    await signUp(server);
+    await settled(server);
+    server.clock.advance(2 * 86_400_000 + 1000);
+    const recent = await signUp(server);
+    await settled(server, 2);
+    expect((await purgeExpired(server.core)).webhookDeliveries).toBe(1);
+    const left = await rows(server);
+    expect(left).toHaveLength(1);
+    expect(JSON.parse(left[0]?.payload ?? '{}').data.userId).toBe(recent.id);
   });
 });
 
