@@ -31,6 +31,9 @@ import { createOutboxSmsSender } from './sms/outbox.js';
 import type { SmsSender } from './sms/sender.js';
 import { openStore, type Store } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
+import { resolveEndpoints } from './webhooks/endpoints.js';
+import type { EventHooks, EventHooksOption } from './webhooks/hooks.js';
+import { createWebhooks, type Webhooks } from './webhooks/webhooks.js';
 
 /** Clock skew allowed on our own access tokens (the verifier's default). */
 const ACCESS_TOKEN_SKEW_SECONDS = 5;
@@ -66,6 +69,10 @@ export interface Core {
   policy: Policy;
   /** Warnings about insecure or generated settings, printed at start-up. */
   warnings: string[];
+  /** Events for the app: the webhook outbox and its sender (fed by `audit()`). */
+  webhooks: Webhooks;
+  /** In-process hooks: `core.events.on('user.created', (event) => …)`, run after the change commits. */
+  events: EventHooks;
   close(): Promise<void>;
 }
 
@@ -77,6 +84,8 @@ export interface CoreOptions {
   migrate?: boolean;
   /** A policy already loaded; otherwise `settings.policyFile` or the built-in default is loaded. */
   policy?: Policy;
+  /** In-process hooks per event type (`*`: every one); more can be added with `core.events.on`. */
+  hooks?: EventHooksOption;
 }
 
 export async function createCore(settings: Settings, options: CoreOptions = {}): Promise<Core> {
@@ -104,6 +113,7 @@ async function buildCore(
   checkSamlSettings(settings, policy);
   const mailTemplates = loadMailTemplates(settings.mail.templatesDir);
   checkDataDir(settings);
+  const webhookEndpoints = resolveEndpoints(settings, process.env);
   const secret = resolveSecretKey(settings);
   if (secret.generated) {
     warnings.push(
@@ -188,6 +198,16 @@ async function buildCore(
   }
   const { password } = settings;
   if (password.hashConcurrency) setHashConcurrency(password.hashConcurrency);
+  const webhooks = createWebhooks({
+    settings: settings.webhooks,
+    endpoints: webhookEndpoints,
+    store,
+    clock,
+    logger,
+    background,
+    hooks: options.hooks,
+  });
+  opened.push(webhooks);
   return {
     settings,
     store,
@@ -217,7 +237,11 @@ async function buildCore(
     accessTokens,
     policy,
     warnings,
+    webhooks,
+    events: webhooks.events,
     async close() {
+      // The commit watch first: what it still runs (hooks) lands in the background drained next.
+      await webhooks.close();
       await background.drain();
       revocations.close();
       await cache.close();

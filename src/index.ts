@@ -44,3 +44,10 @@ export { type Access, type AnyRoute, defineRoute, type RouteContext } from './ht
 export type { CredentialKind, Principal } from './principal.js';
 export { createGatehouse, type Gatehouse, type RunningServer, startServer } from './server.js';
 export { migrateToLatest, type VersionedMigration } from './store/migrate.js';
+export {
+  WEBHOOK_EVENTS,
+  type WebhookEvent,
+  type WebhookEventData,
+  type WebhookEventType,
+} from './webhooks/events.js';
+export type { EventHook, EventHooks, EventHooksOption } from './webhooks/hooks.js';

@@ -112,6 +112,47 @@ export const oidcProviderSchema = z
 
 export type OidcProviderSettings = z.infer<typeof oidcProviderSchema>;
 
+/** The events a webhook endpoint (or an in-process hook) may ask for; `*` is every one. */
+export const WEBHOOK_EVENTS = [
+  'user.created',
+  'user.email_verified',
+  'user.banned',
+  'user.unbanned',
+  'user.roles_changed',
+  'user.deleted',
+  'session.revoked',
+  'password.changed',
+  'mfa.enrolled',
+  'mfa.removed',
+] as const;
+
+/**
+ * One receiver of webhooks. Its signing secret is in the Standard Webhooks
+ * form (`whsec_` + base64 of 24 to 64 random bytes), given inline (a config
+ * file kept like GATEHOUSE_SECRET_KEY), by the name of an environment
+ * variable, or by a file (a mounted secret); it is never logged.
+ */
+const webhookEndpointSchema = z
+  .strictObject({
+    /** In the delivery rows and log lines (never the URL, which may carry a token). */
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and "-"'),
+    url: z.url({ protocol: /^https?$/ }),
+    secret: z.string().min(1).max(1024).optional(),
+    secretEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
+    secretFile: z.string().min(1).optional(),
+    events: z
+      .array(z.enum([...WEBHOOK_EVENTS, '*']))
+      .min(1)
+      .max(WEBHOOK_EVENTS.length + 1),
+  })
+  .refine(
+    (e) => [e.secret, e.secretEnv, e.secretFile].filter((v) => v !== undefined).length === 1,
+    'set one of secret, secretEnv, secretFile',
+  );
+
 /** Every setting, its type and its secure default. Units are in the names. */
 export const settingsSchema = z.strictObject({
   nodeEnv: z.enum(['development', 'production', 'test']).default('development'),
@@ -414,6 +455,31 @@ export const settingsSchema = z.strictObject({
   /** Basic credentials over plain HTTP from a non-loopback address; off unless set, and logged loudly. */
   allowInsecureBasicOverHttp: flag.default(false),
   emailVerificationLifetimeSeconds: seconds.default(24 * 3600),
+  /** Events sent to the app's HTTP endpoints (see src/webhooks/ and the README's "Webhooks"). */
+  webhooks: z
+    .strictObject({
+      endpoints: z
+        .array(webhookEndpointSchema)
+        .max(20)
+        .default([])
+        .refine(
+          (list) => new Set(list.map((e) => e.id)).size === list.length,
+          'ids must be unique',
+        ),
+      /** Attempts per event and endpoint before it is given up (recorded as failed). */
+      maxAttempts: z.coerce.number().int().min(1).max(30).default(12),
+      /** The wait after the first failed attempt; it doubles with each further one (with jitter). */
+      initialRetrySeconds: z.coerce.number().int().min(1).max(3600).default(10),
+      /** The longest wait between two attempts. */
+      maxRetrySeconds: z.coerce.number().int().min(1).max(86_400).default(3600),
+      /** How long one attempt may take, connection and answer, before it counts as failed. */
+      timeoutSeconds: z.coerce.number().int().min(1).max(60).default(10),
+      /** How often each instance looks for due deliveries (retries, and events of other processes). */
+      pollIntervalSeconds: z.coerce.number().int().min(1).max(300).default(5),
+      /** Delivery rows (sent, failed or pending) are purged this long after the event. */
+      retentionDays: z.coerce.number().int().min(1).max(365).default(7),
+    })
+    .prefault({}),
   /** Deleting what has expired (sessions and their refresh tokens, one-time tokens, API keys). */
   purge: z
     .strictObject({

@@ -3,6 +3,8 @@ import type { Db } from './schema.js';
 export interface PurgeOptions {
   /** Rows expired before this instant go (now minus the grace period). */
   expiredBefore: number;
+  /** Webhook deliveries made before this instant go, sent or not (webhooks.retentionDays); default `expiredBefore`. */
+  webhookDeliveriesBefore?: number;
   batchSize: number;
   maxBatchesPerRun: number;
 }
@@ -18,6 +20,7 @@ export interface PurgeCounts {
   webauthnChallenges: number;
   oidcLogins: number;
   oauthPayloads: number;
+  webhookDeliveries: number;
 }
 
 type Batch = (db: Db, before: number, size: number) => Promise<number>;
@@ -147,6 +150,18 @@ const batches: Record<keyof PurgeCounts, Batch> = {
           ),
         ),
     ),
+  webhookDeliveries: (db, before, size) =>
+    deleted(
+      db
+        .deleteFrom('webhook_deliveries')
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('webhook_deliveries')
+            .select('id')
+            .where('created_at', '<', before)
+            .limit(size),
+        ),
+    ),
 };
 
 /** Deletes rows expired before `expiredBefore`, a few bounded batches per table; the rest waits for the next run. */
@@ -162,10 +177,15 @@ export async function purgeExpiredRows(db: Db, options: PurgeOptions): Promise<P
     webauthnChallenges: 0,
     oidcLogins: 0,
     oauthPayloads: 0,
+    webhookDeliveries: 0,
   };
   for (const table of Object.keys(counts) as Array<keyof PurgeCounts>) {
     for (let batch = 0; batch < options.maxBatchesPerRun; batch++) {
-      const count = await batches[table](db, options.expiredBefore, options.batchSize);
+      const before =
+        table === 'webhookDeliveries'
+          ? (options.webhookDeliveriesBefore ?? options.expiredBefore)
+          : options.expiredBefore;
+      const count = await batches[table](db, before, options.batchSize);
       counts[table] += count;
       if (count < options.batchSize) break;
     }

@@ -296,6 +296,32 @@ export interface OauthGrantSessionsTable {
   created_at: number;
 }
 
+/** One event to one webhook endpoint (the outbox, migration 0014). */
+export interface WebhookDeliveriesTable {
+  id: string;
+  /** The `webhook-id` header: one per event, the same for every endpoint and attempt. */
+  event_id: string;
+  /** The endpoint's `id` in the settings. */
+  endpoint: string;
+  event_type: string;
+  /** The JSON body, exactly as signed and sent. */
+  payload: string;
+  created_at: number;
+  attempts: Generated<number>;
+  /** When it is due; while an instance sends it, the end of that instance's lease. */
+  next_attempt_at: number;
+  /** The claim of the instance sending it; its outcome is recorded only under this claim. */
+  lease_token: string | null;
+  last_attempt_at: number | null;
+  /** The receiver's HTTP status of the last attempt; null when none came (refused, timed out). */
+  last_status: number | null;
+  /** Why the last attempt failed, without the URL: `timeout`, `ECONNREFUSED`, `status 500`. */
+  last_error: string | null;
+  delivered_at: number | null;
+  /** Given up: the attempts ran out, or the receiver refused it for good (a 4xx). */
+  failed_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   user_roles: UserRolesTable;
@@ -320,6 +346,7 @@ export interface Database {
   oauth_payloads: OauthPayloadsTable;
   oauth_clients: OauthClientsTable;
   oauth_grant_sessions: OauthGrantSessionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type Db = Kysely<Database>;

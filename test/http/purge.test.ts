@@ -121,6 +121,7 @@ describe('purgeExpired: bounded batches, a day of grace, live rows untouched', (
       webauthnChallenges: 0,
       oidcLogins: 0,
       oauthPayloads: 0,
+      webhookDeliveries: 0,
     });
 
     expect(await count(server, 'sessions', recentSessions)).toBe(2);

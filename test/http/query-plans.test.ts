@@ -7,6 +7,7 @@ import {
   pageLiveSessions,
 } from '../../src/store/repositories/sessions.js';
 import { listUsers } from '../../src/store/repositories/users.js';
+import { claimDueDeliveries } from '../../src/store/repositories/webhook-deliveries.js';
 import type { Db } from '../../src/store/schema.js';
 import { expectIndexed, planOf, recordQueries } from '../helpers/query-plan.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -109,11 +110,17 @@ describe('hot queries read an index (SQLite EXPLAIN QUERY PLAN; PostgreSQL EXPLA
     );
   });
 
+  it('the webhook sender claims due deliveries through the index of unfinished ones', async () => {
+    const claim = { now: at, leaseUntil: at + 1, leaseToken: 't', endpoints: ['app'], limit: 20 };
+    const plan = await first((db) => claimDueDeliveries(db, server.core.store.dialect, claim));
+    expectIndexed(plan, 'webhook_deliveries_due_idx');
+  });
+
   it('the purge: every batch finds its rows by an expiry index', async () => {
     const plans = await plansOf((db) =>
       purgeExpiredRows(db, { expiredBefore: at, batchSize: 1000, maxBatchesPerRun: 5 }),
     );
-    expect(plans).toHaveLength(10);
+    expect(plans).toHaveLength(11);
     const [
       refreshTokens,
       sessions,
@@ -125,6 +132,7 @@ describe('hot queries read an index (SQLite EXPLAIN QUERY PLAN; PostgreSQL EXPLA
       webauthnChallenges,
       oidcLogins,
       oauthPayloads,
+      webhookDeliveries,
     ] = plans;
     expectIndexed(refreshTokens ?? [], 'sessions_idle_idx');
     expectIndexed(refreshTokens ?? [], 'refresh_tokens_session_idx');
@@ -137,5 +145,6 @@ describe('hot queries read an index (SQLite EXPLAIN QUERY PLAN; PostgreSQL EXPLA
     expectIndexed(webauthnChallenges ?? [], 'webauthn_challenges_expires_idx');
     expectIndexed(oidcLogins ?? [], 'oidc_logins_expires_idx');
     expectIndexed(oauthPayloads ?? [], 'oauth_payloads_expires_at_idx');
+    expectIndexed(webhookDeliveries ?? [], 'webhook_deliveries_created_idx');
   });
 });

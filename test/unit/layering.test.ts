@@ -37,6 +37,8 @@ const RANK: Record<string, number> = {
   cache: 2,
   mail: 2,
   sms: 2,
+  /** Events for the app (webhooks, in-process hooks): over the store they write, under authn's audit(). */
+  webhooks: 2.5,
   authz: 3,
   authn: 4,
   core: 5,

@@ -51,8 +51,9 @@ export interface StoredAuditEvent extends AuditEvent {
   at: number;
 }
 
-export async function recordAuditEvent(db: Db, event: AuditEvent, now: number): Promise<void> {
-  await db
+/** Writes the event; returns its id (the commit watch of webhooks looks it up by it). */
+export async function recordAuditEvent(db: Db, event: AuditEvent, now: number): Promise<number> {
+  const row = await db
     .insertInto('audit_events')
     .values({
       at: now,
@@ -63,7 +64,9 @@ export async function recordAuditEvent(db: Db, event: AuditEvent, now: number): 
       user_agent: event.userAgent,
       detail: JSON.stringify(event.detail ?? {}),
     })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
 }
 
 export interface AuditFilter {
