@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { relyingPartyOf } from '../authn/passkeys/relying-party.js';
@@ -15,6 +16,7 @@ import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authRoutes } from './routes/auth.js';
 import { authzRoutes } from './routes/authz.js';
+import { introspectionRoutes } from './routes/introspection.js';
 import { magicLinkRoutes } from './routes/magic-link.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { devRoutes, opsRoutes } from './routes/ops.js';
@@ -22,6 +24,7 @@ import { passkeyRoutes } from './routes/passkeys.js';
 import { passwordRoutes } from './routes/password.js';
 import { reauthenticateRoutes } from './routes/reauthenticate.js';
 import { recoveryCodeRoutes } from './routes/recovery-codes.js';
+import { revocationRoutes } from './routes/revocations.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { smsRoutes } from './routes/sms.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -44,6 +47,7 @@ export const coreRoutes = (core: Core): AnyRoute[] => [
   ...passkeyRoutes,
   ...sessionRoutes,
   ...tokenRoutes,
+  ...revocationRoutes,
   ...apiKeyRoutes,
   ...passwordRoutes,
   ...adminRoutes,
@@ -109,8 +113,13 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     tags: ['ops'],
     handler: async () => buildOpenApi(all, '0.1.0'),
   });
-  const all: AnyRoute[] = [...routes, openapi];
-  await app.register(async (api) => registerRoutes(api, core, all));
+  const all: AnyRoute[] = [...routes, ...introspectionRoutes, openapi];
+  await app.register(async (api) => registerRoutes(api, core, [...routes, openapi]));
+  // RFC 7662 posts a form: only here is one parsed (elsewhere in the API a form is a 415).
+  await app.register(async (forms) => {
+    await forms.register(fastifyFormbody);
+    registerRoutes(forms, core, introspectionRoutes);
+  });
   if (pages) await app.register(pagesArea, { core });
   // The provider signs users in with the pages: without them it is not mounted.
   if (pages && core.settings.provider.enabled) await app.register(oauthArea, { core });

@@ -28,6 +28,7 @@ const DETAILS: Record<VerifyError['code'], string> = {
   token_revoked: 'The access token has been revoked.',
   insufficient_scope: 'The access token lacks a required scope.',
   jwks_unavailable: 'Access tokens cannot be verified right now.',
+  revocations_unavailable: 'Revocations cannot be checked right now.',
 };
 
 /** The HTTP status of each code: one meaning per code, the same as in the server's catalogue. */
@@ -38,6 +39,7 @@ export const verifyStatus: Readonly<Record<VerifyError['code'], number>> = {
   token_revoked: 401,
   insufficient_scope: 403,
   jwks_unavailable: 503,
+  revocations_unavailable: 503,
 };
 
 /** Reads `Authorization: Bearer <token>`; undefined when no bearer credential was sent. */
@@ -103,6 +105,7 @@ function statusAndChallenge(
         challenge: `Bearer realm="${realm}", error="insufficient_scope", scope="${requiredScopes.join(' ')}"`,
       };
     case 'jwks_unavailable':
+    case 'revocations_unavailable':
       return { status, challenge: undefined };
     default:
       return { status, challenge: `Bearer realm="${realm}", error="invalid_token"` };

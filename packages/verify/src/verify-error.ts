@@ -9,7 +9,9 @@ export type VerifyErrorCode =
   | 'token_expired'
   | 'token_revoked'
   | 'insufficient_scope'
-  | 'jwks_unavailable';
+  | 'jwks_unavailable'
+  /** The revocation stream is not caught up (not yet, or disconnected too long): fail closed, 503. */
+  | 'revocations_unavailable';
 
 export class VerifyError extends Error {
   override readonly name = 'VerifyError';
