@@ -223,3 +223,14 @@ describe('GET /auth/revocations: many subscribers', () => {
     expect(again.status).toBe(401);
   });
 });
+
+describe('start-up', () => {
+  it('prints the one line a resource server copies: issuer, audience, JWKS and stream URLs', () => {
+    const line = server.logs.find((text) => text.includes('resource servers:'));
+    const { msg } = JSON.parse(line ?? '{}') as { msg?: string };
+    expect(msg).toBe(
+      `resource servers: GATEHOUSE_ISSUER=${server.core.issuer} GATEHOUSE_AUDIENCE=gatehouse ` +
+        `GATEHOUSE_JWKS_URL=${server.url}/.well-known/jwks.json GATEHOUSE_REVOCATIONS_URL=${server.url}/auth/revocations`,
+    );
+  });
+});
