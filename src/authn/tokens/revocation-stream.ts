@@ -66,7 +66,10 @@ export async function openRevocationStream(
   const { db } = core.store;
   const now = core.clock.now();
   const { start, reset } = await startOf(core, options.after, now);
-  const cursor = createRevocationCursor(start, { gapGraceMs: GAP_GRACE_MS, now: core.clock.now });
+  const cursor = createRevocationCursor(start, {
+    gapGraceMs: GAP_GRACE_MS,
+    now: () => core.clock.now(),
+  });
   // While the backlog is sent, the instance's position may count live rows not yet sent.
   let live = false;
   const position = () =>
