@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { schedulePurge } from './authn/purge-schedule.js';
 import type { Settings } from './config/schema.js';
@@ -6,6 +7,7 @@ import { type Core, type CoreOptions, createCore } from './core.js';
 import { type AppOptions, buildApp } from './http/app.js';
 import { getSession, type SessionRequest } from './http/embed/get-session.js';
 import { routeOrGiveBack } from './http/embed/pass-unmatched.js';
+import { endRevocationStreams } from './http/routes/revocations.js';
 import { logFailure } from './log-failure.js';
 import type { Principal } from './principal.js';
 
@@ -49,6 +51,7 @@ export async function startServer(
     await core.close();
     throw error;
   }
+  const unused = connectionsNeverUsed(app);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   const shownHost =
@@ -58,6 +61,7 @@ export async function startServer(
     { url, storage: core.store.description, cache: core.cache.kind, mail: core.mailer.kind },
     `Gatehouse listening on ${url}`,
   );
+  core.logger.info(resourceServerSettings(core, url), resourceServerLine(core, url));
   logWarnings(core);
   const maintenance = startMaintenance(core);
   return {
@@ -66,7 +70,11 @@ export async function startServer(
     url,
     async close() {
       await maintenance.stop();
-      await app.close();
+      // Open streams would hold the listener open; their clients reconnect and resume.
+      endRevocationStreams(core);
+      const closed = app.close();
+      unused.destroy();
+      await closed;
       await core.close();
     },
   };
@@ -120,8 +128,45 @@ export async function createGatehouse(
     getSession: (request) => getSession(core, request),
     async close() {
       await maintenance.stop();
+      endRevocationStreams(core);
       await app.close();
       await core.close();
+    },
+  };
+}
+
+/** What a resource server configures to trust this server's access tokens. */
+function resourceServerSettings(core: Core, listeningUrl: string) {
+  const base = core.settings.publicUrl?.replace(/\/$/, '') ?? listeningUrl;
+  return {
+    issuer: core.issuer,
+    audience: core.settings.tokens.audience,
+    jwksUrl: `${base}/.well-known/jwks.json`,
+    revocationsUrl: `${base}/auth/revocations`,
+  };
+}
+
+/** One line an operator copies into a resource server's environment (the README's quick start reads it). */
+function resourceServerLine(core: Core, listeningUrl: string): string {
+  const { issuer, audience, jwksUrl, revocationsUrl } = resourceServerSettings(core, listeningUrl);
+  return `resource servers: GATEHOUSE_ISSUER=${issuer} GATEHOUSE_AUDIENCE=${audience} GATEHOUSE_JWKS_URL=${jwksUrl} GATEHOUSE_REVOCATIONS_URL=${revocationsUrl}`;
+}
+
+/**
+ * Connections that never sent a byte. Node's close() leaves them until the
+ * headers timeout (a minute) because they count as awaiting a request; a
+ * fetch client opens one after aborting a stream (undici), so a shutdown
+ * right after a resource server went away would wait that long.
+ */
+function connectionsNeverUsed(app: FastifyInstance) {
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return {
+    destroy() {
+      for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
     },
   };
 }

@@ -77,7 +77,12 @@ function settingError(issue: z.core.$ZodIssue, layers: Layers): ConfigError {
 const flagNames: Record<string, string> = { dataDir: '--data-dir', port: '--port' };
 
 /** Keys whose values are secret wherever they sit (a provider's `clientSecret` in a list). */
-const SECRET_LEAVES: ReadonlySet<string> = new Set(['clientSecret', 'token', 'secretKey']);
+const SECRET_LEAVES: ReadonlySet<string> = new Set([
+  'clientSecret',
+  'token',
+  'secretKey',
+  'secret',
+]);
 
 const isSecret = (path: string[]): boolean =>
   SECRET_SETTINGS.has(path[0] ?? '') ||
@@ -92,7 +97,11 @@ const isSecret = (path: string[]): boolean =>
 function where(path: string[], layers: Layers, showValue = true): string {
   if (path.length === 0) return '';
   const hidden = !showValue || isSecret(path);
-  const shown = (value: unknown) => (hidden ? '' : truncate(JSON.stringify(value) ?? ''));
+  // A list or an object may hold a secret below it (a webhook endpoint's `secret`): never shown.
+  const shown = (value: unknown) =>
+    hidden || (typeof value === 'object' && value !== null)
+      ? ''
+      : truncate(JSON.stringify(value) ?? '');
   const flag = valueAt(layers.flags, path);
   if (flag.found) {
     const name = flagNames[path.join('.')] ?? 'a flag';

@@ -407,6 +407,8 @@ export const settingsSchema = z.strictObject({
        * can stay unseen on an instance while the feed is down.
        */
       pollIntervalSeconds: z.coerce.number().int().min(1).max(3600).default(5),
+      /** A comment on every open `GET /auth/revocations` stream this often, so proxies keep it open. */
+      streamHeartbeatSeconds: z.coerce.number().int().min(1).max(300).default(15),
     })
     .prefault({}),
   /** SAML 2.0 single sign-on: Gatehouse is the service provider of each connection. */

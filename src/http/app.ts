@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { relyingPartyOf } from '../authn/passkeys/relying-party.js';
@@ -19,6 +20,7 @@ import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authRoutes } from './routes/auth.js';
 import { authzRoutes } from './routes/authz.js';
+import { introspectionRoutes } from './routes/introspection.js';
 import { magicLinkRoutes } from './routes/magic-link.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { devRoutes, opsRoutes } from './routes/ops.js';
@@ -26,6 +28,7 @@ import { passkeyRoutes } from './routes/passkeys.js';
 import { passwordRoutes } from './routes/password.js';
 import { reauthenticateRoutes } from './routes/reauthenticate.js';
 import { recoveryCodeRoutes } from './routes/recovery-codes.js';
+import { revocationRoutes } from './routes/revocations.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { smsRoutes } from './routes/sms.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -48,6 +51,7 @@ export const coreRoutes = (core: Core): AnyRoute[] => [
   ...passkeyRoutes,
   ...sessionRoutes,
   ...tokenRoutes,
+  ...revocationRoutes,
   ...apiKeyRoutes,
   ...passwordRoutes,
   ...adminRoutes,
@@ -116,12 +120,17 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     tags: ['ops'],
     handler: async () => document,
   });
-  const all: AnyRoute[] = [...routes, openapi];
+  const all: AnyRoute[] = [...routes, ...introspectionRoutes, openapi];
   // Built once: the routes are fixed when the server starts.
   const document = buildOpenApi(all, version);
   await app.register(async (api) => {
-    answerCors(api, core.settings, all);
-    registerRoutes(api, core, all);
+    answerCors(api, core.settings, [...routes, openapi]);
+    registerRoutes(api, core, [...routes, openapi]);
+  });
+  // RFC 7662 posts a form: only here is one parsed (elsewhere in the API a form is a 415).
+  await app.register(async (forms) => {
+    await forms.register(fastifyFormbody);
+    registerRoutes(forms, core, introspectionRoutes);
   });
   if (core.settings.docs.enabled) await app.register(docsArea);
   if (pages) await app.register(pagesArea, { core });

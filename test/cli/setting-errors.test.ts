@@ -186,6 +186,7 @@ const rows: Row[] = [
   number('tokens.keyRotationSeconds'),
   number('tokens.refreshGraceSeconds'),
   number('revocation.pollIntervalSeconds'),
+  number('revocation.streamHeartbeatSeconds'),
   {
     setting: 'saml.connections',
     file: [{ id: 'acme', name: 'Acme' }],
@@ -203,6 +204,26 @@ const rows: Row[] = [
   number('provider.idTokenLifetimeSeconds'),
   flag('pages.enabled'),
   flag('docs.enabled'),
+  // The endpoint is shown by its path only: its value holds the signing secret.
+  {
+    setting: 'webhooks.endpoints',
+    file: [
+      {
+        id: 'crm',
+        url: 'https://crm.example/hooks',
+        secret: 'whsec_hunter2hunter2hunter2hunter2',
+        secretFile: '/etc/gatehouse/crm.secret',
+        events: ['*'],
+      },
+    ],
+    problem: /set one of secret, secretEnv, secretFile/,
+    reported: 'webhooks.endpoints.0',
+  },
+  ...['initialRetrySeconds', 'maxAttempts', 'maxRetrySeconds', 'pollIntervalSeconds'].map((k) =>
+    number(`webhooks.${k}`),
+  ),
+  number('webhooks.retentionDays'),
+  number('webhooks.timeoutSeconds'),
   flag('allowInsecureBasicOverHttp'),
   number('emailVerificationLifetimeSeconds'),
   ...['intervalSeconds', 'graceSeconds', 'batchSize', 'maxBatchesPerRun'].map((k) =>

@@ -173,6 +173,7 @@ describe('GET /authz/policy', () => {
       expect(response.body.file).toBeNull();
       expect(response.body.document.roles).toEqual({
         admin: { permissions: ['users:manage', 'audit:read'] },
+        resource_server: { permissions: ['revocations:read'] },
       });
     } finally {
       await plain.stop();

@@ -50,6 +50,8 @@ describe('GET /openapi.json', () => {
     );
     const expected = [
       ...coreRoutes(server.core).map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`),
+      // Registered apart, where form bodies are parsed (RFC 7662).
+      'POST /auth/introspect',
       'GET /openapi.json',
     ];
     expect([...documented].sort()).toEqual([...new Set(expected)].sort());

@@ -38,11 +38,14 @@ describe('settings', () => {
   it('namespaces Redis by REDIS_PREFIX and polls revocations every 5 s by default', () => {
     const defaults = loadSettings({ env: {} });
     expect(defaults.redisPrefix).toBe('gatehouse:');
-    expect(defaults.revocation).toEqual({ pollIntervalSeconds: 5 });
+    expect(defaults.revocation).toEqual({ pollIntervalSeconds: 5, streamHeartbeatSeconds: 15 });
     expect(loadSettings({ env: { REDIS_PREFIX: 'tenant-a:' } }).redisPrefix).toBe('tenant-a:');
     expect(() =>
       loadSettings({ env: {}, flags: { revocation: { pollIntervalSeconds: 0 } } }),
     ).toThrow(/^revocation\.pollIntervalSeconds: /);
+    expect(() =>
+      loadSettings({ env: {}, flags: { revocation: { streamHeartbeatSeconds: 0 } } }),
+    ).toThrow(/^revocation\.streamHeartbeatSeconds: /);
   });
 
   it('layers flags over environment over file', () => {

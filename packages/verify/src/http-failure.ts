@@ -29,6 +29,7 @@ const DETAILS: Record<VerifyError['code'], string> = {
   insufficient_scope: 'The access token lacks a required scope.',
   forbidden: 'The access token does not grant this.',
   jwks_unavailable: 'Access tokens cannot be verified right now.',
+  revocations_unavailable: 'Revocations cannot be checked right now.',
 };
 
 /** The HTTP status of each code: one meaning per code, the same as in the server's catalogue. */
@@ -40,6 +41,7 @@ export const verifyStatus: Readonly<Record<VerifyError['code'], number>> = {
   insufficient_scope: 403,
   forbidden: 403,
   jwks_unavailable: 503,
+  revocations_unavailable: 503,
 };
 
 /** Reads `Authorization: Bearer <token>`; undefined when no bearer credential was sent. */
@@ -107,6 +109,7 @@ function statusAndChallenge(
     // A token with more scope or a new login would not change the roles' answer: no challenge.
     case 'forbidden':
     case 'jwks_unavailable':
+    case 'revocations_unavailable':
       return { status, challenge: undefined };
     default:
       return { status, challenge: `Bearer realm="${realm}", error="invalid_token"` };

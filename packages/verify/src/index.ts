@@ -8,6 +8,7 @@ export {
   type Problem,
 } from './http-failure.js';
 export type { KeySource } from './key-source.js';
+export type { VerifierLogger } from './logger.js';
 export type { VerifierOptions } from './options.js';
 export {
   isNarrowed,
@@ -31,6 +32,14 @@ export {
   type RevocationFeedSubscriber,
   type RevocationMessage,
 } from './revocation-feed.js';
+export {
+  type RevocationSubscription,
+  type RevocationSubscriptionOptions,
+  type StreamCredential,
+  type SubscriptionRuntime,
+  type SubscriptionState,
+  subscribeRevocations,
+} from './revocation-subscription.js';
 export { assertScopes } from './scope.js';
 export type { VerifiedAccessToken } from './verified-access-token.js';
 export { createVerifier, type Verifier } from './verifier.js';

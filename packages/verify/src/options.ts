@@ -1,6 +1,8 @@
 import type { JWSAlgorithm } from 'jose';
 import type { KeySource } from './key-source.js';
+import { resolveLogger, type VerifierLogger } from './logger.js';
 import type { RevocationCheck } from './revocation.js';
+import type { RevocationSubscriptionOptions } from './revocation-subscription.js';
 
 export type VerifierOptions = KeySource & {
   readonly issuer: string;
@@ -16,7 +18,17 @@ export type VerifierOptions = KeySource & {
    * moment must not mint a token that lives for years.
    */
   readonly maxTokenAgeSeconds?: number;
+  /** A revocation check of your own (e.g. a set fed from Redis); or `revocations`, not both. */
   readonly revocation?: RevocationCheck;
+  /**
+   * Subscribe to Gatehouse's revocation stream (`GET /auth/revocations`) and
+   * refuse what it revokes: `verifier.revocations` reports its state; await
+   * `verifier.revocations.ready` before serving (until then every token is
+   * refused with 503 `revocations_unavailable`). Stop it with `verifier.close()`.
+   */
+  readonly revocations?: RevocationSubscriptionOptions;
+  /** Where misconfiguration is reported (issuer or audience mismatch). Default `console`; `false` is silent. */
+  readonly logger?: VerifierLogger | false;
   /** Cache of verified tokens. Default 10,000 entries; 0 disables it. */
   readonly cache?: { readonly maxEntries?: number };
   /** Clock in epoch milliseconds, like Date.now. */
@@ -37,6 +49,7 @@ export interface ResolvedOptions {
   readonly clockToleranceSeconds: number;
   readonly maxTokenAgeSeconds: number;
   readonly revocation: RevocationCheck | undefined;
+  readonly logger: VerifierLogger;
   readonly cacheMaxEntries: number;
   readonly now: () => number;
   readonly acceptRestricted: boolean;
@@ -53,6 +66,9 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
   requireNonEmpty('audience', options.audience);
   if ('jwksUrl' in options && 'jwks' in options) {
     throw new TypeError('give either jwksUrl or jwks, not both');
+  }
+  if (options.revocation !== undefined && options.revocations !== undefined) {
+    throw new TypeError('give either revocation or revocations, not both');
   }
   const algorithms = [...(options.algorithms ?? ['EdDSA', 'ES256'])];
   if (algorithms.length === 0 || !algorithms.every((alg) => ASYMMETRIC.test(alg))) {
@@ -73,6 +89,7 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
     clockToleranceSeconds,
     maxTokenAgeSeconds,
     revocation: options.revocation,
+    logger: resolveLogger(options.logger),
     cacheMaxEntries: options.cache?.maxEntries ?? 10_000,
     now: options.now ?? Date.now,
     acceptRestricted: options.acceptRestricted === true,

@@ -1,7 +1,10 @@
 import { type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { createMismatchReporter } from './claim-mismatch.js';
 import { createKeyGetter } from './key-source.js';
 import { toVerifyError } from './map-jose-error.js';
 import { type ResolvedOptions, resolveOptions, type VerifierOptions } from './options.js';
+import { createRevocationSet, type RevocationCheck } from './revocation.js';
+import { type RevocationSubscription, subscribeRevocations } from './revocation-subscription.js';
 import { TokenCache } from './token-cache.js';
 import { toVerifiedAccessToken, type VerifiedAccessToken } from './verified-access-token.js';
 import { VerifyError } from './verify-error.js';
@@ -15,6 +18,10 @@ export interface Verifier {
    * VerifyError when it is cached but has since expired or been revoked.
    */
   verifyCached(token: string): VerifiedAccessToken | undefined;
+  /** The revocation stream, when `revocations` was given; undefined otherwise. */
+  readonly revocations: RevocationSubscription | undefined;
+  /** Stops the revocation stream (if any); the verifier then refuses tokens as it would when disconnected. */
+  close(): void;
 }
 
 /** RFC 9068 §2.1: access tokens carry `typ: at+jwt`. */
@@ -23,9 +30,15 @@ const ACCESS_TOKEN_TYP = 'at+jwt';
 const REQUIRED_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'sub', 'jti'];
 
 export function createVerifier(options: VerifierOptions): Verifier {
-  const resolved = resolveOptions(options);
+  const base = resolveOptions(options);
   const getKey = createKeyGetter(options);
-  const cache = new TokenCache(resolved.cacheMaxEntries);
+  const cache = new TokenCache(base.cacheMaxEntries);
+  const revocations = subscriptionOf(options, base);
+  const resolved: Checks = {
+    ...base,
+    revocation: revocations?.check ?? base.revocation,
+    reportMismatch: createMismatchReporter(base.logger, base),
+  };
 
   const verifyCached = (token: string): VerifiedAccessToken | undefined => {
     const cached = cache.get(token);
@@ -34,6 +47,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   return {
     verifyCached,
+    revocations: revocations?.subscription,
+    close: () => revocations?.subscription.close(),
     async verify(token) {
       if (typeof token !== 'string' || token === '') {
         throw new VerifyError('invalid_token', 'malformed');
@@ -48,10 +63,29 @@ export function createVerifier(options: VerifierOptions): Verifier {
   };
 }
 
+type Checks = ResolvedOptions & { readonly reportMismatch: (error: unknown) => void };
+
+/** The stream and the check it feeds: the set's answer, failing closed when the stream is stale. */
+function subscriptionOf(options: VerifierOptions, resolved: ResolvedOptions) {
+  if (options.revocations === undefined) return undefined;
+  const set = createRevocationSet({ now: resolved.now });
+  const subscription = subscribeRevocations(
+    { logger: options.logger, ...options.revocations },
+    { set, now: resolved.now },
+  );
+  const check: RevocationCheck = {
+    isRevoked(subject) {
+      subscription.assertFresh();
+      return set.isRevoked(subject);
+    },
+  };
+  return { subscription, check };
+}
+
 async function verifySignatureAndClaims(
   token: string,
   getKey: JWTVerifyGetKey,
-  options: ResolvedOptions,
+  options: Checks,
 ): Promise<VerifiedAccessToken> {
   const nowMilliseconds = options.now();
   let claims: Awaited<ReturnType<typeof jwtVerify>>['payload'];
@@ -66,6 +100,7 @@ async function verifySignatureAndClaims(
       currentDate: new Date(nowMilliseconds),
     }));
   } catch (error) {
+    options.reportMismatch(error);
     throw toVerifyError(error);
   }
   const verified = toVerifiedAccessToken(claims);

@@ -11,7 +11,9 @@ export type VerifyErrorCode =
   | 'insufficient_scope'
   /** A valid token whose roles do not grant the permission or role a route needs (403, no challenge). */
   | 'forbidden'
-  | 'jwks_unavailable';
+  | 'jwks_unavailable'
+  /** The revocation stream is not caught up (not yet, or disconnected too long): fail closed, 503. */
+  | 'revocations_unavailable';
 
 export class VerifyError extends Error {
   override readonly name = 'VerifyError';

@@ -15,7 +15,7 @@ import { type FeedMessage, parseFeedMessage, toMessage } from './revocation-mess
 const CHANNEL = 'revocations';
 const PAGE = 500;
 /** Longer than any revocation transaction stays open between its insert and its commit. */
-const GAP_GRACE_MS = 120_000;
+export const GAP_GRACE_MS = 120_000;
 const PRUNE_INTERVAL_MS = 60_000;
 /** Rows are kept this long past their expiry, so a slow instance never finds holes to wait on. */
 const PURGE_AFTER_MS = 3600_000;
@@ -45,6 +45,16 @@ export interface RevocationFeed {
   onApiKeyRevoked(handler: (id: string) => void): void;
   /** A user was banned or their roles changed, here or on another instance. */
   onUserChanged(handler: (userId: string) => void): void;
+  /**
+   * Hears every message this instance applies (its own commits, the feed,
+   * its reads of the table), possibly more than once; returns the unsubscribe.
+   * The revocation stream fans out from here: no query per subscriber.
+   */
+  onMessage(handler: (message: FeedMessage) => void): () => void;
+  /** How many `onMessage` listeners are attached (the open revocation streams). */
+  readonly listeners: number;
+  /** Every revocation at or below this id has been read here (or given up on as rolled back). */
+  position(): number;
   close(): void;
 }
 
@@ -61,15 +71,17 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
   const set = createRevocationSet({ now: () => clock.now() });
   const apiKeyHandlers: Array<(id: string) => void> = [];
   const userHandlers: Array<(userId: string) => void> = [];
+  const messageHandlers = new Set<(message: FeedMessage) => void>();
 
   const apply = (message: FeedMessage) => {
     if (message.type === 'api_key_revoked') {
       for (const handler of apiKeyHandlers) handler(message.id);
-      return;
+    } else {
+      applyRevocationMessage(set, message);
+      if (message.type !== 'session_revoked')
+        for (const handler of userHandlers) handler(message.sub);
     }
-    applyRevocationMessage(set, message);
-    if (message.type !== 'session_revoked')
-      for (const handler of userHandlers) handler(message.sub);
+    for (const handler of messageHandlers) handler(message);
   };
 
   // Applying twice is harmless; what the table already gave is not applied again. Rows
@@ -179,7 +191,16 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
     onApiKeyRevoked: (handler) => {
       apiKeyHandlers.push(handler);
     },
+    onMessage: (handler) => {
+      messageHandlers.add(handler);
+      return () => messageHandlers.delete(handler);
+    },
+    position: () => cursor.after,
+    get listeners() {
+      return messageHandlers.size;
+    },
     close: () => {
+      messageHandlers.clear();
       clearInterval(poller);
       clearInterval(pruner);
     },

@@ -108,3 +108,12 @@ export async function purgeRevocations(db: Db, before: number, limit: number): P
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** The lowest and highest ids in the table (0 for both when it is empty). */
+export async function seqRange(db: Db): Promise<{ oldest: number; newest: number }> {
+  const row = await db
+    .selectFrom('revocations')
+    .select((eb) => [eb.fn.min('id').as('oldest'), eb.fn.max('id').as('newest')])
+    .executeTakeFirst();
+  return { oldest: Number(row?.oldest ?? 0), newest: Number(row?.newest ?? 0) };
+}
