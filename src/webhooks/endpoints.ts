@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { BlockList, isIP } from 'node:net';
 import type { Settings } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { WebhookEventType } from './events.js';
@@ -14,11 +15,24 @@ export interface Endpoint {
 
 type EndpointSettings = Settings['webhooks']['endpoints'][number];
 
-const isLoopbackHost = (host: string): boolean =>
-  host === 'localhost' ||
-  host.endsWith('.localhost') ||
-  host === '[::1]' ||
-  /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+/** This machine, however it is spelt: 127/8, ::1, the unspecified addresses, IPv4-mapped forms. */
+const THIS_MACHINE = new BlockList();
+THIS_MACHINE.addSubnet('127.0.0.0', 8, 'ipv4');
+THIS_MACHINE.addAddress('0.0.0.0', 'ipv4');
+THIS_MACHINE.addAddress('::1', 'ipv6');
+THIS_MACHINE.addAddress('::', 'ipv6');
+THIS_MACHINE.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
+THIS_MACHINE.addAddress('::ffff:0.0.0.0', 'ipv6');
+
+const isLoopbackHost = (hostname: string): boolean => {
+  const host = hostname
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^\[(.*)\]$/, '$1');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const family = isIP(host);
+  return family !== 0 && THIS_MACHINE.check(host, family === 4 ? 'ipv4' : 'ipv6');
+};
 
 /**
  * Events carry email addresses and are signed with a shared secret: they go

@@ -1,51 +1,32 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installPacked, type PackedInstall } from '../helpers/packed-packages.js';
 
 /**
  * An app or a resource server installs the policy engine alone: the packed
  * @gatehouse/authz (what npm would publish) goes into an empty folder, and it
  * brings yaml and nothing else: no server, no database driver, no native build.
  */
-const PACKAGE = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/authz');
 const POLICY = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples/policy.yaml');
-const npm = (args: string[], cwd: string) =>
-  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 describe('@gatehouse/authz installed on its own', () => {
-  let folder: string;
+  let app: PackedInstall;
 
   beforeAll(() => {
-    folder = mkdtempSync(join(tmpdir(), 'gatehouse-authz-'));
-    npm(['run', 'build'], PACKAGE);
-    const [tarball] = JSON.parse(
-      npm(['pack', '--json', '--pack-destination', folder], PACKAGE),
-    ) as { filename: string }[];
-    writeFileSync(join(folder, 'package.json'), '{ "name": "policy-app", "type": "module" }');
-    npm(
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${tarball?.filename}`],
-      folder,
-    );
+    app = installPacked(['authz'], 'policy-app');
   }, 120_000);
 
-  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  afterAll(() => app.remove());
 
   it('brings yaml and nothing else', () => {
-    const lock = JSON.parse(readFileSync(join(folder, 'package-lock.json'), 'utf8')) as {
-      packages: Record<string, unknown>;
-    };
-    const installed = Object.keys(lock.packages)
-      .filter((path) => path.startsWith('node_modules/'))
-      .map((path) => path.slice('node_modules/'.length))
-      .sort();
-    expect(installed).toEqual(['@gatehouse/authz', 'yaml']);
+    expect(app.installed()).toEqual(['@gatehouse/authz', 'yaml']);
   });
 
   it('ships compiled JavaScript with its types, and no sources or tests', () => {
-    const files = readdirSync(join(folder, 'node_modules/@gatehouse/authz'), { recursive: true });
+    const files = app.filesOf('@gatehouse/authz');
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
     expect(files.filter((file) => String(file).startsWith('src'))).toEqual([]);
@@ -65,7 +46,7 @@ describe('@gatehouse/authz installed on its own', () => {
       catch (error) { console.log(error instanceof PolicyError, error.code, error.line); }
     `;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, POLICY], {
-      cwd: folder,
+      cwd: app.folder,
       encoding: 'utf8',
     });
     expect(out.trim().split('\n')).toEqual([
@@ -82,22 +63,13 @@ describe('@gatehouse/authz installed on its own', () => {
  * @gatehouse/authz loads, compiled JavaScript to compiled JavaScript, and neither pulls the other.
  */
 describe('@gatehouse/verify with a policy @gatehouse/authz loaded, both installed from tarballs', () => {
-  let folder: string;
+  let app: PackedInstall;
 
   beforeAll(() => {
-    folder = mkdtempSync(join(tmpdir(), 'gatehouse-rs-'));
-    const tarballs = [PACKAGE, resolve(PACKAGE, '../verify')].map((dir) => {
-      npm(['run', 'build'], dir);
-      const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', folder], dir)) as {
-        filename: string;
-      }[];
-      return `./${packed?.filename}`;
-    });
-    writeFileSync(join(folder, 'package.json'), '{ "name": "resource-server", "type": "module" }');
-    npm(['install', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], folder);
+    app = installPacked(['authz', 'verify'], 'resource-server');
   }, 120_000);
 
-  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  afterAll(() => app.remove());
 
   it('answers permissions from verified tokens with the loaded policy', () => {
     const script = `
@@ -122,11 +94,11 @@ describe('@gatehouse/verify with a policy @gatehouse/authz loaded, both installe
       try { permissionCheck('posts:publish', policy); } catch (e) { console.log(e.name); }
     `;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, POLICY], {
-      cwd: folder,
+      cwd: app.folder,
       encoding: 'utf8',
     });
     expect(out.trim().split('\n')).toEqual(['ok forbidden ok', 'ok forbidden', 'TypeError']);
-    const lock = JSON.parse(readFileSync(join(folder, 'package-lock.json'), 'utf8')) as {
+    const lock = JSON.parse(readFileSync(join(app.folder, 'package-lock.json'), 'utf8')) as {
       packages: Record<string, { dependencies?: Record<string, string> }>;
     };
     expect(

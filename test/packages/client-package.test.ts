@@ -1,20 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ApiErrorCode } from '@gatehouse/client';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { ErrorCode } from '../../src/errors.js';
 import { bundleWithClient } from '../browser/client-app.js';
+import { installPacked, type PackedInstall } from '../helpers/packed-packages.js';
 
 /**
  * @gatehouse/client brings @simplewebauthn/browser and nothing else, and an app
  * that imports only `createClient` bundles none of the passkey code.
  */
-const PACKAGE = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/client');
-const npm = (args: string[], cwd: string) =>
-  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** Text that only @simplewebauthn/browser's ceremonies contain. */
 const WEBAUTHN_CODE = 'navigator.credentials';
@@ -52,36 +47,20 @@ describe('@gatehouse/client bundled by an app', () => {
 });
 
 describe('@gatehouse/client installed on its own', () => {
-  let folder: string;
+  let app: PackedInstall;
 
   beforeAll(() => {
-    folder = mkdtempSync(join(tmpdir(), 'gatehouse-client-'));
-    npm(['run', 'build'], PACKAGE);
-    const [tarball] = JSON.parse(
-      npm(['pack', '--json', '--pack-destination', folder], PACKAGE),
-    ) as { filename: string }[];
-    writeFileSync(join(folder, 'package.json'), '{ "name": "single-page-app", "type": "module" }');
-    npm(
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${tarball?.filename}`],
-      folder,
-    );
+    app = installPacked(['client'], 'single-page-app');
   }, 120_000);
 
-  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  afterAll(() => app.remove());
 
   it('brings @simplewebauthn/browser and nothing else', () => {
-    const lock = JSON.parse(readFileSync(join(folder, 'package-lock.json'), 'utf8')) as {
-      packages: Record<string, unknown>;
-    };
-    const installed = Object.keys(lock.packages)
-      .filter((path) => path.startsWith('node_modules/'))
-      .map((path) => path.slice('node_modules/'.length))
-      .sort();
-    expect(installed).toEqual(['@gatehouse/client', '@simplewebauthn/browser']);
+    expect(app.installed()).toEqual(['@gatehouse/client', '@simplewebauthn/browser']);
   });
 
   it('ships ES modules with their types, marked free of side effects, and no sources', () => {
-    const root = join(folder, 'node_modules/@gatehouse/client');
+    const root = join(app.folder, 'node_modules/@gatehouse/client');
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<
       string,
       unknown

@@ -14,6 +14,20 @@ export interface FetchHandlerOptions {
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 const UNKNOWN_CLIENT = '::';
+/** Routes that answer with a stream that never ends: `inject` would buffer them forever. */
+const STREAMED_PATHS = new Set(['/auth/revocations']);
+
+const needsNodeHandler = (path: string): Response =>
+  Response.json(
+    {
+      type: 'about:blank',
+      title: 'Not Implemented',
+      status: 501,
+      code: 'not_implemented',
+      detail: `${path} streams Server-Sent Events: mount Gatehouse with toNodeHandler for it.`,
+    },
+    { status: 501, headers: { 'content-type': 'application/problem+json' } },
+  );
 
 /**
  * Gatehouse as a Fetch handler (Request → Response), e.g. a Next.js route handler's
@@ -27,6 +41,7 @@ export function toFetchHandler(
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     const url = new URL(request.url);
+    if (STREAMED_PATHS.has(url.pathname)) return needsNodeHandler(url.pathname);
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => {
       headers[name] = value;
