@@ -7,6 +7,14 @@ import { AuthError } from '../../errors.js';
  * (@simplewebauthn/browser's startRegistration / startAuthentication). Only
  * its shape is checked here, with bounded strings; SimpleWebAuthn verifies it.
  */
+/**
+ * Room for post-quantum keys: where the runtime supports ML-DSA (Node.js 24), SimpleWebAuthn
+ * offers ML-DSA-44 first, and its signatures (2,420 bytes; ML-DSA-87: 4,627) and public keys
+ * (up to 2,592 bytes) are far longer than ES256's.
+ */
+const SIGNATURE_MAX = 8192;
+const PUBLIC_KEY_MAX = 8192;
+
 const b64url = (maxLength: number) =>
   z
     .string()
@@ -30,7 +38,7 @@ export const registrationResponseSchema = z.object({
     authenticatorData: b64url(16_384).optional(),
     transports: transports.optional(),
     publicKeyAlgorithm: z.number().int().optional(),
-    publicKey: b64url(4096).optional(),
+    publicKey: b64url(PUBLIC_KEY_MAX).optional(),
   }),
   authenticatorAttachment: attachment,
   clientExtensionResults: extensions,
@@ -43,7 +51,7 @@ export const authenticationResponseSchema = z.object({
   response: z.object({
     clientDataJSON: b64url(4096),
     authenticatorData: b64url(16_384),
-    signature: b64url(2048),
+    signature: b64url(SIGNATURE_MAX),
     userHandle: b64url(128).optional(),
   }),
   authenticatorAttachment: attachment,
