@@ -316,6 +316,10 @@ describe.each(backends)('gatehouse import users / export users on $name', (backe
         dryRun: false,
       });
       expect(rest.stderr).toContain('line 1000: skipped: a user with this email exists');
+      // The first batch's progress line: read so far, rate, share of the file and the time left.
+      expect(rest.stderr).toMatch(
+        /import: 1000 read, 0 imported, 1000 skipped, 0 failed; \d+ rows\/s; \d+%, ETA \d+(m\d\d)?s/,
+      );
       expect(rest.stderr).not.toContain('line 1001: skipped');
       expect((await mine()).length).toBe(total);
 
@@ -390,6 +394,86 @@ describe.each(backends)('gatehouse import users / export users on $name', (backe
       expect(run.stderr).toContain('line 1: unknown_role: the policy defines no role "admn"');
       expect(run.stderr).toContain('line 2: invalid_row: unknown field emailVerifed');
       expect(summaryOf(run)).toMatchObject({ imported: 1, failed: 2 });
+    },
+  );
+
+  slowIt(
+    'CSV, an Auth0 array and a Keycloak realm: a bad record is its own error, the others land',
+    async () => {
+      const t = tag();
+      const hash = bcrypt.hashSync('format rows password', 4);
+      const csv = join(work, `${t}-rows.csv`);
+      writeFileSync(
+        csv,
+        `email,email_verified,roles,password_hash\n${t}-c1@example.com,yes,admin,${hash}\n${t}-c2@example.com,maybe,,\n${t}-c3@example.com,true,a"b,\n${t}-c4@example.com,no,,${hash}\n`,
+      );
+      const csvRun = await importFile({ file: csv, format: 'csv', flags: [] });
+      expect(csvRun.code).toBe(1);
+      expect(summaryOf(csvRun)).toMatchObject({ imported: 2, failed: 2 });
+      expect(csvRun.stderr).toContain('line 3: invalid_row: email_verified is not true or false');
+      expect(csvRun.stderr).toContain('line 4: invalid_row: not a readable CSV record');
+
+      const auth0 = join(work, `${t}-auth0.json`);
+      writeFileSync(
+        auth0,
+        JSON.stringify([
+          {
+            _id: { $oid: '1' },
+            email: `${t}-a1@example.com`,
+            email_verified: true,
+            passwordHash: hash,
+          },
+          { _id: { $oid: '2' }, email: `${t}-a2@example.com`, passwordHash: 'md5:abcdef' },
+          'not a user',
+        ]),
+      );
+      const auth0Run = await importFile({ file: auth0, format: 'auth0', flags: [] });
+      expect(auth0Run.code).toBe(1);
+      expect(summaryOf(auth0Run)).toMatchObject({ imported: 1, failed: 2 });
+      expect(auth0Run.stderr).toContain('users[1]: unsupported_hash:');
+      expect(auth0Run.stderr).toContain('users[2]: invalid_row:');
+      expect(auth0Run.stderr).not.toContain('md5:abcdef');
+
+      const realm = join(work, `${t}-realm.json`);
+      const otp = (subType: string) => ({
+        type: 'otp',
+        secretData: JSON.stringify({ value: 'kcsecretkcsecretkcse' }),
+        credentialData: JSON.stringify({ subType, digits: 6, period: 30, algorithm: 'HmacSHA1' }),
+      });
+      const password = (algorithm: string) => ({
+        type: 'password',
+        secretData: JSON.stringify({ value: 'AAAAAAAAAAAAAAAAAAAAAA==', salt: 'c2FsdA==' }),
+        credentialData: JSON.stringify({ hashIterations: 1000, algorithm }),
+      });
+      writeFileSync(
+        realm,
+        JSON.stringify({
+          users: [
+            { email: `${t}-k1@example.com`, credentials: [otp('hotp')] },
+            { email: `${t}-k2@example.com`, credentials: [password('bcrypt-custom')] },
+            { email: `${t}-k3@example.com`, realmRoles: ['no-such-role'] },
+            { email: `${t}-k4@example.com`, enabled: false, realmRoles: ['offline_access'] },
+          ],
+        }),
+      );
+      const kcRun = await importFile({ file: realm, format: 'keycloak', flags: [] });
+      expect(kcRun.code).toBe(1);
+      expect(summaryOf(kcRun)).toMatchObject({ imported: 1, failed: 3 });
+      expect(kcRun.stderr).toContain('users[0]: invalid_totp: only time-based (TOTP)');
+      expect(kcRun.stderr).toContain('users[1]: unsupported_hash:');
+      expect(kcRun.stderr).toContain('users[2]: unknown_role:');
+
+      const users = await exported();
+      expect([...users.keys()].filter((e) => e.startsWith(`${t}-`)).sort()).toEqual(
+        [`${t}-a1`, `${t}-c1`, `${t}-c4`, `${t}-k4`].map((name) => `${name}@example.com`),
+      );
+      expect(users.get(`${t}-c1@example.com`)).toMatchObject({
+        emailVerified: true,
+        roles: ['admin'],
+      });
+      expect(users.get(`${t}-c4@example.com`)).toMatchObject({ emailVerified: false, roles: [] });
+      expect(users.get(`${t}-k4@example.com`)).toMatchObject({ banned: true, roles: [] });
+      expect((await login(`${t}-a1@example.com`, 'format rows password')).status).toBe(200);
     },
   );
 
