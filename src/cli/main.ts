@@ -43,6 +43,14 @@ commands:
   clients list                                        print the registered apps (without secrets)
   clients delete --id CLIENT_ID                       delete an app; its tokens stop working
   clients rotate-secret --id CLIENT_ID                print a new secret once; the old one stops working
+  import users FILE --format jsonl|csv|auth0|firebase-scrypt|keycloak [--dry-run] [--batch-size N]
+           [--hash-key B64 --salt-separator B64 --rounds N --mem-cost N]   (firebase-scrypt)
+                                                      import users with their password hashes as they
+                                                      are (upgraded to argon2id at their next sign-in);
+                                                      an existing email is skipped, so a re-run resumes;
+                                                      exit 1 when a row failed (each reported on stderr)
+  export users [--output FILE]                        every user as JSON lines, password hashes and TOTP
+                                                      secrets included (FILE is created mode 0600)
   secret rotate (--old-file F | --old-stdin) (--new-file F | --new-stdin)
                                                       re-seal everything sealed with GATEHOUSE_SECRET_KEY
                                                       under a new one, in one transaction (both read from
@@ -77,6 +85,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   oidc: async (args) => (await import('./oidc.js')).runOidc(args),
   clients: async (args) => (await import('./clients.js')).runClients(args),
   secret: async (args) => (await import('./secret.js')).runSecret(args),
+  import: async (args) => (await import('./import.js')).runImport(args),
+  export: async (args) => (await import('./export.js')).runExport(args),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 import { type Algorithm, hash, verify } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
 import { withHashSlot } from './hash-limiter.js';
+import { parseImportedHash, verifyImportedHash } from './imported-hashes.js';
 
 export interface Argon2Params {
   memoryKiB: number;
@@ -25,17 +26,48 @@ export const hashPassword = (password: string, params: Argon2Params): Promise<st
     }),
   );
 
-const isBcrypt = (encoded: string): boolean => /^\$2[aby]\$\d{2}\$/.test(encoded);
+/** bcrypt's modular crypt form: version, cost 04-31, 22 salt + 31 hash characters. */
+const isBcrypt = (encoded: string): boolean =>
+  /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/.test(encoded);
 const isArgon2id = (encoded: string): boolean => encoded.startsWith('$argon2id$');
+/** Any argon2 variant in PHC form, bounded (1 GiB, 64 passes, 16 lanes): imported rows carry their own parameters. */
+function isArgon2(encoded: string): boolean {
+  const match =
+    /^\$argon2(?:id|i|d)\$(?:v=(?:16|19)\$)?m=(\d{1,7}),t=(\d{1,2}),p=(\d{1,2})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{16,}$/.exec(
+      encoded,
+    );
+  if (!match) return false;
+  const [memoryKiB, timeCost, parallelism] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  return (
+    memoryKiB <= 1024 * 1024 &&
+    timeCost >= 1 &&
+    timeCost <= 64 &&
+    parallelism >= 1 &&
+    parallelism <= 16
+  );
+}
 
 /**
- * bcryptjs is pure JavaScript; its async compare yields between rounds, so an
- * imported user's one bcrypt login does not stall the loop before the rehash.
- * False for a wrong password and for a hash in a format we do not accept. */
+ * True for every form verifyPassword can check: argon2 (i, d, id), bcrypt,
+ * scrypt, Firebase's scrypt and PBKDF2 (see imported-hashes.ts). Import
+ * refuses any other value, so a malformed row is an error, not a lockout.
+ */
+export const isSupportedPasswordHash = (encoded: string): boolean =>
+  isArgon2(encoded) || isBcrypt(encoded) || parseImportedHash(encoded) !== null;
+
+/**
+ * Every form runs in a hash slot and off the event loop: argon2 on libuv's
+ * pool, scrypt and PBKDF2 through node:crypto's async forms, bcryptjs's async
+ * compare yielding between rounds. False for a wrong password and for a hash
+ * in a form we do not accept (a malformed hash verifies no password at all).
+ */
 export async function verifyPassword(encoded: string, password: string): Promise<boolean> {
-  if (isArgon2id(encoded)) return withHashSlot(() => verify(encoded, password).catch(() => false));
+  if (isArgon2(encoded)) return withHashSlot(() => verify(encoded, password).catch(() => false));
   if (isBcrypt(encoded))
     return withHashSlot(() => bcrypt.compare(password, encoded).catch(() => false));
+  const imported = parseImportedHash(encoded);
+  if (imported)
+    return withHashSlot(() => verifyImportedHash(imported, password).catch(() => false));
   return false;
 }
 
@@ -45,7 +77,7 @@ function argon2Params(encoded: string): Argon2Params | null {
   return { memoryKiB: Number(match[1]), timeCost: Number(match[2]), parallelism: Number(match[3]) };
 }
 
-/** True for bcrypt (imported users) and for argon2id hashed with weaker parameters than today's. */
+/** True for every other form (imported users) and for argon2id hashed with weaker parameters than today's. */
 export function needsRehash(encoded: string, params: Argon2Params): boolean {
   if (!isArgon2id(encoded)) return true;
   const current = argon2Params(encoded);
