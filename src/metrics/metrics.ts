@@ -165,9 +165,15 @@ export function createMetrics(): Metrics {
   const httpChildren = new Map<string, Map<string, Map<number, HttpChild>>>();
   const httpChild = (route: string, method: string, status: number): HttpChild => {
     let byMethod = httpChildren.get(route);
-    if (!byMethod) httpChildren.set(route, (byMethod = new Map()));
+    if (!byMethod) {
+      byMethod = new Map();
+      httpChildren.set(route, byMethod);
+    }
     let byStatus = byMethod.get(method);
-    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    if (!byStatus) {
+      byStatus = new Map();
+      byMethod.set(method, byStatus);
+    }
     let child = byStatus.get(status);
     if (!child) {
       const labels: LabelValues<string> = { route, method, status: String(status) };
