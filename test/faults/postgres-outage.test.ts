@@ -105,9 +105,11 @@ describe('a PostgreSQL outage', () => {
       [idle.url, idleClient],
     ] as const) {
       expectUnavailable(await me(client));
-      const health = await new Client(server).get('/healthz');
-      expect(health.status).toBe(503);
-      expect(health.body).toMatchObject({ storage: { ok: false }, cache: { ok: true } });
+      const ready = await new Client(server).get('/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({ storage: { ok: false }, cache: { ok: true } });
+      // Alive all the same: a liveness probe must not restart an instance for its database.
+      expect((await new Client(server).get('/healthz')).status).toBe(200);
     }
     expect(idle.alive()).toBe(true);
 

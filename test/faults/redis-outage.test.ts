@@ -77,7 +77,8 @@ describe('a Redis outage', () => {
       expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(refused.body).toMatchObject({ status: 503, code: 'unavailable' });
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-      const health = await new Client(url).get('/healthz');
+      expect((await new Client(url).get('/healthz')).status).toBe(200);
+      const health = await new Client(url).get('/readyz');
       expect(health.status).toBe(503);
       expect(health.body).toMatchObject({
         storage: { ok: true },
@@ -93,7 +94,7 @@ describe('a Redis outage', () => {
     await redis.start();
     for (const url of [a.url, b.url])
       expect(await within(10_000, async () => (await login(url, email)).status === 200)).toBe(true);
-    expect((await new Client(b.url).get('/healthz')).status).toBe(200);
+    expect((await new Client(b.url).get('/readyz')).status).toBe(200);
 
     // Both subscriptions are back by themselves, and carry a ban from A to B.
     expect(await within(10_000, async () => subscribedClients() === subscribers)).toBe(true);
