@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { type CliServer, startCliServer } from '../helpers/cli-server.js';
 import { Client } from '../helpers/client.js';
+import { newMetricsToken, sample, scrape } from '../helpers/metrics.js';
 import { type PrivateRedis, startPrivateRedis } from '../helpers/private-services.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { bearer, type TokenUser, tokenUser, within } from '../helpers/tokens.js';
@@ -18,12 +19,16 @@ let redis: PrivateRedis;
 let a: TestServer;
 let b: CliServer;
 let admin: TokenUser;
+const metricsToken = newMetricsToken();
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
   // B, a CLI process, uses the default key prefix: so does A here.
   a = await startTestServer({ settings: { redisUrl: redis.url }, cachePrefix: 'gatehouse:' });
-  b = await startCliServer({ REDIS_URL: redis.url }, ['--data-dir', a.dataDir]);
+  b = await startCliServer({ REDIS_URL: redis.url, GATEHOUSE_METRICS_TOKEN: metricsToken }, [
+    '--data-dir',
+    a.dataDir,
+  ]);
   admin = await tokenUser(a, { roles: ['admin'] });
 });
 
@@ -102,6 +107,14 @@ describe('a Redis outage', () => {
     expect((await admin.client.post(`/admin/users/${user.userId}/ban`, {})).status).toBe(200);
     expect(await within(1_000, async () => (await meOnB(user.accessToken)).status === 401)).toBe(
       true,
+    );
+
+    // B's metrics tell the story: errors on its connections, both back, and A's ban heard over the feed.
+    const metrics = await scrape(b.url, metricsToken);
+    expect(sample(metrics, 'gatehouse_redis_errors_total')).toBeGreaterThan(0);
+    expect(sample(metrics, 'gatehouse_redis_reconnects_total')).toBeGreaterThanOrEqual(2);
+    expect(sample(metrics, 'gatehouse_revocation_feed_lag_seconds_count')).toBeGreaterThanOrEqual(
+      1,
     );
   });
 
