@@ -3,6 +3,7 @@ import { registeredUser, signedInUser, strongPassword, uniqueEmail } from '../he
 import { Client } from '../helpers/client.js';
 import { metricOf, newMetricsToken, sample, scrape } from '../helpers/metrics.js';
 import { challengeFor, nextCode, totpUser, wrongCode } from '../helpers/mfa.js';
+import { mailedToken } from '../helpers/outbox.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { refreshWith, tokenUser, within } from '../helpers/tokens.js';
 
@@ -137,6 +138,19 @@ describe('counters that move with what happens', () => {
     expect((await login(user.email, user.password)).status).toBe(200);
     expect(await signIns('password', 'failure')).toBe(failures + 2);
     expect(await signIns('password', 'success')).toBe(successes + 1);
+  });
+
+  it('a magic-link sign-in counts as its own method', async () => {
+    const user = await registeredUser(server);
+    const before = await signIns('magic_link', 'success');
+    expect(
+      (await new Client(server.url).post('/auth/magic-link', { email: user.email })).status,
+    ).toBe(202);
+    const link = await mailedToken(server, user.email, /sign-in link/);
+    expect(
+      (await new Client(server.url).post('/auth/magic-link/verify', { token: link })).status,
+    ).toBe(200);
+    expect(await signIns('magic_link', 'success')).toBe(before + 1);
   });
 
   it('a banned account’s sign-in, and the ban seen over the revocation feed', async () => {
