@@ -15,7 +15,7 @@ import { checkDataDir } from './config/data-dir.js';
 import type { Settings } from './config/schema.js';
 import { resolveSecretKey } from './config/secret-key.js';
 import { explainStartupFailure } from './config/unreachable.js';
-import { setHashConcurrency } from './crypto/hash-limiter.js';
+import { hashQueueStats, observeHashQueue, setHashConcurrency } from './crypto/hash-limiter.js';
 import type { Argon2Params } from './crypto/password-hash.js';
 import type { PasswordPolicy } from './crypto/password-policy.js';
 import { ConfigError } from './errors.js';
@@ -25,6 +25,7 @@ import type { Mailer } from './mail/mailer.js';
 import { createOutboxMailer } from './mail/outbox.js';
 import { createSmtpMailer } from './mail/smtp.js';
 import { loadMailTemplates, type MailTemplates } from './mail/templates.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { deliverSmsInBackground } from './sms/background.js';
 import { createHttpSmsSender } from './sms/http.js';
 import { createOutboxSmsSender } from './sms/outbox.js';
@@ -56,6 +57,8 @@ export interface Core {
   smsOutbox: ReturnType<typeof createOutboxSmsSender> | undefined;
   clock: Clock;
   logger: Logger;
+  /** This core's Prometheus registry and the counters its parts feed (GET /metrics). */
+  metrics: Metrics;
   secretKey: Buffer;
   argon2: Argon2Params;
   passwordPolicy: PasswordPolicy;
@@ -120,8 +123,10 @@ async function buildCore(
       `no GATEHOUSE_SECRET_KEY: generated one into ${join(settings.dataDir, 'secret.key')} (development only)`,
     );
   }
-  const store = openStore(settings, logger);
+  const metrics = createMetrics();
+  const store = openStore(settings, logger, metrics);
   opened.push(store);
+  metrics.watchPool(() => store.pool());
   if (options.migrate !== false) await migrateToLatest(store);
   await checkSecretKeyOpensSealed(store.db, secret.key);
   const cache = settings.redisUrl
@@ -130,6 +135,7 @@ async function buildCore(
         prefix: options.cachePrefix ?? settings.redisPrefix,
         clock,
         logger,
+        metrics,
       })
     : createMemoryCache(clock);
   opened.push(cache);
@@ -171,6 +177,7 @@ async function buildCore(
     clock,
     logger,
     pollIntervalSeconds: settings.revocation.pollIntervalSeconds,
+    onLag: metrics.revocationLag,
   });
   const issuer = settings.publicUrl ?? `http://localhost:${settings.port}`;
   const accessTokens = createVerifier({
@@ -198,6 +205,12 @@ async function buildCore(
   }
   const { password } = settings;
   if (password.hashConcurrency) setHashConcurrency(password.hashConcurrency);
+  metrics.watchHashQueue(hashQueueStats);
+  const stopObservingHashes = observeHashQueue({
+    waited: metrics.hashWait,
+    refused: () => metrics.rateLimited('password_hash_queue'),
+  });
+  opened.push({ close: async () => void stopObservingHashes() });
   const webhooks = createWebhooks({
     settings: settings.webhooks,
     endpoints: webhookEndpoints,
@@ -220,6 +233,7 @@ async function buildCore(
     smsOutbox,
     clock,
     logger,
+    metrics,
     secretKey: secret.key,
     argon2: {
       memoryKiB: password.argon2MemoryKiB,
@@ -246,6 +260,7 @@ async function buildCore(
       revocations.close();
       await cache.close();
       await store.close();
+      stopObservingHashes();
     },
   };
 }

@@ -7,6 +7,7 @@ import { type Core, type CoreOptions, createCore } from './core.js';
 import { type AppOptions, buildApp } from './http/app.js';
 import { getSession, type SessionRequest } from './http/embed/get-session.js';
 import { routeOrGiveBack } from './http/embed/pass-unmatched.js';
+import { type MetricsServer, startMetricsServer } from './http/metrics-server.js';
 import { endRevocationStreams } from './http/routes/revocations.js';
 import { logFailure } from './log-failure.js';
 import type { Principal } from './principal.js';
@@ -15,6 +16,8 @@ export interface RunningServer {
   app: FastifyInstance;
   core: Core;
   url: string;
+  /** The base URL of the metrics port, when `metrics.port` is set. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -43,9 +46,14 @@ export async function startServer(
 ): Promise<RunningServer> {
   const core = await createCore(settings, options);
   let app: FastifyInstance;
+  let metricsServer: MetricsServer | undefined;
   try {
     app = await buildApp(core, options);
     await app.listen({ host: settings.host, port: settings.port });
+    metricsServer = await startMetricsServer(core).catch(async (error: unknown) => {
+      await app.close();
+      throw error;
+    });
   } catch (error) {
     // A server that refuses to start must not keep its database pool and cache connections open.
     await core.close();
@@ -68,6 +76,7 @@ export async function startServer(
     app,
     core,
     url,
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
     async close() {
       await maintenance.stop();
       // Open streams would hold the listener open; their clients reconnect and resume.
@@ -75,6 +84,7 @@ export async function startServer(
       const closed = app.close();
       unused.destroy();
       await closed;
+      await metricsServer?.close();
       await core.close();
     },
   };

@@ -2,6 +2,7 @@ import type { Core } from '../core.js';
 import { type AuditEvent, recordAuditEvent } from '../store/repositories/audit-events.js';
 import type { Db } from '../store/schema.js';
 import type { RequestMeta } from './meta.js';
+import { countAuditEvent } from './sign-in-metrics.js';
 
 /** The event types, for pages that filter by them. */
 export { AUDIT_TYPES, type StoredAuditEvent } from '../store/repositories/audit-events.js';
@@ -22,4 +23,5 @@ export async function audit(
   const recorded = { ...event, ip: meta.ip, userAgent: meta.userAgent };
   const id = await recordAuditEvent(db, recorded, at);
   await core.webhooks.recorded(db, id, recorded, at);
+  countAuditEvent(core.metrics, event);
 }

@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { type ConnectionLog, connectionLog } from '../connection-log.js';
 import { UnavailableError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Cache, Counter } from './cache.js';
 import { isCacheOutage } from './outage.js';
 
@@ -14,7 +15,11 @@ export interface RedisCacheOptions {
   clock?: Clock;
   /** Where lost and restored connections are logged, one line each. */
   logger?: Logger;
+  /** Counts connection errors and reconnects. */
+  metrics?: Pick<Metrics, 'cacheError' | 'cacheReconnect'>;
 }
+
+type CacheMetrics = RedisCacheOptions['metrics'];
 
 /**
  * Fail fast while disconnected: no offline queue (a command is refused at once,
@@ -36,17 +41,28 @@ const failFast: RedisOptions = {
  * Connects `client` and reports its connection's life on `link`. Resolves when
  * it first is ready; rejects (UnavailableError) if that first attempt fails.
  */
-function connect(client: Redis, link: ConnectionLog, closing: () => boolean): Promise<void> {
+function connect(
+  client: Redis,
+  link: ConnectionLog,
+  closing: () => boolean,
+  metrics: CacheMetrics,
+): Promise<void> {
   let lastError: unknown;
+  let readyBefore = false;
   // Listening to 'error' is also what keeps ioredis from printing each retry's stack on stderr.
   client.on('error', (error: unknown) => {
     lastError = error;
+    metrics?.cacheError();
     link.lost(error);
   });
   client.on('close', () => {
     if (!closing()) link.lost(lastError ?? new Error('connection closed'));
   });
-  client.on('ready', () => link.restored());
+  client.on('ready', () => {
+    if (readyBefore) metrics?.cacheReconnect();
+    readyBefore = true;
+    link.restored();
+  });
   const ready = client.connect().catch((error: unknown) => {
     throw new UnavailableError('cache', { cause: lastError ?? error });
   });
@@ -90,6 +106,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     client,
     connectionLog(logger, { dependency: 'cache', connection: 'commands' }),
     () => closing,
+    options.metrics,
   );
   let subscriber: Redis | undefined;
   let subscriberConnection: Promise<void> = Promise.resolve();
@@ -149,6 +166,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
           opened,
           connectionLog(logger, { dependency: 'cache', connection: 'subscriber' }),
           () => closing,
+          options.metrics,
         );
         opened.on('message', (ch: string, message: string) => {
           for (const handler of handlers.get(ch) ?? []) handler(message);

@@ -29,6 +29,9 @@ export const settingEnvNames: Readonly<Record<string, string>> = {
   GATEHOUSE_DOCS: 'docs.enabled',
   GATEHOUSE_PROVIDER: 'provider.enabled',
   GATEHOUSE_RSA_SIGNING_KEY: 'tokens.rsaSigningKey',
+  GATEHOUSE_METRICS_TOKEN: 'metrics.token',
+  GATEHOUSE_METRICS_PORT: 'metrics.port',
+  GATEHOUSE_METRICS_HOST: 'metrics.host',
 };
 
 /** The environment variable that feeds `setting`, if there is one. */
@@ -45,4 +48,5 @@ export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'redisUrl',
   'smtpUrl',
   'sms.token',
+  'metrics.token',
 ]);

@@ -454,6 +454,18 @@ export const settingsSchema = z.strictObject({
    * default: it shows only /openapi.json, which is public anyway.
    */
   docs: z.strictObject({ enabled: flag.default(true) }).prefault({}),
+  /**
+   * GET /metrics (Prometheus). On the main port only with `Authorization: Bearer <token>`
+   * (404 without a token set); on `port` (bound to `host`, loopback by default) as well,
+   * where the token is asked for too when one is set. With neither, nobody can scrape.
+   */
+  metrics: z
+    .strictObject({
+      token: z.string().min(32).max(256).optional(),
+      port: z.coerce.number().int().min(0).max(65535).optional(),
+      host: z.string().min(1).default('127.0.0.1'),
+    })
+    .prefault({}),
   /** Basic credentials over plain HTTP from a non-loopback address; off unless set, and logged loudly. */
   allowInsecureBasicOverHttp: flag.default(false),
   emailVerificationLifetimeSeconds: seconds.default(24 * 3600),

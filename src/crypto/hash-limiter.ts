@@ -16,6 +16,21 @@ const MAX_WAITING = 256;
 let running = 0;
 const waiting: Array<() => void> = [];
 
+/** Hears how long each hash waited for its slot, and each one refused; returns the unsubscribe. */
+export interface HashQueueObserver {
+  waited(seconds: number): void;
+  refused(): void;
+}
+const observers = new Set<HashQueueObserver>();
+
+export function observeHashQueue(observer: HashQueueObserver): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
+/** The queue right now; it is per process, so every core in it sees the same. */
+export const hashQueueStats = () => ({ running, waiting: waiting.length });
+
 export function setHashConcurrency(value: number): void {
   if (!Number.isInteger(value) || value < 1)
     throw new TypeError('hash concurrency must be a positive integer');
@@ -25,13 +40,18 @@ export function setHashConcurrency(value: number): void {
 async function acquire(): Promise<void> {
   if (running < slots) {
     running += 1;
+    for (const observer of observers) observer.waited(0);
     return;
   }
   if (waiting.length >= MAX_WAITING) {
+    for (const observer of observers) observer.refused();
     throw new RateLimitedError(1, 'The server is busy checking passwords; retry in a moment.');
   }
+  const queuedAt = performance.now();
   // The releasing caller hands its slot straight to us, so `running` stays put.
   await new Promise<void>((resolve) => waiting.push(resolve));
+  const seconds = (performance.now() - queuedAt) / 1000;
+  for (const observer of observers) observer.waited(seconds);
 }
 
 function release(): void {

@@ -14,6 +14,8 @@ import { oauthArea } from './oauth/plugin.js';
 import { buildOpenApi } from './openapi.js';
 import { pagesArea } from './pages/plugin.js';
 import { registerRoutes } from './register-routes.js';
+import { requestIdOptions, sendRequestIds } from './request-id.js';
+import { countRequests } from './request-metrics.js';
 import type { AnyRoute } from './route.js';
 import { defineRoute } from './route.js';
 import { adminRoutes } from './routes/admin.js';
@@ -92,10 +94,13 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    ...requestIdOptions,
     ...frameworkErrorOptions,
   });
   // First of all hooks: a request an embedding app handed over and no route here matches goes back to it untouched.
   givesBackUnmatched(app);
+  sendRequestIds(app);
+  countRequests(app, core.metrics);
   const pages = core.settings.pages.enabled;
   installErrorHandling(app, { notFound: !pages });
   // The API's headers, also the default of anything outside an area; the pages set their own.

@@ -88,9 +88,10 @@ function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoException, 
 /** Fastify options that make its router's and Node's own errors problem documents. */
 export const frameworkErrorOptions = {
   // These answers skip every hook, helmet's too: they carry the strictest headers themselves.
-  frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
+  frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
     sendProblem(
       reply.headers({
+        'x-request-id': request.id,
         'cache-control': 'no-store',
         'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
         'x-content-type-options': 'nosniff',

@@ -49,6 +49,8 @@ export interface Problem {
   status: number;
   code: ErrorCode;
   detail: string;
+  /** The request's id (also in `x-request-id` and on its log lines), set as the problem is sent. */
+  requestId?: string;
 }
 
 export function problem(code: ErrorCode, detail: string): Problem {
@@ -76,6 +78,7 @@ export function sendStepUpRequired(
   reply.header('www-authenticate', stepUpChallenge(demand));
   const named = {
     ...body,
+    requestId: reply.request.id,
     ...(demand.maxAgeSeconds === undefined ? {} : { maxAge: demand.maxAgeSeconds }),
     ...(demand.acr === undefined ? {} : { acrValues: demand.acr }),
   };
@@ -89,5 +92,8 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
       'www-authenticate',
       'Bearer realm="gatehouse", Basic realm="gatehouse", charset="UTF-8"',
     );
-  return reply.code(body.status).type('application/problem+json').send(body);
+  return reply
+    .code(body.status)
+    .type('application/problem+json')
+    .send({ ...body, requestId: reply.request.id });
 }

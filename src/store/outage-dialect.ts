@@ -15,6 +15,14 @@ export interface OutageHooks {
   onOutage(error: unknown): void;
   /** A query came back: the database is there. */
   onAnswer(): void;
+  /** Any failure, counted for the metrics: an outage is `unavailable`. */
+  onError?(kind: 'unavailable' | 'other'): void;
+}
+
+/** Connections handed out and not yet released, and callers still waiting for one (the metrics' pool gauges). */
+export interface ConnectionUsage {
+  held: number;
+  acquiring: number;
 }
 
 type Guard = <T>(work: () => Promise<T>) => Promise<T>;
@@ -25,7 +33,9 @@ const guarded =
     try {
       return await work();
     } catch (error) {
-      if (!hooks.isOutage(error)) throw error;
+      const outage = hooks.isOutage(error);
+      hooks.onError?.(outage ? 'unavailable' : 'other');
+      if (!outage) throw error;
       hooks.onOutage(error);
       throw new UnavailableError('database', { cause: error });
     }
@@ -60,6 +70,7 @@ class GuardedDriver implements Driver {
     private readonly inner: Driver,
     private readonly guard: Guard,
     private readonly onAnswer: () => void,
+    private readonly usage: ConnectionUsage,
   ) {}
 
   /** One wrapper per pooled connection, so Kysely sees the same connection each time. */
@@ -68,7 +79,14 @@ class GuardedDriver implements Driver {
   init = () => this.guard(() => this.inner.init());
   acquireConnection = () =>
     this.guard(async () => {
-      const connection = await this.inner.acquireConnection();
+      this.usage.acquiring += 1;
+      let connection: DatabaseConnection;
+      try {
+        connection = await this.inner.acquireConnection();
+      } finally {
+        this.usage.acquiring -= 1;
+      }
+      this.usage.held += 1;
       let wrapper = this.wrappers.get(connection);
       if (!wrapper) {
         wrapper = new GuardedConnection(connection, this.guard, this.onAnswer);
@@ -82,8 +100,10 @@ class GuardedDriver implements Driver {
     this.guard(() => this.inner.commitTransaction(unwrap(connection)));
   rollbackTransaction = (connection: DatabaseConnection) =>
     this.guard(() => this.inner.rollbackTransaction(unwrap(connection)));
-  releaseConnection = (connection: DatabaseConnection) =>
-    this.inner.releaseConnection(unwrap(connection));
+  releaseConnection = (connection: DatabaseConnection) => {
+    this.usage.held -= 1;
+    return this.inner.releaseConnection(unwrap(connection));
+  };
   destroy = () => this.inner.destroy();
 
   savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) {
@@ -112,11 +132,15 @@ class GuardedDriver implements Driver {
  * that fails because the database is unreachable throws UnavailableError
  * (503 at the HTTP edge), whichever repository ran it; other errors pass as they are.
  */
-export function withOutageErrors(dialect: KyselyDialect, hooks: OutageHooks): KyselyDialect {
+export function withOutageErrors(
+  dialect: KyselyDialect,
+  hooks: OutageHooks,
+  usage: ConnectionUsage = { held: 0, acquiring: 0 },
+): KyselyDialect {
   const guard = guarded(hooks);
   return {
     createAdapter: () => dialect.createAdapter(),
-    createDriver: () => new GuardedDriver(dialect.createDriver(), guard, hooks.onAnswer),
+    createDriver: () => new GuardedDriver(dialect.createDriver(), guard, hooks.onAnswer, usage),
     createIntrospector: (db) => dialect.createIntrospector(db),
     createQueryCompiler: () => dialect.createQueryCompiler(),
   };

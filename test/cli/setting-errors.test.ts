@@ -204,6 +204,9 @@ const rows: Row[] = [
   number('provider.idTokenLifetimeSeconds'),
   flag('pages.enabled'),
   flag('docs.enabled'),
+  { setting: 'metrics.token', file: 'short', env: 'short', problem: TOO_SMALL },
+  { setting: 'metrics.port', file: 70_000, env: '70000', problem: /Too big/ },
+  { setting: 'metrics.host', file: '', problem: TOO_SMALL },
   // The endpoint is shown by its path only: its value holds the signing secret.
   {
     setting: 'webhooks.endpoints',
@@ -239,6 +242,7 @@ const CHECKED_AT_START = new Set([
   'mailFrom',
   'mail.templatesDir',
   'policyFile',
+  'metrics.host',
 ]);
 
 /** The schema's leaves: every setting an operator can write. */

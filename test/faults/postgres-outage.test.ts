@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { type CliServer, startCliServer } from '../helpers/cli-server.js';
 import { Client } from '../helpers/client.js';
+import { newMetricsToken, sample, scrape } from '../helpers/metrics.js';
 import { type PrivatePostgres, startPrivatePostgres } from '../helpers/private-services.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { logIn, within } from '../helpers/tokens.js';
@@ -20,6 +21,7 @@ let database: PrivatePostgres;
 let loaded: TestServer;
 let idle: CliServer;
 let email: string;
+const metricsToken = newMetricsToken();
 const uncaught: unknown[] = [];
 const recordUncaught = (error: unknown) => uncaught.push(error);
 
@@ -30,7 +32,9 @@ beforeAll(async () => {
   // Trust auth ignores the password: it is there to prove it never reaches a log line.
   const url = database.url.replace('postgres@', `postgres:${PASSWORD_IN_URL}@`);
   // Purging every second: its timer meets the outage too.
-  loaded = await startTestServer({ settings: { databaseUrl: url, purge: { intervalSeconds: 1 } } });
+  loaded = await startTestServer({
+    settings: { databaseUrl: url, purge: { intervalSeconds: 1 }, metrics: { token: metricsToken } },
+  });
   // Same data dir: the same secret key opens the signing keys both read from the database.
   idle = await startCliServer({ DATABASE_URL: url }, ['--data-dir', loaded.dataDir]);
   email = uniqueEmail('pg');
@@ -105,9 +109,11 @@ describe('a PostgreSQL outage', () => {
       [idle.url, idleClient],
     ] as const) {
       expectUnavailable(await me(client));
-      const health = await new Client(server).get('/healthz');
-      expect(health.status).toBe(503);
-      expect(health.body).toMatchObject({ storage: { ok: false }, cache: { ok: true } });
+      const ready = await new Client(server).get('/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({ storage: { ok: false }, cache: { ok: true } });
+      // Alive all the same: a liveness probe must not restart an instance for its database.
+      expect((await new Client(server).get('/healthz')).status).toBe(200);
     }
     expect(idle.alive()).toBe(true);
 
@@ -129,6 +135,12 @@ describe('a PostgreSQL outage', () => {
     });
     expect(said('database connection restored')).toHaveLength(1);
     expect(idle.stderr()).not.toMatch(/^\s+at /m);
+    // The loaded instance counted the failed queries as the outage they were, and its pool is back.
+    const metrics = await scrape(loaded.url, metricsToken);
+    expect(
+      sample(metrics, 'gatehouse_db_query_errors_total', { kind: 'unavailable' }),
+    ).toBeGreaterThan(0);
+    expect(sample(metrics, 'gatehouse_db_pool_connections', { state: 'waiting' })).toBe(0);
     expect(idle.stdout() + idle.stderr() + loaded.logs.join('')).not.toContain(PASSWORD_IN_URL);
   });
 

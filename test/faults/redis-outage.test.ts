@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { type CliServer, startCliServer } from '../helpers/cli-server.js';
 import { Client } from '../helpers/client.js';
+import { newMetricsToken, sample, scrape } from '../helpers/metrics.js';
 import { type PrivateRedis, startPrivateRedis } from '../helpers/private-services.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { bearer, type TokenUser, tokenUser, within } from '../helpers/tokens.js';
@@ -18,12 +19,16 @@ let redis: PrivateRedis;
 let a: TestServer;
 let b: CliServer;
 let admin: TokenUser;
+const metricsToken = newMetricsToken();
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
   // B, a CLI process, uses the default key prefix: so does A here.
   a = await startTestServer({ settings: { redisUrl: redis.url }, cachePrefix: 'gatehouse:' });
-  b = await startCliServer({ REDIS_URL: redis.url }, ['--data-dir', a.dataDir]);
+  b = await startCliServer({ REDIS_URL: redis.url, GATEHOUSE_METRICS_TOKEN: metricsToken }, [
+    '--data-dir',
+    a.dataDir,
+  ]);
   admin = await tokenUser(a, { roles: ['admin'] });
 });
 
@@ -77,7 +82,8 @@ describe('a Redis outage', () => {
       expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(refused.body).toMatchObject({ status: 503, code: 'unavailable' });
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-      const health = await new Client(url).get('/healthz');
+      expect((await new Client(url).get('/healthz')).status).toBe(200);
+      const health = await new Client(url).get('/readyz');
       expect(health.status).toBe(503);
       expect(health.body).toMatchObject({
         storage: { ok: true },
@@ -93,7 +99,7 @@ describe('a Redis outage', () => {
     await redis.start();
     for (const url of [a.url, b.url])
       expect(await within(10_000, async () => (await login(url, email)).status === 200)).toBe(true);
-    expect((await new Client(b.url).get('/healthz')).status).toBe(200);
+    expect((await new Client(b.url).get('/readyz')).status).toBe(200);
 
     // Both subscriptions are back by themselves, and carry a ban from A to B.
     expect(await within(10_000, async () => subscribedClients() === subscribers)).toBe(true);
@@ -101,6 +107,14 @@ describe('a Redis outage', () => {
     expect((await admin.client.post(`/admin/users/${user.userId}/ban`, {})).status).toBe(200);
     expect(await within(1_000, async () => (await meOnB(user.accessToken)).status === 401)).toBe(
       true,
+    );
+
+    // B's metrics tell the story: errors on its connections, both back, and A's ban heard over the feed.
+    const metrics = await scrape(b.url, metricsToken);
+    expect(sample(metrics, 'gatehouse_redis_errors_total')).toBeGreaterThan(0);
+    expect(sample(metrics, 'gatehouse_redis_reconnects_total')).toBeGreaterThanOrEqual(2);
+    expect(sample(metrics, 'gatehouse_revocation_feed_lag_seconds_count')).toBeGreaterThanOrEqual(
+      1,
     );
   });
 

@@ -80,7 +80,7 @@ export async function runQuickStart(name: string): Promise<RunningQuickStart> {
       await stop();
       throw new Error(`${name} quick start did not start:\n${output}`);
     }
-    const ready = await fetch(`${url}/healthz`).then(
+    const ready = await fetch(`${url}/readyz`).then(
       (response) => response.ok,
       () => false,
     );

@@ -206,11 +206,11 @@ describe('GET /openapi.json: responses', () => {
       expect(me.status).toBe(200);
       expect(() => routeOf('GET', '/auth/me').parse(me.body)).not.toThrow();
     }
-    const health = await new Client(server.url).get('/healthz');
-    expect(() => routeOf('GET', '/healthz').parse(health.body)).not.toThrow();
-    expect(operation('GET', '/healthz').responses?.['200']?.content).toHaveProperty(
-      'application/json',
-    );
+    for (const path of ['/healthz', '/readyz']) {
+      const health = await new Client(server.url).get(path);
+      expect(() => routeOf('GET', path).parse(health.body)).not.toThrow();
+      expect(operation('GET', path).responses?.['200']?.content).toHaveProperty('application/json');
+    }
   });
 
   it('lists the problem codes the server really answers, under their status', async () => {

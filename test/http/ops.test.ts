@@ -16,13 +16,19 @@ interface OpenApi {
   paths: Record<string, Record<string, { 'x-access': unknown; responses: object }>>;
 }
 
-describe('GET /healthz', () => {
-  it('reports storage reachable, on the storage in use', async () => {
+describe('GET /healthz and GET /readyz', () => {
+  it('/healthz says the process is alive, and checks nothing else', async () => {
+    const response = await new Client(server.url).get('/healthz');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok' });
+  });
+
+  it('/readyz reports storage and cache reachable, on the storage in use', async () => {
     const response = await new Client(server.url).get<{
       status: string;
       storage: { kind: string; ok: boolean };
       cache: { kind: string; ok: boolean };
-    }>('/healthz');
+    }>('/readyz');
     expect(response.status).toBe(200);
     expect(response.body.status).toBe('ok');
     expect(response.body.storage).toEqual({ kind: backend, ok: true });
@@ -30,11 +36,32 @@ describe('GET /healthz', () => {
     expect(response.body.cache.kind).toBe(backend === 'postgres' ? 'redis' : 'memory');
   });
 
+  it('/readyz is 503 with the same body when the store does not answer; /healthz stays 200', async () => {
+    const broken = await startTestServer();
+    try {
+      // The store closed under the running server: every query fails, as in an outage.
+      await broken.core.store.close();
+      const ready = await new Client(broken.url).get('/readyz');
+      expect(ready.status).toBe(503);
+      expect(Number(ready.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(ready.body).toMatchObject({
+        status: 'degraded',
+        storage: { kind: backend, ok: false },
+        cache: { ok: true },
+      });
+      expect((await new Client(broken.url).get('/healthz')).status).toBe(200);
+    } finally {
+      await broken.stop().catch(() => {});
+    }
+  });
+
   it('sends the security headers', async () => {
-    const response = await fetch(`${server.url}/healthz`);
-    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
-    expect(response.headers.get('x-frame-options')).toBeTruthy();
+    for (const path of ['/healthz', '/readyz']) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(response.headers.get('x-frame-options')).toBeTruthy();
+    }
   });
 });
 
@@ -74,6 +101,8 @@ describe('GET /openapi.json', () => {
       'PUT /admin/users/{id}/roles',
       'GET /admin/audit',
       'GET /healthz',
+      'GET /readyz',
+      'GET /metrics',
       'POST /auth/refresh',
       'GET /.well-known/jwks.json',
       'POST /auth/api-keys',

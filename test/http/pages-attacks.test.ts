@@ -686,9 +686,12 @@ describe('error pages', () => {
       expect(answer.text).not.toContain('hunter2');
       expect(answer.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
       expect(answer.text).not.toContain('Error:');
-      const reference = /Reference: ([0-9a-f]{12})/.exec(answer.text)?.[1];
+      const reference = /Reference: ([0-9a-f]{16})/.exec(answer.text)?.[1];
       expect(reference).toBeTruthy();
+      // The reference is the request's id: its header, and every log line of the request.
+      expect(answer.headers.get('x-request-id')).toBe(reference);
       expect(faulty.logs.some((line) => line.includes(`"reference":"${reference}"`))).toBe(true);
+      expect(faulty.logs.some((line) => line.includes(`"reqId":"${reference}"`))).toBe(true);
       expectPageHeaders(answer, '500 page');
     } finally {
       await faulty.stop();

@@ -48,7 +48,7 @@ describe('requireVerifiedEmail', () => {
     expect(refused.body).not.toHaveProperty('accessToken');
     expect(await rowsOf('sessions', userId)).toBe(0);
     expect(await auditOf(strict, userId, 'login')).toEqual([
-      { type: 'login', outcome: 'failure', detail: { reason: 'email_not_verified' } },
+      { type: 'login', outcome: 'failure', detail: { reason: 'email_not_verified', amr: 'pwd' } },
     ]);
   });
 

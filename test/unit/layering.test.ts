@@ -31,6 +31,8 @@ const RANK: Record<string, number> = {
   'log-failure': 0,
   'json-lines-outbox': 0,
   version: 0,
+  /** The Prometheus registry and counters of a core: prom-client only, fed by every layer. */
+  metrics: 0,
   config: 1,
   crypto: 2,
   store: 2,

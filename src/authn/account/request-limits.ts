@@ -29,9 +29,15 @@ export async function chargeAll(
   const counts = await Promise.all(budgets.map((b) => core.cache.increment(b.key, windowSeconds)));
   const over = counts.filter((count, i) => count.count > (budgets[i]?.limit ?? 0));
   if (over.length === 0) return;
+  // A key is `<action>:<scope>:<hashed or network id>`: its first two parts name the limit.
+  budgets.forEach((budget, i) => {
+    if ((counts[i]?.count ?? 0) > budget.limit) core.metrics.rateLimited(limitName(budget.key));
+  });
   await Promise.all(budgets.map((b) => core.cache.decrement(b.key)));
   throw new RateLimitedError(Math.max(...over.map((c) => c.resetInSeconds)), options.message);
 }
+
+const limitName = (key: string): string => key.split(':', 2).join('_');
 
 export const charge = (core: Core, key: string, limit: number): Promise<void> =>
   chargeAll(core, [{ key, limit }]);

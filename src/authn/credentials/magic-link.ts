@@ -71,7 +71,7 @@ export async function redeemMagicLink(core: Core, token: string, meta: RequestMe
   const userId = await consumeOneTimeToken(db, sha256(token), 'magic_link', now);
   const user = userId ? await findUserById(db, userId) : null;
   if (!user) throw invalidLink();
-  await refuseIfBanned(core, user, meta);
+  await refuseIfBanned(core, user, meta, 'magic_link');
   if (!user.emailVerified) {
     await markEmailVerified(db, user.id, now);
     await audit(core, { type: 'email_verified', outcome: 'success', userId: user.id }, meta);

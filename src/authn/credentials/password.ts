@@ -89,7 +89,7 @@ export async function verifyPasswordLogin(
     );
     throw invalidCredentials();
   }
-  await refuseIfBanned(core, user, meta);
+  await refuseIfBanned(core, user, meta, 'password');
   if (user.passwordHash && needsRehash(user.passwordHash, core.argon2)) {
     await setPasswordHash(
       core.store.db,

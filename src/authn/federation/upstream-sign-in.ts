@@ -85,7 +85,7 @@ async function resolve(
   if (known) {
     const found = await findUserById(db, known.userId);
     if (!found) return refuse(core, meta, identity, null, noAccount());
-    await refuseIfBanned(core, found, meta);
+    await refuseIfBanned(core, found, meta, 'federated');
     await touchIdentity(db, known.id, now);
     return withoutSecret(found);
   }
@@ -96,7 +96,7 @@ async function resolve(
       if (!(identity.emailVerified && identity.authoritativeForEmail && existing.emailVerified)) {
         return await refuse(core, meta, identity, existing.id, linkRequired());
       }
-      await refuseIfBanned(core, existing, meta);
+      await refuseIfBanned(core, existing, meta, 'federated');
       await db.transaction().execute(async (trx) => {
         await insertIdentity(trx, newIdentity(identity, existing.id, email, now));
         await auditLinked(core, meta, identity, existing.id, 'verified_email', trx);

@@ -60,7 +60,7 @@ export async function afterFirstFactor(
   meta: RequestMeta,
   options: SignInOptions = {},
 ): Promise<LoginOutcome> {
-  await refuseIfUnverified(core, user, meta);
+  await refuseIfUnverified(core, user, meta, first.amr);
   const authTime = core.clock.now();
   // A step that is multi-factor by itself (a passkey that verified the user) needs no second one.
   const methods =

@@ -68,12 +68,14 @@ export async function chargeLoginAttempt(
     core.cache.increment(k.source, loginWindowSeconds),
     core.cache.increment(k.account, loginWindowSeconds),
   ]);
-  const over = [
-    accountFromSource.count > loginPerAccount ? accountFromSource : null,
-    source.count > loginPerIp ? source : null,
-    account.count > loginPerAccount * 10 ? account : null,
-  ].filter((c) => c !== null);
+  const limits = [
+    { name: 'login_account_source', counter: accountFromSource, limit: loginPerAccount },
+    { name: 'login_source', counter: source, limit: loginPerIp },
+    { name: 'login_account', counter: account, limit: loginPerAccount * 10 },
+  ].filter((l) => l.counter.count > l.limit);
+  const over = limits.map((l) => l.counter);
   if (over.length > 0) {
+    for (const { name } of limits) core.metrics.rateLimited(name);
     // A refused attempt checked nothing, so it must not count: otherwise one
     // source's refused flood would fill the account-wide cap by itself.
     await takeBack(core, k);

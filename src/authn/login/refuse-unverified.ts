@@ -14,6 +14,7 @@ export async function refuseIfUnverified(
   core: Core,
   user: Pick<User, 'id' | 'emailVerified'>,
   meta: RequestMeta,
+  amr: readonly string[],
 ): Promise<void> {
   if (!core.settings.requireVerifiedEmail || user.emailVerified) return;
   await audit(
@@ -22,7 +23,7 @@ export async function refuseIfUnverified(
       type: 'login',
       outcome: 'failure',
       userId: user.id,
-      detail: { reason: 'email_not_verified' },
+      detail: { reason: 'email_not_verified', amr: amr.join(' ') },
     },
     meta,
   );

@@ -1,6 +1,6 @@
 import { applyRevocationMessage, createRevocationSet, type RevocationSet } from '@gatehouse/verify';
 import type { Cache } from '../../cache/cache.js';
-import type { Clock } from '../../clock.js';
+import { type Clock, systemClock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import {
   listRevocationsAfter,
@@ -10,7 +10,13 @@ import {
 } from '../../store/repositories/revocations.js';
 import type { Db } from '../../store/schema.js';
 import { createRevocationCursor } from './revocation-cursor.js';
-import { type FeedMessage, parseFeedMessage, toMessage } from './revocation-messages.js';
+import {
+  type FeedMessage,
+  parseFeedMessage,
+  publishedAtOf,
+  toMessage,
+  toWireText,
+} from './revocation-messages.js';
 
 const CHANNEL = 'revocations';
 const PAGE = 500;
@@ -64,6 +70,8 @@ export interface RevocationFeedOptions {
   clock: Clock;
   logger: Logger;
   pollIntervalSeconds: number;
+  /** A message from the feed was applied here this long after it was published (wall clocks). */
+  onLag?: (seconds: number) => void;
 }
 
 export async function openRevocationFeed(options: RevocationFeedOptions): Promise<RevocationFeed> {
@@ -101,7 +109,11 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
     (text) => {
       const message = parseFeedMessage(text);
       // A malformed message on the channel is ignored, never fatal.
-      if (message) applyUnlessRead(message);
+      if (!message) return;
+      applyUnlessRead(message);
+      const publishedAt = publishedAtOf(text);
+      // Wall clocks, not the injected one: the lag is between two processes' real time.
+      if (publishedAt !== undefined) options.onLag?.((systemClock.now() - publishedAt) / 1000);
     },
     { onResubscribe: () => void poll('resubscribe') },
   );
@@ -175,7 +187,7 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
       if (messages.length === 0) return;
       const failure = await publishWithin(
         PUBLISH_WAIT_MS,
-        messages.map((message) => cache.publish(CHANNEL, JSON.stringify(message))),
+        messages.map((message) => cache.publish(CHANNEL, toWireText(message, systemClock.now()))),
       );
       // Committed and applied here; the others read it from the table on their next poll.
       if (failure !== undefined) {

@@ -51,3 +51,24 @@ export function parseFeedMessage(text: string): FeedMessage | null {
   if (seq === undefined) return { type, id };
   return typeof seq === 'number' && Number.isSafeInteger(seq) ? { type, id, seq } : null;
 }
+
+/**
+ * The text published on the feed: the message and when it was published
+ * (epoch ms, wall clock), so the instances that apply it can measure the lag.
+ * Parsers (ours, @gatehouse/verify's) ignore the extra field, and a message
+ * without it (from an older instance) still parses.
+ */
+export const toWireText = (message: FeedMessage, publishedAtMs: number): string =>
+  JSON.stringify({ ...message, publishedAtMs });
+
+/** When a feed text was published, if it says so. */
+export function publishedAtOf(text: string): number | undefined {
+  try {
+    const { publishedAtMs } = JSON.parse(text) as { publishedAtMs?: unknown };
+    return typeof publishedAtMs === 'number' && Number.isFinite(publishedAtMs)
+      ? publishedAtMs
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

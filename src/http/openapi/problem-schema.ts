@@ -11,6 +11,10 @@ export const problemSchema = z.object({
   status: z.int(),
   code: z.enum(codes),
   detail: z.string(),
+  requestId: z
+    .string()
+    .optional()
+    .describe('The request id, also sent as x-request-id and logged on the request’s lines'),
   maxAge: z
     .int()
     .optional()

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core.js';
 import {
@@ -115,7 +114,8 @@ export function pageErrorHandler(deps: PageErrorDeps) {
 }
 
 function internal(deps: PageErrorDeps, error: Error, request: FastifyRequest, reply: FastifyReply) {
-  const reference = randomBytes(6).toString('hex');
+  // The request's id: the same as on its log lines and in its x-request-id header.
+  const reference = request.id;
   request.log.error({ err: error, reference }, 'unhandled error on a page');
   return sendErrorPage(deps, request, reply, 500, t.internal, reference);
 }

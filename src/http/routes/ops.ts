@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { AuthError, DEFAULT_RETRY_AFTER_SECONDS } from '../../errors.js';
 import { isLoopbackAddress } from '../loopback.js';
+import { isMetricsScraper, sendMetrics } from '../metrics-endpoint.js';
 import { defineRoute } from '../route.js';
 
 /** A health probe answers within this, whatever a dependency does: a hung one counts as down. */
@@ -28,18 +29,30 @@ async function probe(check: () => Promise<unknown>): Promise<boolean> {
 
 const dependency = z.object({ kind: z.string(), ok: z.boolean() });
 
+const health = z.object({
+  status: z.enum(['ok', 'degraded']),
+  storage: dependency,
+  cache: dependency,
+});
+
 export const opsRoutes = [
   defineRoute({
     method: 'GET',
     url: '/healthz',
     access: 'public',
-    summary: 'Storage and cache reachability (503 with the same body when one is down)',
+    summary:
+      'Liveness: 200 while the process serves requests; no dependency is checked (that is /readyz)',
     tags: ['ops'],
-    response: z.object({
-      status: z.enum(['ok', 'degraded']),
-      storage: dependency,
-      cache: dependency,
-    }),
+    response: z.object({ status: z.literal('ok') }),
+    handler: async () => ({ status: 'ok' as const }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/readyz',
+    access: 'public',
+    summary: 'Readiness: storage and cache reachability (503 with the same body when one is down)',
+    tags: ['ops'],
+    response: health,
     handler: async ({ core, reply }) => {
       const [storage, cache] = await Promise.all([
         probe(() => sql`select 1 as ok`.execute(core.store.db)),
@@ -53,6 +66,20 @@ export const opsRoutes = [
         storage: { kind: core.store.dialect, ok: storage },
         cache: { kind: core.cache.kind, ok: cache },
       };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/metrics',
+    access: 'public',
+    summary:
+      'Prometheus metrics, with `Authorization: Bearer <metrics.token>`; 404 when no token is set (see metrics.port)',
+    tags: ['ops'],
+    handler: async ({ core, request, reply }) => {
+      // Not a user's credential: the scraper's, compared in constant time; without one set, there is no route.
+      if (!isMetricsScraper(core.settings.metrics.token, request.headers.authorization))
+        throw new AuthError('not_found', 'No route GET /metrics.');
+      return sendMetrics(core.metrics.registry, reply);
     },
   }),
 ];

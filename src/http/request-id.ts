@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+
+/** An id a client or proxy sent is kept only when it cannot forge a log line or bloat one. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** The request's id: a safe incoming `x-request-id` (a proxy's, to follow a request across hops), else a new one. */
+export const requestIdFor = (incoming: unknown): string =>
+  typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming)
+    ? incoming
+    : randomBytes(8).toString('hex');
+
+/** Fastify options: every request gets its id before anything logs (`reqId` on each line). */
+export const requestIdOptions = {
+  // The header is read by genReqId, checked; Fastify's own reading would take any value.
+  requestIdHeader: false as const,
+  genReqId: (request: { headers: Record<string, unknown> }) =>
+    requestIdFor(request.headers['x-request-id']),
+};
+
+/** Every answer says its request's id, so a user's report finds its log lines. */
+export function sendRequestIds(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+}

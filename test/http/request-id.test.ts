@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '../helpers/client.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server.stop());
+
+const GENERATED = /^[0-9a-f]{16}$/;
+
+/** The log lines of one request, by its id. */
+const linesOf = (id: string) =>
+  server.logs
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { reqId?: string; msg?: string })
+    .filter((line) => line.reqId === id);
+
+describe('request ids', () => {
+  it('every answer carries one, and a problem document says the same one', async () => {
+    const ok = await new Client(server.url).get('/healthz');
+    expect(ok.headers.get('x-request-id')).toMatch(GENERATED);
+    const refused = await new Client(server.url).get('/auth/me');
+    expect(refused.status).toBe(401);
+    const id = refused.headers.get('x-request-id');
+    expect(id).toMatch(GENERATED);
+    expect(id).not.toBe(ok.headers.get('x-request-id'));
+    expect(refused.body.requestId).toBe(id);
+  });
+
+  it('the request’s log lines carry its id', async () => {
+    const refused = await new Client(server.url).post('/auth/login', {
+      email: 'nobody@example.com',
+      password: 'not a password of anyone',
+    });
+    expect(refused.status).toBe(401);
+    const id = refused.headers.get('x-request-id') as string;
+    const messages = linesOf(id).map((line) => line.msg);
+    expect(messages).toContain('incoming request');
+    expect(messages).toContain('request completed');
+  });
+
+  it('a short, safe incoming x-request-id is kept (a proxy’s, to follow a request across hops)', async () => {
+    const incoming = 'lb-01.Trace:42_ab';
+    const answer = await new Client(server.url).get('/auth/me', {
+      headers: { 'x-request-id': incoming },
+    });
+    expect(answer.headers.get('x-request-id')).toBe(incoming);
+    expect(answer.body.requestId).toBe(incoming);
+    expect(linesOf(incoming).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a long or unsafe one is replaced by a new id, and never logged', async () => {
+    for (const incoming of ['a'.repeat(65), 'has space', '"},"level":60', '<script>', '']) {
+      const answer = await new Client(server.url).get('/auth/me', {
+        headers: { 'x-request-id': incoming },
+      });
+      const id = answer.headers.get('x-request-id');
+      expect(id, incoming).toMatch(GENERATED);
+      expect(answer.body.requestId).toBe(id);
+      if (incoming !== '')
+        expect(
+          server.logs.some((line) => line.includes(`"reqId":${JSON.stringify(incoming)}`)),
+        ).toBe(false);
+    }
+  });
+
+  it('Fastify’s own refusals (a malformed URL, bad JSON) carry it too', async () => {
+    const badUrl = await new Client(server.url).get('/auth/%zz');
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.headers.get('x-request-id')).toMatch(GENERATED);
+    expect(badUrl.body.requestId).toBe(badUrl.headers.get('x-request-id'));
+    const badJson = await new Client(server.url).post('/auth/login', undefined, {
+      body: '{"email":',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(badJson.status).toBe(400);
+    expect(badJson.body.requestId).toBe(badJson.headers.get('x-request-id'));
+  });
+
+  it('an HTML error page is answered with one as well', async () => {
+    const page = await fetch(`${server.url}/no-such-page`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('x-request-id')).toMatch(GENERATED);
+  });
+});
