@@ -29,6 +29,8 @@ export const settingEnvNames: Readonly<Record<string, string>> = {
   GATEHOUSE_DOCS: 'docs.enabled',
   GATEHOUSE_PROVIDER: 'provider.enabled',
   GATEHOUSE_RSA_SIGNING_KEY: 'tokens.rsaSigningKey',
+  GATEHOUSE_SESSION_CACHE_SIZE: 'session.cacheSize',
+  GATEHOUSE_SESSION_TOUCH_INTERVAL_SECONDS: 'session.touchIntervalSeconds',
 };
 
 /** The environment variable that feeds `setting`, if there is one. */
