@@ -99,8 +99,13 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   const pages = core.settings.pages.enabled;
   installErrorHandling(app, { notFound: !pages });
   // The API's headers, also the default of anything outside an area; the pages set their own.
+  // JSON needs no source at all: without helmet's defaults (script-src 'self', ...) the policy is
+  // the strictest one, and 250 bytes shorter on every response.
   await installSecurityHeaders(app, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    },
     frameguard: { action: 'deny' },
   });
   await app.register(fastifyCookie);
