@@ -61,15 +61,35 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   const { feed, maxEntries, now } = options;
   const monotonic = options.monotonic ?? (() => performance.now());
   const entries = new Map<string, Entry>();
+  // The token hashes of each session and each user: an eviction finds them without a scan.
+  const bySession = new Map<string, Set<string>>();
+  const byUser = new Map<string, Set<string>>();
   // Bumped by every eviction: a read that one overtook is not remembered.
   let evictions = 0;
 
-  const forgetWhere = (matches: (entry: Entry) => boolean) => {
-    evictions += 1;
-    for (const [key, entry] of entries) if (matches(entry)) entries.delete(key);
+  const index = (map: Map<string, Set<string>>, key: string, tokenHash: string) => {
+    const hashes = map.get(key);
+    if (hashes) hashes.add(tokenHash);
+    else map.set(key, new Set([tokenHash]));
   };
-  const forgetSession = (sessionId: string) => forgetWhere((e) => e.session.id === sessionId);
-  const forgetUser = (userId: string) => forgetWhere((e) => e.user.id === userId);
+  const unindex = (map: Map<string, Set<string>>, key: string, tokenHash: string) => {
+    const hashes = map.get(key);
+    hashes?.delete(tokenHash);
+    if (hashes?.size === 0) map.delete(key);
+  };
+  const remove = (tokenHash: string) => {
+    const entry = entries.get(tokenHash);
+    if (!entry) return;
+    entries.delete(tokenHash);
+    unindex(bySession, entry.session.id, tokenHash);
+    unindex(byUser, entry.user.id, tokenHash);
+  };
+  const forgetAll = (hashes: Set<string> | undefined) => {
+    evictions += 1;
+    for (const tokenHash of [...(hashes ?? [])]) remove(tokenHash);
+  };
+  const forgetSession = (sessionId: string) => forgetAll(bySession.get(sessionId));
+  const forgetUser = (userId: string) => forgetAll(byUser.get(userId));
 
   feed.onMessage((message) => {
     if (message.type === 'session_revoked') forgetSession(message.sid);
@@ -93,26 +113,31 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
     get(tokenHash) {
       const entry = entries.get(tokenHash);
       if (!entry) return undefined;
+      if (!trusted(entry)) {
+        remove(tokenHash);
+        return undefined;
+      }
+      // Moved to the end: the Map's order is the recency order.
       entries.delete(tokenHash);
-      if (!trusted(entry)) return undefined;
-      // Re-inserted last: the Map's order is the recency order.
       entries.set(tokenHash, entry);
       return entry;
     },
     ticket: () => evictions,
     put(tokenHash, value, ticket) {
       if (maxEntries === 0 || ticket !== evictions || !feed.current) return;
-      entries.delete(tokenHash);
+      remove(tokenHash);
       while (entries.size >= maxEntries) {
         const oldest = entries.keys().next().value;
         if (oldest === undefined) break;
-        entries.delete(oldest);
+        remove(oldest);
       }
       entries.set(tokenHash, {
         ...value,
         freshUntil: monotonic() + SESSION_CACHE_TTL_MS,
         epoch: feed.epoch,
       });
+      index(bySession, value.session.id, tokenHash);
+      index(byUser, value.user.id, tokenHash);
     },
     forgetSession,
     forgetUser,

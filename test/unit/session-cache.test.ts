@@ -133,6 +133,20 @@ describe('the session cache', () => {
     expect(cache.get('c1')?.user.id).toBe('uc');
   });
 
+  it('evicts by session and by user whatever the LRU dropped or replaced meanwhile', () => {
+    const { cache, put, feed } = setUp(2);
+    put('old', 's1', 'u');
+    put('new', 's1', 'u'); // the same session under a rotated cookie
+    put('other', 's2', 'v'); // pushes out 'old'
+    expect(cache.get('old')).toBeUndefined();
+    feed.hear({ type: 'session_revoked', sid: 's1', untilEpochSeconds: 0 });
+    expect(cache.get('new')).toBeUndefined();
+    expect(cache.get('other')?.session.id).toBe('s2');
+    put('again', 's3', 'v');
+    feed.hear({ type: 'user_banned', sub: 'v', sinceEpochSeconds: 0, untilEpochSeconds: 0 });
+    expect(cache.size).toBe(0);
+  });
+
   it('does not remember a read that an eviction overtook', () => {
     const { cache, feed } = setUp();
     const ticket = cache.ticket();
