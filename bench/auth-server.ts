@@ -10,25 +10,31 @@ import { loadSettings } from '../src/config/load.js';
 import { createLogger } from '../src/logger.js';
 import { startServer } from '../src/server.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-const settings = loadSettings({
-  env: {},
-  flags: {
-    port: 0,
-    dataDir,
-    logLevel: 'silent',
-    nodeEnv: 'test',
-    // A benchmark logs in thousands of times from one IP; lift the limits, not the work.
-    rateLimit: { loginPerAccount: 1e9, loginPerIp: 1e9 },
-    ...(process.env.HASH_CONCURRENCY
-      ? { password: { hashConcurrency: Number(process.env.HASH_CONCURRENCY) } }
-      : {}),
-  },
+// A benchmark logs in thousands of times from one IP; lift the limits, not the work.
+const flags = (dataDir: string, session: { cacheSize?: number } = {}) => ({
+  port: 0,
+  dataDir,
+  logLevel: 'silent' as const,
+  nodeEnv: 'test' as const,
+  rateLimit: { loginPerAccount: 1e9, loginPerIp: 1e9 },
+  session,
+  ...(process.env.HASH_CONCURRENCY
+    ? { password: { hashConcurrency: Number(process.env.HASH_CONCURRENCY) } }
+    : {}),
 });
-const gatehouse = await startServer(settings, { logger: createLogger('silent') });
+const newDataDir = () => mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+const gatehouse = await startServer(loadSettings({ env: {}, flags: flags(newDataDir()) }), {
+  logger: createLogger('silent'),
+});
+// The same server without the session cache: every request reads the session from the database.
+const uncached = await startServer(
+  loadSettings({ env: {}, flags: flags(newDataDir(), { cacheSize: 0 }) }),
+  { logger: createLogger('silent') },
+);
 const email = 'load-test@example.com';
 const password = 'a benchmark passphrase of some length';
-await register(gatehouse.core, { email, password }, { ip: null, userAgent: 'bench' });
+for (const server of [gatehouse, uncached])
+  await register(server.core, { email, password }, { ip: null, userAgent: 'bench' });
 
 const bare = Fastify();
 bare.get('/bare', async () => ({ ok: true }));
@@ -51,12 +57,15 @@ process.on('message', (message: { cmd: string }) => {
       max: ms(histogram.max),
     });
   } else if (message.cmd === 'exit') {
-    void Promise.all([gatehouse.close(), bare.close()]).then(() => process.exit(0));
+    void Promise.all([gatehouse.close(), uncached.close(), bare.close()]).then(() =>
+      process.exit(0),
+    );
   }
 });
 process.send?.({
   cmd: 'ready',
   url: gatehouse.url.replace('localhost', '127.0.0.1'),
+  uncachedUrl: uncached.url.replace('localhost', '127.0.0.1'),
   bareUrl: `http://127.0.0.1:${barePort}`,
   email,
   password,

@@ -1,6 +1,6 @@
 // Issue 2's benchmark: login throughput and event-loop delay during a burst of
 // logins, beside the raw argon2id hash rate; GET /auth/me with a session cookie
-// beside a bare Fastify route. Figures are printed, never asserted.
+// (with the session cache, and without) beside a bare Fastify route. Figures are printed, never asserted.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
@@ -40,7 +40,7 @@ child.on('exit', (code) => {
   if (code !== 0) throw new Error(`bench server exited with ${code}`);
 });
 const [ready] = (await once(child, 'message')) as [
-  { url: string; bareUrl: string; email: string; password: string },
+  { url: string; uncachedUrl: string; bareUrl: string; email: string; password: string },
 ];
 const ask = async <T>(cmd: string, reply: string): Promise<T> => {
   child.send({ cmd });
@@ -62,19 +62,42 @@ const login = await load({
 });
 const loop = await ask<{ p50: number; p99: number; max: number }>('loop:stop', 'loop');
 
-const cookieResponse = await fetch(`${ready.url}/auth/login`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ email: ready.email, password: ready.password }),
-});
-const cookie = cookieResponse.headers.getSetCookie()[0]?.split(';')[0] ?? '';
-const me = await load({ url: `${ready.url}/auth/me`, headers: { cookie } });
-const bare = await load({ url: `${ready.bareUrl}/bare` });
+const sessionCookie = async (url: string): Promise<string> => {
+  const response = await fetch(`${url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: ready.email, password: ready.password }),
+  });
+  return response.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+};
+const cookie = await sessionCookie(ready.url);
+const uncachedCookie = await sessionCookie(ready.uncachedUrl);
+const targets: Record<'me' | 'uncached' | 'bare', autocannon.Options> = {
+  me: { url: `${ready.url}/auth/me`, headers: { cookie } },
+  uncached: { url: `${ready.uncachedUrl}/auth/me`, headers: { cookie: uncachedCookie } },
+  bare: { url: `${ready.bareUrl}/bare` },
+};
+type Target = keyof typeof targets;
+const names = Object.keys(targets) as Target[];
+// Interleaved rounds after a warm-up of each: on a shared machine the load moves under a run,
+// and the median of a few rounds says more than one.
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+for (const name of names) await load({ ...targets[name], duration: 1 });
+const results: Record<Target, autocannon.Result[]> = { me: [], uncached: [], bare: [] };
+for (let round = 0; round < rounds; round += 1)
+  for (const name of names) results[name].push(await load(targets[name]));
+const median = (list: autocannon.Result[]): autocannon.Result => {
+  const sorted = [...list].sort((x, y) => x.requests.average - y.requests.average);
+  return sorted[Math.floor(sorted.length / 2)] as autocannon.Result;
+};
+const me = median(results.me);
+const uncachedMe = median(results.uncached);
+const bare = median(results.bare);
 child.send({ cmd: 'exit' });
 
 const fmt = (n: number) => n.toFixed(0).padStart(10);
 console.log(
-  `\nGatehouse auth benchmark — ${availableParallelism()} cores, ${seconds}s per run, 10 connections\n`,
+  `\nGatehouse auth benchmark — ${availableParallelism()} cores, ${seconds}s per run, 10 connections; /auth/me and bare: median of ${rounds} interleaved rounds\n`,
 );
 console.log('what                                       per second   notes');
 console.log(`raw argon2id hash (m=19MiB,t=2,p=1)      ${fmt(hashRateOne)}   1 at a time`);
@@ -91,8 +114,13 @@ console.log(
   `GET /auth/me (session cookie)            ${fmt(me.requests.average)}   p99 latency ${me.latency.p99} ms, non-2xx: ${me.non2xx}`,
 );
 console.log(
+  `GET /auth/me, session cache off         ${fmt(uncachedMe.requests.average)}   session.cacheSize 0: the database on every request; non-2xx: ${uncachedMe.non2xx}`,
+);
+console.log(
   `GET bare Fastify route                   ${fmt(bare.requests.average)}   p99 latency ${bare.latency.p99} ms`,
 );
 console.log(
-  `/auth/me as a share of bare              ${((me.requests.average / bare.requests.average) * 100).toFixed(0).padStart(9)}%`,
+  `/auth/me as a share of bare              ${((me.requests.average / bare.requests.average) * 100).toFixed(0).padStart(9)}%   cache off: ${((uncachedMe.requests.average / bare.requests.average) * 100).toFixed(0)}%`,
 );
+const each = (name: Target) => results[name].map((r) => r.requests.average.toFixed(0)).join(' ');
+console.log(`  rounds: me ${each('me')} | cache off ${each('uncached')} | bare ${each('bare')}`);

@@ -19,10 +19,44 @@ import type { Db } from '../store/schema.js';
 import { audit } from './audit.js';
 import { type Authentication, isAcr } from './login/assurance.js';
 import type { RequestMeta } from './meta.js';
+import { type CachedSession, createSessionCache, type SessionCache } from './session-cache.js';
 import { type Revoker, withRevocations } from './tokens/revocations.js';
 
-/** Sliding the idle expiry at most once a minute keeps a busy session from writing on every request. */
-const TOUCH_INTERVAL_MS = 60_000;
+const caches = new WeakMap<Core, SessionCache>();
+const sessionCacheOf = (core: Core): SessionCache => {
+  let cache = caches.get(core);
+  if (!cache) {
+    cache = createSessionCache({
+      feed: core.revocations,
+      maxEntries: core.settings.session.cacheSize,
+      now: () => core.clock.now(),
+    });
+    caches.set(core, cache);
+  }
+  return cache;
+};
+
+/**
+ * A change the revocation feed does not carry (a new assurance or cookie, a
+ * verified email) is seen at once here; other instances see it within the
+ * cache's TTL (one second, see session-cache.ts).
+ */
+export const forgetCachedSession = (core: Core, sessionId: string): void =>
+  sessionCacheOf(core).forgetSession(sessionId);
+export const forgetCachedUser = (core: Core, userId: string): void =>
+  sessionCacheOf(core).forgetUser(userId);
+
+/**
+ * Sliding the idle expiry at most this often keeps a busy session from writing
+ * on every request. So a session may end up to this long before a full idle
+ * timeout after its last request, never after; at most half the timeout, so
+ * a session in use never lapses.
+ */
+const touchIntervalMs = (core: Core): number =>
+  Math.min(
+    core.settings.session.touchIntervalSeconds * 1000,
+    (core.settings.session.idleTimeoutSeconds * 1000) / 2,
+  );
 
 export interface NewSession {
   session: Session;
@@ -73,31 +107,49 @@ export async function liveSessionOfToken(core: Core, token: string): Promise<Ses
   return findLiveSessionByTokenHash(core.store.db, sha256(token), core.clock.now());
 }
 
-export interface ResolvedSession {
-  session: Session;
-  user: User;
+export type ResolvedSession = CachedSession;
+
+async function readSession(core: Core, tokenHash: string): Promise<ResolvedSession | null> {
+  const session = await findLiveSessionByTokenHash(core.store.db, tokenHash, core.clock.now());
+  if (!session) return null;
+  const user = await findUserById(core.store.db, session.userId);
+  if (!user || user.bannedAt !== null) return null;
+  return { session, user: withoutSecret(user) };
 }
 
-/** The live session behind a cookie value and its (unbanned) user, or null. */
+/**
+ * The live session behind a cookie value and its (unbanned) user, or null:
+ * from this instance's session cache while the revocation feed is current,
+ * else from the database.
+ */
 export async function resolveSessionToken(
   core: Core,
   token: string,
 ): Promise<ResolvedSession | null> {
   if (token.length !== 43) return null;
-  const now = core.clock.now();
-  const session = await findLiveSessionByTokenHash(core.store.db, sha256(token), now);
-  if (!session) return null;
-  const user = await findUserById(core.store.db, session.userId);
-  if (!user || user.bannedAt !== null) return null;
-  if (now - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
-    await touchSession(
-      core.store.db,
-      session,
-      now,
-      core.settings.session.idleTimeoutSeconds * 1000,
-    );
+  const tokenHash = sha256(token);
+  const cache = sessionCacheOf(core);
+  let resolved = cache.get(tokenHash);
+  if (!resolved) {
+    const ticket = cache.ticket();
+    const read = await readSession(core, tokenHash);
+    if (!read) return null;
+    cache.put(tokenHash, read, ticket);
+    resolved = read;
   }
-  return { session, user: withoutSecret(user) };
+  const { session } = resolved;
+  const now = core.clock.now();
+  if (now - session.lastSeenAt >= touchIntervalMs(core)) {
+    const idleTimeoutMs = core.settings.session.idleTimeoutSeconds * 1000;
+    // Moved on before the write, so the requests that come meanwhile do not write too.
+    resolved.session = {
+      ...session,
+      lastSeenAt: now,
+      idleExpiresAt: Math.min(now + idleTimeoutMs, session.absoluteExpiresAt),
+    };
+    await touchSession(core.store.db, session, now, idleTimeoutMs);
+  }
+  return resolved;
 }
 
 /**

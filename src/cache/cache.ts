@@ -10,6 +10,11 @@ export interface SubscribeOptions {
    * confirmed by the server): messages published meanwhile were missed.
    */
   onResubscribe?: () => void;
+  /**
+   * Called each time the subscription's connection is lost: until the next
+   * `onResubscribe`, messages may be missed.
+   */
+  onLost?: () => void;
 }
 
 /**

@@ -49,7 +49,7 @@ export function createMemoryCache(clock: Clock): Cache {
     async publish(channel, message) {
       bus.emit(channel, message);
     },
-    // In-process: never disconnected, so never resubscribes.
+    // In-process: never disconnected, so never lost nor resubscribed.
     async subscribe(channel, onMessage) {
       bus.on(channel, onMessage);
     },

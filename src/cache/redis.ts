@@ -112,6 +112,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   let subscriberConnection: Promise<void> = Promise.resolve();
   const handlers = new Map<string, Array<(message: string) => void>>();
   const onResubscribe: Array<() => void> = [];
+  const onLost: Array<() => void> = [];
 
   /**
    * Runs a command once `connection` has been up (waiting for its first attempt,
@@ -171,6 +172,9 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
         opened.on('message', (ch: string, message: string) => {
           for (const handler of handlers.get(ch) ?? []) handler(message);
         });
+        opened.on('close', () => {
+          if (!closing) for (const lost of onLost) lost();
+        });
         // ioredis resubscribes by itself after a reconnect; subscribing again
         // waits for the server's confirmation, after which nothing more is missed.
         let connectedBefore = false;
@@ -193,6 +197,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
       const full = prefix + channel;
       handlers.set(full, [...(handlers.get(full) ?? []), onMessage]);
       if (subscribeOptions.onResubscribe) onResubscribe.push(subscribeOptions.onResubscribe);
+      if (subscribeOptions.onLost) onLost.push(subscribeOptions.onLost);
       const listening = subscriber;
       await command(() => listening.subscribe(full), listening, subscriberConnection);
     },

@@ -32,6 +32,8 @@ export const settingEnvNames: Readonly<Record<string, string>> = {
   GATEHOUSE_METRICS_TOKEN: 'metrics.token',
   GATEHOUSE_METRICS_PORT: 'metrics.port',
   GATEHOUSE_METRICS_HOST: 'metrics.host',
+  GATEHOUSE_SESSION_CACHE_SIZE: 'session.cacheSize',
+  GATEHOUSE_SESSION_TOUCH_INTERVAL_SECONDS: 'session.touchIntervalSeconds',
 };
 
 /** The environment variable that feeds `setting`, if there is one. */

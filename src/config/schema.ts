@@ -240,6 +240,14 @@ export const settingsSchema = z.strictObject({
       absoluteTimeoutSeconds: seconds.default(7 * 24 * 3600),
       /** Live sessions per user; a login beyond it revokes the oldest ones. */
       maxPerUser: z.coerce.number().int().min(1).max(10_000).default(50),
+      /** Sessions each instance remembers for a second (authn/session-cache.ts); 0 turns the cache off. */
+      cacheSize: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+      /**
+       * How often a busy session's last-seen time (and so its idle expiry) is
+       * written; a session may end up to this much (at most half the idle
+       * timeout) before a full idle timeout since its last request.
+       */
+      touchIntervalSeconds: z.coerce.number().int().min(1).max(3600).default(60),
     })
     .prefault({}),
   password: z

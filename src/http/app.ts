@@ -1,6 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { relyingPartyOf } from '../authn/passkeys/relying-party.js';
 import type { Core } from '../core.js';
@@ -35,6 +34,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { smsRoutes } from './routes/sms.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { totpRoutes } from './routes/totp.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { devOutboxServed, publicUrlWarning } from './start-up-checks.js';
 
 export interface AppOptions {
@@ -104,15 +104,25 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   const pages = core.settings.pages.enabled;
   installErrorHandling(app, { notFound: !pages });
   // The API's headers, also the default of anything outside an area; the pages set their own.
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  // JSON needs no source at all: without helmet's defaults (script-src 'self', ...) the policy is
+  // the strictest one, and 250 bytes shorter on every response.
+  await installSecurityHeaders(app, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    },
     frameguard: { action: 'deny' },
   });
   await app.register(fastifyCookie);
-  app.addHook('onRequest', async (request) => enforceSameOrigin(core, request));
+  // Hooks on every request take a callback, not a promise: one less allocation and tick each.
+  app.addHook('onRequest', (request, _reply, done) => {
+    enforceSameOrigin(core, request);
+    done();
+  });
   // Answers carry credentials and personal data; a route that may be cached (the JWKS) says so itself.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 
   const routes = [...coreRoutes(core), ...(options.routes ?? [])];

@@ -105,9 +105,13 @@ const rows: Row[] = [
   flag('requireVerifiedEmail'),
   { setting: 'policyFile', file: '', problem: TOO_SMALL },
   number('bodyLimitBytes'),
-  ...['idleTimeoutSeconds', 'absoluteTimeoutSeconds', 'maxPerUser'].map((k) =>
-    number(`session.${k}`),
-  ),
+  ...[
+    'idleTimeoutSeconds',
+    'absoluteTimeoutSeconds',
+    'maxPerUser',
+    'cacheSize',
+    'touchIntervalSeconds',
+  ].map((k) => number(`session.${k}`)),
   ...['minLength', 'maxLength', 'argon2MemoryKiB', 'argon2TimeCost', 'argon2Parallelism'].map((k) =>
     number(`password.${k}`),
   ),

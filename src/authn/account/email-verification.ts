@@ -16,6 +16,7 @@ import { audit } from '../audit.js';
 import { normalizeEmail, type RequestMeta } from '../meta.js';
 import { pageLink } from '../page-links.js';
 import { sendTemplatedMail } from '../send-mail.js';
+import { forgetCachedUser } from '../sessions.js';
 import { limitVerificationResends } from './request-limits.js';
 
 /** Mails a verification link; the newest link wins (the older live ones are retired). */
@@ -96,5 +97,6 @@ export async function verifyEmail(core: Core, token: string, meta: RequestMeta):
   if (!userId)
     throw new AuthError('invalid_link_token', 'The verification link is invalid, used or expired.');
   await markEmailVerified(core.store.db, userId, now);
+  forgetCachedUser(core, userId);
   await audit(core, { type: 'email_verified', outcome: 'success', userId }, meta);
 }

@@ -18,6 +18,7 @@ import { refuseIfBanned } from '../login/refuse-banned.js';
 import { normalizeEmail, type RequestMeta } from '../meta.js';
 import { pageLink } from '../page-links.js';
 import { sendTemplatedMail } from '../send-mail.js';
+import { forgetCachedUser } from '../sessions.js';
 
 /**
  * Always succeeds from the caller's view; mails a sign-in link only to an
@@ -74,6 +75,7 @@ export async function redeemMagicLink(core: Core, token: string, meta: RequestMe
   await refuseIfBanned(core, user, meta, 'magic_link');
   if (!user.emailVerified) {
     await markEmailVerified(db, user.id, now);
+    forgetCachedUser(core, user.id);
     await audit(core, { type: 'email_verified', outcome: 'success', userId: user.id }, meta);
   }
   return { ...withoutSecret(user), emailVerified: true };

@@ -14,6 +14,7 @@ import { guessPassword } from '../credentials/password.js';
 import { csrfTokenFor } from '../csrf.js';
 import type { RequestMeta } from '../meta.js';
 import type { SecondFactorMethod, SecondFactorProof } from '../mfa/second-factor.js';
+import { forgetCachedSession } from '../sessions.js';
 import { type IssuedAccessToken, issueAccessToken } from '../tokens/issue-access-token.js';
 import { type Authentication, acrOf, combineAmr } from './assurance.js';
 import { attemptSecondFactor } from './second-factor-attempt.js';
@@ -93,6 +94,8 @@ export async function reauthenticate(
     );
     return rotated ? newToken : null;
   });
+  // The old cookie and the old assurance die here at once (elsewhere within the cache's TTL).
+  forgetCachedSession(core, session.id);
   const access = await issueAccessToken(core, {
     userId: user.id,
     sessionId: session.id,

@@ -61,6 +61,14 @@ export interface RevocationFeed {
   readonly listeners: number;
   /** Every revocation at or below this id has been read here (or given up on as rolled back). */
   position(): number;
+  /**
+   * False from the moment the subscription is lost until it is back and the
+   * table has been read after it: meanwhile a revocation on another instance
+   * may not have been heard, so what was learnt before must not be trusted.
+   */
+  readonly current: boolean;
+  /** Goes up each time the feed stops being current: a cache filled in an older epoch is not to be trusted. */
+  readonly epoch: number;
   close(): void;
 }
 
@@ -103,6 +111,21 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
     now: () => clock.now(),
   });
 
+  let subscribed = true;
+  let current = true;
+  let epoch = 0;
+  const lost = () => {
+    if (subscribed) epoch += 1;
+    subscribed = false;
+    current = false;
+  };
+  // Current again after a read of the table that began while subscribed, with nothing lost since.
+  const pollAndTrust = async (reason: 'poll' | 'resubscribe') => {
+    const began = { epoch, subscribed };
+    if ((await poll(reason)) && began.subscribed && subscribed && epoch === began.epoch)
+      current = true;
+  };
+
   // Subscribed before the first read: whatever commits after the read is heard.
   await cache.subscribe(
     CHANNEL,
@@ -115,7 +138,13 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
       // Wall clocks, not the injected one: the lag is between two processes' real time.
       if (publishedAt !== undefined) options.onLag?.((systemClock.now() - publishedAt) / 1000);
     },
-    { onResubscribe: () => void poll('resubscribe') },
+    {
+      onResubscribe: () => {
+        subscribed = true;
+        void pollAndTrust('resubscribe');
+      },
+      onLost: lost,
+    },
   );
 
   const readAfterCursor = async () => {
@@ -154,21 +183,23 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
   };
 
   let failing = false;
-  const poll = async (reason: 'poll' | 'resubscribe') => {
+  const poll = async (reason: 'poll' | 'resubscribe'): Promise<boolean> => {
     try {
       await catchUp();
       if (failing) logger.info({ reason }, 'revocation catch-up works again');
       failing = false;
+      return true;
     } catch (error) {
       // Logged once per outage, not once per poll.
       if (!failing) logger.warn({ reason, err: summary(error) }, 'revocation catch-up failed');
       failing = true;
+      return false;
     }
   };
 
   await catchUp();
 
-  const poller = setInterval(() => void poll('poll'), options.pollIntervalSeconds * 1000);
+  const poller = setInterval(() => void pollAndTrust('poll'), options.pollIntervalSeconds * 1000);
   poller.unref();
   const pruner = setInterval(() => {
     set.prune();
@@ -208,6 +239,12 @@ export async function openRevocationFeed(options: RevocationFeedOptions): Promis
       return () => messageHandlers.delete(handler);
     },
     position: () => cursor.after,
+    get current() {
+      return current;
+    },
+    get epoch() {
+      return epoch;
+    },
     get listeners() {
       return messageHandlers.size;
     },

@@ -11,12 +11,15 @@ const waiting = new WeakMap<IncomingMessage, (routed: boolean) => void>();
  * Gatehouse's own server are never in `waiting` and meet its 404 as before.
  */
 export function givesBackUnmatched(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback, not a promise: it runs on every request.
+  app.addHook('onRequest', (request, reply, done) => {
     const settle = waiting.get(request.raw);
-    if (!settle) return;
-    waiting.delete(request.raw);
-    if (request.is404) reply.hijack();
-    settle(!request.is404);
+    if (settle) {
+      waiting.delete(request.raw);
+      if (request.is404) reply.hijack();
+      settle(!request.is404);
+    }
+    done();
   });
 }
 
