@@ -80,19 +80,25 @@ export async function refresh(url: string, c: Credentials): Promise<number> {
   return response.status;
 }
 
-/** The four ways in a ban must close, each asked of one instance: the statuses in order. */
+/** Presents the refresh token without taking the rotated pair: a probe must not rotate what it probes. */
+export const refreshProbe = (url: string, c: Pick<Credentials, 'refreshToken'>) =>
+  status(url, '/auth/refresh', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refreshToken: c.refreshToken }),
+  });
+
+/** The four ways in a ban must close, by name. */
+export const CREDENTIAL_PROBES = [
+  ['cookie', meByCookie],
+  ['access token', meByToken],
+  ['API key', meByApiKey],
+  ['refresh token', refreshProbe],
+] as const;
+
+/** Each of the four asked of one instance: the statuses in CREDENTIAL_PROBES' order. */
 export const everyCredentialOn = (url: string, c: Credentials) =>
-  Promise.all([
-    meByCookie(url, c),
-    meByToken(url, c),
-    meByApiKey(url, c),
-    // Not `refresh`: a probe must not rotate the pair it is probing.
-    status(url, '/auth/refresh', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ refreshToken: c.refreshToken }),
-    }),
-  ]);
+  Promise.all(CREDENTIAL_PROBES.map(([, probe]) => probe(url, c)));
 
 /** An admin signed in by access token (no cookie, so no CSRF), re-signing in when it expires. */
 export class Admin {
