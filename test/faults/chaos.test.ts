@@ -9,7 +9,7 @@ import { type Cluster, startCluster, waitReady } from '../helpers/cluster.js';
  * private PostgreSQL and Redis are stopped and started, apart and overlapping,
  * and one instance is SIGKILLed and restarted. Every answer must be one a
  * client can act on (never a 500, never a hang, no reset but the killed
- * instance's own), no row half-written, every ban and logout answered 2xx
+ * instance's own), no row half-written, every ban, logout and admin sign-out answered 2xx
  * enforced on every instance within one poll interval (plus a query) of the
  * dependencies being back, and all three healthy at the end.
  */
@@ -61,6 +61,8 @@ describe('chaos: three instances under load while PostgreSQL, Redis and an insta
         bansRefused: [],
         logouts: [],
         logoutsRefused: [],
+        signOuts: [],
+        signOutsRefused: [],
         kept: [],
         wrongRefusals: [],
         signIns: [],
@@ -86,15 +88,16 @@ describe('chaos: three instances under load while PostgreSQL, Redis and an insta
       };
       await adminSignIn(0);
       expect(adminToken).not.toBe('');
-      const ban = async (instance: number, userId: string) => {
+      const asAdmin = async (instance: number, op: string, path: string) => {
         const send = () =>
-          recorder.send(urls[instance] as string, instance, 'ban', {
+          recorder.send(urls[instance] as string, instance, op, {
             method: 'POST',
-            path: `/admin/users/${userId}/ban`,
+            path,
             headers: { authorization: `Bearer ${adminToken}` },
             json: {},
           });
         let reply = await send();
+        // Expired, or not recent enough for a sign-out everywhere: sign in again, once.
         if (reply?.status === 401) {
           await adminSignIn(instance);
           reply = await send();
@@ -135,7 +138,7 @@ describe('chaos: three instances under load while PostgreSQL, Redis and an insta
         while (watching) {
           const pending = [
             ...claims.bans.map((c) => [c, true] as const),
-            ...claims.logouts.map((c) => [c, false] as const),
+            ...[...claims.logouts, ...claims.signOuts].map((c) => [c, false] as const),
           ].filter(([c]) => !refusedAt.has(c.user));
           for (const [change, banned] of pending)
             if (await probe(change.user, banned)) refusedAt.set(change.user, performance.now());
@@ -145,7 +148,7 @@ describe('chaos: three instances under load while PostgreSQL, Redis and an insta
 
       const started = performance.now();
       const clients = Array.from({ length: CLIENTS }, () =>
-        client({ urls, recorder, claims, ban, running: () => loadRunning }),
+        client({ urls, recorder, claims, asAdmin, running: () => loadRunning }),
       );
 
       // The faults, one after another with calm between; each dependency is back before an instance restarts.
@@ -217,7 +220,9 @@ describe('chaos: three instances under load while PostgreSQL, Redis and an insta
       for (const instance of cluster.instances) expect(instance.process?.alive()).toBe(true);
       // What is still pending gets its bound from now, the dependencies being back.
       while (
-        [...claims.bans, ...claims.logouts].some((c) => !refusedAt.has(c.user)) &&
+        [...claims.bans, ...claims.logouts, ...claims.signOuts].some(
+          (c) => !refusedAt.has(c.user),
+        ) &&
         performance.now() - healthyAt < 3 * ENFORCED_WITHIN_MS
       )
         await sleep(250);
@@ -234,6 +239,28 @@ describe('chaos: three instances under load while PostgreSQL, Redis and an insta
           .split('\n')
           .filter((line) => /^\{.*"level":(5|6)\d/.test(line)),
       );
+      /** What each operation answered while each dependency was away (the README's outage table). */
+      const duringOutages = () => {
+        const table = new Map<string, Map<string, number>>();
+        for (const sample of recorder.samples) {
+          if (sample.op.startsWith('probe')) continue;
+          const awayThen = disturbances
+            .filter((d) => d.from <= sample.started && sample.started <= d.to)
+            .map((d) => d.what);
+          const when = [...new Set(awayThen)].sort().join(' + ') || 'nothing';
+          const key = `${sample.op} ${sample.outcome}`;
+          const row = table.get(when) ?? new Map<string, number>();
+          row.set(key, (row.get(key) ?? 0) + 1);
+          table.set(when, row);
+        }
+        return [...table].map(
+          ([when, row]) =>
+            `  while ${when} away: ${[...row]
+              .sort()
+              .map(([k, n]) => `${k}×${n}`)
+              .join(', ')}`,
+        );
+      };
       /** The calm moment a change's bound runs from: after every disturbance that touched it. */
       const boundStart = (answeredAt: number) => {
         let from = answeredAt;
@@ -245,7 +272,7 @@ describe('chaos: three instances under load while PostgreSQL, Redis and an insta
           from = hit.to;
         }
       };
-      const latencies = [...claims.bans, ...claims.logouts].map((c) => {
+      const latencies = [...claims.bans, ...claims.logouts, ...claims.signOuts].map((c) => {
         const at = refusedAt.get(c.user);
         return at === undefined
           ? Number.POSITIVE_INFINITY
@@ -258,7 +285,9 @@ describe('chaos: three instances under load while PostgreSQL, Redis and an insta
           `  outages: ${disturbances.map((d) => `${d.what} ${((d.to - d.from) / 1000).toFixed(1)} s`).join(', ')}`,
           `  registered ${claims.registered.length} (503: ${claims.registrationsRefused.length}), ` +
             `banned ${claims.bans.length} (503: ${claims.bansRefused.length}), ` +
-            `logged out ${claims.logouts.length} (503: ${claims.logoutsRefused.length}), kept ${claims.kept.length}`,
+            `logged out ${claims.logouts.length} (503: ${claims.logoutsRefused.length}), ` +
+            `signed out by the admin ${claims.signOuts.length} (503: ${claims.signOutsRefused.length}), kept ${claims.kept.length}`,
+          ...duringOutages(),
           `  log lines at error level or above: ${errorLines.length}`,
           `  max refusal latency once dependencies were back: ${Math.max(0, ...latencies).toFixed(0)} ms (bound ${ENFORCED_WITHIN_MS} ms)`,
         ].join('\n'),
@@ -295,7 +324,8 @@ describe('chaos: three instances under load while PostgreSQL, Redis and an insta
       // --- every ban and logout answered 2xx is enforced everywhere within the bound
       for (const latency of latencies) expect(latency).toBeLessThanOrEqual(ENFORCED_WITHIN_MS);
       for (const change of claims.bans) expect(await probe(change.user, true)).toBe(true);
-      for (const change of claims.logouts) expect(await probe(change.user, false)).toBe(true);
+      for (const change of [...claims.logouts, ...claims.signOuts])
+        expect(await probe(change.user, false)).toBe(true);
       // And nothing more: those kept signed in still are, on every instance, by every credential.
       for (const user of claims.kept)
         for (const url of urls) {
@@ -334,6 +364,7 @@ describe('chaos: three instances under load while PostgreSQL, Redis and an insta
       const registeredEvents = await eventsOf('register');
       const banEvents = await eventsOf('user_banned');
       const logoutEvents = await eventsOf('logout');
+      const signOutEvents = await eventsOf('session_revoked');
       // Every user has its password and its registration event, whoever answered what.
       for (const user of usersByEmail.values()) {
         expect(user.password_hash).not.toBeNull();
@@ -380,6 +411,14 @@ describe('chaos: three instances under load while PostgreSQL, Redis and an insta
       for (const user of claims.logoutsRefused) {
         expect(sessions.get(user.sessionId)?.revoked_at).toBeNull();
         expect(logoutEvents.has(user.userId)).toBe(false);
+      }
+      for (const { user } of claims.signOuts) {
+        expect(sessions.get(user.sessionId)?.revoked_at).not.toBeNull();
+        expect(signOutEvents.has(user.userId)).toBe(true);
+      }
+      for (const user of claims.signOutsRefused) {
+        expect(sessions.get(user.sessionId)?.revoked_at).toBeNull();
+        expect(signOutEvents.has(user.userId)).toBe(false);
       }
       for (const user of claims.kept) expect(sessions.get(user.sessionId)?.revoked_at).toBeNull();
       // A sign-in or an API key answered 503 made nothing: each user has exactly what was answered 2xx.

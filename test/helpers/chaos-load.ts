@@ -45,6 +45,9 @@ export interface Claims {
   bansRefused: LiveUser[];
   logouts: Change[];
   logoutsRefused: LiveUser[];
+  /** An admin's "sign out everywhere" (`POST /admin/users/{id}/sessions/revoke`). */
+  signOuts: Change[];
+  signOutsRefused: LiveUser[];
   /** Per user: sign-ins answered 200, and whether any went unanswered (a killed instance). */
   signIns: Array<{ userId: string; ok: number; unanswered: boolean }>;
   /** Per signed-in user: API keys the answers say were made (0 or 1), unless unanswered. */
@@ -114,8 +117,8 @@ export interface LoadOptions {
   urls: readonly string[];
   recorder: Recorder;
   claims: Claims;
-  /** Bans as the admin from the given instance; undefined when the answer never came. */
-  ban(instance: number, userId: string): Promise<number | undefined>;
+  /** POSTs `path` as the admin on the given instance; undefined when the answer never came. */
+  asAdmin(instance: number, op: string, path: string): Promise<number | undefined>;
   running(): boolean;
 }
 
@@ -127,7 +130,7 @@ export async function client(options: LoadOptions): Promise<void> {
   }
 }
 
-async function oneLife({ urls, recorder, claims, ban, running }: LoadOptions): Promise<void> {
+async function oneLife({ urls, recorder, claims, asAdmin, running }: LoadOptions): Promise<void> {
   const instances = urls.map((_, i) => i);
   const send = (i: number, op: string, init: Parameters<Recorder['send']>[3]) =>
     recorder.send(urls[i] as string, i, op, init);
@@ -226,11 +229,15 @@ async function oneLife({ urls, recorder, claims, ban, running }: LoadOptions): P
 
   const ending = Math.random();
   const endOn = pick(instances);
-  if (ending < 0.4) {
-    const status = await ban(endOn, user.userId);
+  if (ending < 0.35) {
+    const status = await asAdmin(endOn, 'ban', `/admin/users/${user.userId}/ban`);
     if (status === 200) claims.bans.push({ user, answeredAt: performance.now() });
     else if (status === 503) claims.bansRefused.push(user);
-  } else if (ending < 0.7) {
+  } else if (ending < 0.5) {
+    const status = await asAdmin(endOn, 'sign-out', `/admin/users/${user.userId}/sessions/revoke`);
+    if (status === 200) claims.signOuts.push({ user, answeredAt: performance.now() });
+    else if (status === 503) claims.signOutsRefused.push(user);
+  } else if (ending < 0.75) {
     const out = await send(endOn, 'logout', {
       method: 'POST',
       path: '/auth/logout',
