@@ -336,6 +336,22 @@ describe('chaos: three instances under load while PostgreSQL, Redis and an insta
           ] as Array<Record<string, string>>)
             expect((await fetch(`${url}/auth/me`, { headers })).status).toBe(200);
         }
+      // Their refresh tokens still rotate (one instance each, round-robin).
+      for (const [i, user] of claims.kept.entries()) {
+        const refreshed = await recorder.send(urls[i % urls.length] as string, i, 'final-refresh', {
+          method: 'POST',
+          path: '/auth/refresh',
+          json: { refreshToken: user.refreshToken },
+        });
+        expect(refreshed?.status).toBe(200);
+      }
+      // A logout ends its session only: the API key minted from it still works everywhere.
+      for (const { user } of claims.logouts)
+        if (user.apiKey)
+          for (const url of urls)
+            expect(
+              (await fetch(`${url}/auth/me`, { headers: { 'x-api-key': user.apiKey } })).status,
+            ).toBe(200);
 
       // --- no row half-written
       database = new pg.Client({ connectionString: postgres.url });
