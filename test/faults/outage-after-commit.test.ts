@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { strongPassword } from '../helpers/accounts.js';
+import { strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
 import { type PrivatePostgres, startPrivatePostgres } from '../helpers/private-services.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -13,17 +13,15 @@ import {
 } from '../helpers/tokens.js';
 
 /**
- * Found by the chaos test: a sign-in (or a refresh) whose transaction had
- * committed answered 503 when PostgreSQL went away just after, because
- * signing the access token first checked the stored keys. The client got no
- * token for a session (or a rotation) that exists: an orphan session, or a
- * refresh token rotated away from a client that then presents the old one as
- * a reuse. The keys in memory are good to sign with; the check waits for the
- * database to be back.
+ * Found by the chaos test: requests that answered 503 after their change had
+ * committed, because a second query after the commit met PostgreSQL going
+ * away. A sign-in or refresh checked the stored signing keys before signing
+ * (an orphan session, or a refresh token rotated away from its client, whose
+ * later retry then counts as reuse); a registration wrote its verification
+ * link in a transaction of its own (a user that answered 503, and no link).
  *
- * Made deterministic: the test holds a lock on `signing_keys`, so the server's
- * key check waits right after the commit; once the commit is seen, PostgreSQL
- * stops under the waiting query.
+ * Made deterministic: the test holds a lock on the table of that second
+ * query; once a server query waits on it, PostgreSQL stops under it.
  */
 let database: PrivatePostgres;
 let server: TestServer;
@@ -45,25 +43,30 @@ async function connect(): Promise<pg.Client> {
   return client;
 }
 
-/** Runs `request` while the key check is held, stops PostgreSQL once `committed` is true, and restarts it. */
-async function outageRightAfterCommit<T>(
-  request: () => Promise<T>,
-  committed: (db: pg.Client) => Promise<boolean>,
-): Promise<T> {
+/**
+ * Runs `request` while the test holds `table` locked; once one of the server's
+ * queries waits on that lock, PostgreSQL stops under it, then starts again.
+ */
+async function outageWhileWaitingOn<T>(table: string, request: () => Promise<T>): Promise<T> {
   const lock = await connect();
   const watcher = await connect();
   await lock.query('begin');
-  await lock.query('lock table signing_keys in access exclusive mode');
+  await lock.query(`lock table ${table} in access exclusive mode`);
   // The key ring checks the stored keys when its last look is over 2 s old.
   server.clock.advance(3000);
   const answer = request();
   const deadline = Date.now() + 15_000;
-  while (!(await committed(watcher))) {
-    if (Date.now() > deadline) throw new Error('the change never committed');
+  const waiting = async () =>
+    (await count(
+      watcher,
+      `select count(*) as n from pg_locks l join pg_class c on c.oid = l.relation
+       where not l.granted and c.relname = $1`,
+      [table],
+    )) > 0;
+  while (!(await waiting())) {
+    if (Date.now() > deadline) throw new Error(`nothing waited on ${table}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  // The server is now waiting on the lock, after its commit.
-  await new Promise((resolve) => setTimeout(resolve, 100));
   await watcher.end().catch(() => {});
   await database.stop();
   try {
@@ -77,52 +80,66 @@ async function outageRightAfterCommit<T>(
 const count = async (db: pg.Client, text: string, values: unknown[]) =>
   Number((await db.query<{ n: string }>(text, values)).rows[0]?.n);
 
-describe('PostgreSQL going away just after a commit', () => {
+/** Asks again while the database is still coming back (503), as a client honouring Retry-After would. */
+async function untilServed<T extends { status: number }>(ask: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  let answer = await ask();
+  while (answer.status === 503 && Date.now() < deadline) answer = await ask();
+  return answer;
+}
+
+describe('PostgreSQL going away in the middle of a request', () => {
   it('a sign-in whose session committed still answers 200 with its tokens', async () => {
     const user = await tokenUser(server);
-    const sessionsOf = (db: pg.Client) =>
-      count(db, 'select count(*) as n from sessions where user_id = $1', [user.userId]);
-    const before = await sessionsOf(await connect());
-    const login = await outageRightAfterCommit(
-      () =>
-        new Client(server.url).post<LoginBody>('/auth/login', {
-          email: user.email,
-          password: strongPassword,
-        }),
-      async (db) => (await sessionsOf(db)) > before,
+    const login = await outageWhileWaitingOn('signing_keys', () =>
+      new Client(server.url).post<LoginBody>('/auth/login', {
+        email: user.email,
+        password: strongPassword,
+      }),
     );
     expect(login.status).toBe(200);
-    const deadline = Date.now() + 15_000;
-    let me = await meWithToken(server, login.body.accessToken);
-    while (me.status === 503 && Date.now() < deadline)
-      me = await meWithToken(server, login.body.accessToken);
-    expect(me.status).toBe(200);
+    expect((await untilServed(() => meWithToken(server, login.body.accessToken))).status).toBe(200);
   });
 
   it('a refresh whose rotation committed still answers 200 with the new pair', async () => {
     const user = await tokenUser(server);
     const session = await logIn(server, user.email, user.password, 'body');
-    const rotated = (db: pg.Client) =>
-      count(db, 'select count(*) as n from refresh_tokens where rotated_at is not null', []);
-    const before = await rotated(await connect());
-    const refreshed = await outageRightAfterCommit(
-      () =>
-        new Client(server.url).post<RefreshBody>('/auth/refresh', {
-          refreshToken: session.refreshToken,
-        }),
-      async (db) => (await rotated(db)) > before,
+    const refreshed = await outageWhileWaitingOn('signing_keys', () =>
+      new Client(server.url).post<RefreshBody>('/auth/refresh', {
+        refreshToken: session.refreshToken,
+      }),
     );
     expect(refreshed.status).toBe(200);
     // The successor works, well after the 10 s grace for the old token would have run out.
     server.clock.advance(60_000);
-    const deadline = Date.now() + 15_000;
-    let next = await new Client(server.url).post<RefreshBody>('/auth/refresh', {
-      refreshToken: refreshed.body.refreshToken,
-    });
-    while (next.status === 503 && Date.now() < deadline)
-      next = await new Client(server.url).post<RefreshBody>('/auth/refresh', {
+    const next = await untilServed(() =>
+      new Client(server.url).post<RefreshBody>('/auth/refresh', {
         refreshToken: refreshed.body.refreshToken,
-      });
+      }),
+    );
     expect(next.status).toBe(200);
+  });
+
+  it('a registration answered 503 left no user; one answered 201 has its verification link', async () => {
+    const email = uniqueEmail('mid');
+    const registered = await outageWhileWaitingOn('one_time_tokens', () =>
+      new Client(server.url).post('/auth/register', { email, password: strongPassword }),
+    );
+    expect([201, 503]).toContain(registered.status);
+    const db = await connect();
+    try {
+      const users = await db.query<{ id: string }>('select id from users where email = $1', [
+        email,
+      ]);
+      const links = await db.query(
+        `select t.id from one_time_tokens t join users u on u.id = t.user_id
+         where u.email = $1 and t.purpose = 'email_verification'`,
+        [email],
+      );
+      expect(users.rows).toHaveLength(registered.status === 201 ? 1 : 0);
+      expect(links.rows).toHaveLength(registered.status === 201 ? 1 : 0);
+    } finally {
+      await db.end();
+    }
   });
 });
