@@ -84,10 +84,14 @@ export function startCliServer(
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   return new Promise((resolve, reject) => {
+    let listened = false;
     child.stdout.on('data', (d) => {
       stdout += d;
+      // Once it listens, stop re-parsing everything on each chunk: a long run logs a lot.
+      if (listened) return;
       const listening = logLines().find((l) => typeof l.url === 'string');
       if (!listening) return;
+      listened = true;
       resolve({
         url: String(listening.url).replace('localhost', '127.0.0.1'),
         child,

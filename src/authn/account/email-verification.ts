@@ -12,6 +12,7 @@ import {
   findUserById,
   markEmailVerified,
 } from '../../store/repositories/users.js';
+import type { Db } from '../../store/schema.js';
 import { audit } from '../audit.js';
 import { normalizeEmail, type RequestMeta } from '../meta.js';
 import { pageLink } from '../page-links.js';
@@ -19,27 +20,48 @@ import { sendTemplatedMail } from '../send-mail.js';
 import { forgetCachedUser } from '../sessions.js';
 import { limitVerificationResends } from './request-limits.js';
 
+/**
+ * Writes a new verification token in `db` (the registration's transaction, so a
+ * user is never committed without one); the newest wins, older live ones are retired.
+ */
+export async function issueEmailVerificationToken(
+  core: Core,
+  db: Db,
+  userId: string,
+): Promise<string> {
+  const token = randomToken();
+  const now = core.clock.now();
+  await replaceOneTimeToken(db, {
+    tokenHash: sha256(token),
+    userId,
+    purpose: 'email_verification',
+    expiresAt: now + core.settings.emailVerificationLifetimeSeconds * 1000,
+    now,
+  });
+  return token;
+}
+
+/** Mails the link of a token `issueEmailVerificationToken` wrote (delivered in the background). */
+export async function mailEmailVerification(
+  core: Core,
+  email: string,
+  token: string,
+): Promise<void> {
+  await sendTemplatedMail(core, 'verify_email', email, {
+    link: pageLink(core, 'verifyEmail', token),
+    lifetime: describeDuration(core.settings.emailVerificationLifetimeSeconds),
+  });
+}
+
 /** Mails a verification link; the newest link wins (the older live ones are retired). */
 export async function sendEmailVerification(
   core: Core,
   user: { id: string; email: string },
 ): Promise<void> {
-  const token = randomToken();
-  const now = core.clock.now();
-  const lifetimeSeconds = core.settings.emailVerificationLifetimeSeconds;
-  await core.store.db.transaction().execute((trx) =>
-    replaceOneTimeToken(trx, {
-      tokenHash: sha256(token),
-      userId: user.id,
-      purpose: 'email_verification',
-      expiresAt: now + lifetimeSeconds * 1000,
-      now,
-    }),
-  );
-  await sendTemplatedMail(core, 'verify_email', user.email, {
-    link: pageLink(core, 'verifyEmail', token),
-    lifetime: describeDuration(lifetimeSeconds),
-  });
+  const token = await core.store.db
+    .transaction()
+    .execute((trx) => issueEmailVerificationToken(core, trx, user.id));
+  await mailEmailVerification(core, user.email, token);
 }
 
 /**

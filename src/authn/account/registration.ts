@@ -10,7 +10,7 @@ import { audit } from '../audit.js';
 import { normalizeEmail, type RequestMeta } from '../meta.js';
 import { pageLink } from '../page-links.js';
 import { sendTemplatedMail } from '../send-mail.js';
-import { sendEmailVerification } from './email-verification.js';
+import { issueEmailVerificationToken, mailEmailVerification } from './email-verification.js';
 
 export interface RegisterInput {
   email: string;
@@ -57,6 +57,7 @@ export async function register(core: Core, input: RegisterInput, meta: RequestMe
   const now = core.clock.now();
   if (await findUserByEmail(core.store.db, email)) return alreadyRegistered(core, email, now);
   let user: User;
+  let verificationToken: string | null = null;
   try {
     user = await core.store.db.transaction().execute(async (trx) => {
       const created = await insertUser(trx, {
@@ -68,6 +69,10 @@ export async function register(core: Core, input: RegisterInput, meta: RequestMe
         now,
       });
       await audit(core, { type: 'register', outcome: 'success', userId: created.id }, meta, trx);
+      // In the same transaction: a registration answered 503 leaves no user, and one answered
+      // 201 always has its link (a second write after the commit could fail alone).
+      if (!created.emailVerified)
+        verificationToken = await issueEmailVerificationToken(core, trx, created.id);
       return created;
     });
   } catch (error) {
@@ -75,6 +80,6 @@ export async function register(core: Core, input: RegisterInput, meta: RequestMe
     if (isUniqueViolation(error)) return alreadyRegistered(core, email, now);
     throw error;
   }
-  if (!user.emailVerified) await sendEmailVerification(core, user);
+  if (verificationToken) await mailEmailVerification(core, user.email, verificationToken);
   return user;
 }

@@ -4,6 +4,7 @@ import { buildJwks, type PublicJwk } from '../../crypto/jwks.js';
 import { open, seal } from '../../crypto/secret-box.js';
 import type { AccessTokenSigner } from '../../crypto/sign-access-token.js';
 import { generateSigningKey, type SigningAlgorithm } from '../../crypto/signing-keys.js';
+import { UnavailableError } from '../../errors.js';
 import {
   deleteSigningKeysRetiredBefore,
   insertSigningKey,
@@ -167,9 +168,17 @@ export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     reload,
     async refreshIfStale() {
       if (clock.now() - lastCheckMs < CHECK_INTERVAL_MS) return;
-      refreshing ??= refresh().finally(() => {
-        refreshing = undefined;
-      });
+      refreshing ??= refresh()
+        .catch((error: unknown) => {
+          // The check is a look for other instances' rotations, not a need: the loaded keys
+          // still sign and verify. Failing here would answer 503 after a sign-in or a refresh
+          // had committed, leaving a session nobody holds, or a rotated refresh token whose
+          // client, retrying later, is taken for a thief. The next call looks again.
+          if (!(error instanceof UnavailableError)) throw error;
+        })
+        .finally(() => {
+          refreshing = undefined;
+        });
       await refreshing;
     },
     async rotateIfDue() {
