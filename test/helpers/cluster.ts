@@ -55,11 +55,11 @@ function runCliWithInput(args: string[], env: Record<string, string>, input: str
   });
 }
 
-/** Polls `/healthz` until it answers 200 (dependencies reachable) or the time is up. */
+/** Polls `/readyz` until it answers 200 (the store and Redis answer) or the time is up. */
 export async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const status = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+    const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
       (r) => r.status,
       () => 0,
     );
