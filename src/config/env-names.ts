@@ -29,6 +29,8 @@ export const settingEnvNames: Readonly<Record<string, string>> = {
   GATEHOUSE_DOCS: 'docs.enabled',
   GATEHOUSE_PROVIDER: 'provider.enabled',
   GATEHOUSE_RSA_SIGNING_KEY: 'tokens.rsaSigningKey',
+  GATEHOUSE_AUDIT_RETENTION_DAYS: 'audit.retentionDays',
+  GATEHOUSE_AUDIT_EXPORT_DIR: 'audit.exportDirectory',
 };
 
 /** The environment variable that feeds `setting`, if there is one. */
