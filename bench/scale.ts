@@ -7,7 +7,7 @@ import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -37,15 +37,15 @@ interface Ready {
 }
 
 /** Gatehouse in a child process on the bench database; one server per phase, same data dir. */
-async function startGatehouse() {
+async function startGatehouse(url: string) {
   const child = fork(new URL('./scale-server.ts', import.meta.url), {
     execArgv: sourceConditions,
     env: {
       ...process.env,
-      BENCH_DATABASE_URL: databaseUrl,
+      BENCH_DATABASE_URL: url,
       BENCH_DATA_DIR: dataDir,
       BENCH_REDIS_URL: redisUrl,
-      BENCH_REDIS_PREFIX: `${name}:`,
+      BENCH_REDIS_PREFIX: `${new URL(url).pathname.slice(1)}:`,
     },
   });
   const [ready] = (await once(child, 'message')) as [Ready];
@@ -76,8 +76,10 @@ async function load(options: autocannon.Options): Promise<Figures> {
 }
 
 /** Login throughput, then /auth/me with the cookie of a fresh login. */
-async function measure(): Promise<{ login: Figures; me: Figures }> {
-  const server = await startGatehouse();
+async function measure(url: string): Promise<{ login: Figures; me: Figures; loadAverage: number }> {
+  const server = await startGatehouse(url);
+  // The machine's 1-minute load average as the phase starts: other work on it moves the figures.
+  const loadAverage = loadavg()[0] ?? 0;
   try {
     const body = JSON.stringify({ email: server.email, password: server.password });
     const headers = { 'content-type': 'application/json' };
@@ -94,7 +96,7 @@ async function measure(): Promise<{ login: Figures; me: Figures }> {
     const cookie = signedIn.headers.getSetCookie()[0]?.split(';')[0] ?? '';
     await autocannon({ url: `${server.url}/auth/me`, headers: { cookie }, duration: 2 });
     const me = await load({ url: `${server.url}/auth/me`, headers: { cookie } });
-    return { login, me };
+    return { login, me, loadAverage };
   } finally {
     await server.stop();
   }
@@ -118,17 +120,22 @@ async function seed(): Promise<{ counts: Record<string, number> }> {
 
 await admin(`CREATE DATABASE ${name}`);
 try {
-  const empty = await measure();
+  const empty = await measure(databaseUrl);
   const started = Date.now();
   const seeded = await seed();
   const seedSeconds = (Date.now() - started) / 1000;
-  const full = await measure();
+  const full = await measure(databaseUrl);
+  // The machine's load drifts over the minutes of seeding: an empty database again, after, shows how much.
+  await admin(`CREATE DATABASE ${name}_again`);
+  const emptyAgain = await measure(`${databaseUrl}_again`).finally(() =>
+    admin(`DROP DATABASE IF EXISTS ${name}_again WITH (FORCE)`),
+  );
 
   const pct = (after: number, before: number) =>
     `${after >= before ? '+' : ''}${(((after - before) / before) * 100).toFixed(1)}%`;
-  const row = (what: string, before: Figures, after: Figures) => {
+  const row = (what: string, before: Figures, after: Figures, again: Figures) => {
     console.log(
-      `${what.padEnd(30)} ${before.rate.toFixed(0).padStart(8)} ${after.rate.toFixed(0).padStart(8)} ${pct(after.rate, before.rate).padStart(8)}   p50 ${before.p50}→${after.p50} ms, p99 ${before.p99}→${after.p99} ms, non-2xx ${before.non2xx}/${after.non2xx}`,
+      `${what.padEnd(30)} ${before.rate.toFixed(0).padStart(8)} ${after.rate.toFixed(0).padStart(8)} ${pct(after.rate, before.rate).padStart(8)} ${again.rate.toFixed(0).padStart(12)}   p50 ${before.p50}→${after.p50} ms, p99 ${before.p99}→${after.p99} ms, non-2xx ${before.non2xx}/${after.non2xx}`,
     );
   };
   const { users, sessions, apiKeys } = seeded.counts;
@@ -139,12 +146,15 @@ try {
     `seeded ${users?.toLocaleString('en')} users, ${sessions?.toLocaleString('en')} sessions, ${apiKeys?.toLocaleString('en')} API keys in ${seedSeconds.toFixed(0)}s\n`,
   );
   console.log(
-    `${'requests per second'.padEnd(30)} ${'empty'.padStart(8)} ${'seeded'.padStart(8)} ${'change'.padStart(8)}`,
+    `${'requests per second'.padEnd(30)} ${'empty'.padStart(8)} ${'seeded'.padStart(8)} ${'change'.padStart(8)} ${'empty again'.padStart(12)}`,
   );
-  row('POST /auth/login', empty.login, full.login);
-  row('GET /auth/me (session cookie)', empty.me, full.me);
+  row('POST /auth/login', empty.login, full.login, emptyAgain.login);
+  row('GET /auth/me (session cookie)', empty.me, full.me, emptyAgain.me);
   console.log(
-    '\nOn a shared, loaded machine a run varies by several % on its own: compare, do not trust one.',
+    `\nload average as each phase began: ${empty.loadAverage.toFixed(1)} (empty), ${full.loadAverage.toFixed(1)} (seeded), ${emptyAgain.loadAverage.toFixed(1)} (empty again)`,
+  );
+  console.log(
+    'On a shared, loaded machine a run varies by several % on its own: compare, do not trust one.',
   );
 } finally {
   await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
