@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const names = (process.argv[2] ?? 'auth,verify,authz,import,instances').split(',');
+const names = (process.argv[2] ?? 'auth,verify,authz,import,instances,scale').split(',');
 for (const name of names) {
   const file = new URL(`./${name}.ts`, import.meta.url);
   if (!existsSync(file)) continue;

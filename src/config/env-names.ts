@@ -34,6 +34,8 @@ export const settingEnvNames: Readonly<Record<string, string>> = {
   GATEHOUSE_METRICS_HOST: 'metrics.host',
   GATEHOUSE_SESSION_CACHE_SIZE: 'session.cacheSize',
   GATEHOUSE_SESSION_TOUCH_INTERVAL_SECONDS: 'session.touchIntervalSeconds',
+  GATEHOUSE_AUDIT_RETENTION_DAYS: 'audit.retentionDays',
+  GATEHOUSE_AUDIT_EXPORT_DIR: 'audit.exportDirectory',
 };
 
 /** The environment variable that feeds `setting`, if there is one. */

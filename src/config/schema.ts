@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { trustedOriginsSchema } from './trusted-origins.js';
 
@@ -500,6 +501,21 @@ export const settingsSchema = z.strictObject({
       pollIntervalSeconds: z.coerce.number().int().min(1).max(300).default(5),
       /** Delivery rows (sent, failed or pending) are purged this long after the event. */
       retentionDays: z.coerce.number().int().min(1).max(365).default(7),
+    })
+    .prefault({}),
+  /** How long the audit log is kept; the purge deletes older events in its bounded batches. */
+  audit: z
+    .strictObject({
+      /** Events older than this many days are purged (0: kept forever). */
+      retentionDays: z.coerce.number().int().min(0).max(36_500).default(0),
+      /**
+       * When set, each purged batch is first appended as JSONL to
+       * `audit-YYYY-MM-DD.jsonl` here (0600); a batch that cannot be written is not deleted.
+       */
+      exportDirectory: z
+        .string()
+        .refine(isAbsolute, 'must be an absolute path, e.g. /var/lib/gatehouse/audit')
+        .optional(),
     })
     .prefault({}),
   /** Deleting what has expired (sessions and their refresh tokens, one-time tokens, API keys). */

@@ -14,6 +14,7 @@ import * as m0011 from './migrations/0011_users_email_order.js';
 import * as m0012 from './migrations/0012_federation.js';
 import * as m0013 from './migrations/0013_provider.js';
 import * as m0014 from './migrations/0014_webhooks.js';
+import * as m0015 from './migrations/0015_scale_hot_paths.js';
 
 export interface VersionedMigration {
   up(db: Parameters<Migration['up']>[0], dialect: Dialect): Promise<void>;
@@ -35,6 +36,7 @@ const migrations: Record<string, VersionedMigration> = {
   '0012_federation': m0012,
   '0013_provider': m0013,
   '0014_webhooks': m0014,
+  '0015_scale_hot_paths': m0015,
 };
 
 function provider(set: Record<string, VersionedMigration>, dialect: Dialect): MigrationProvider {

@@ -233,6 +233,13 @@ const rows: Row[] = [
   number('webhooks.timeoutSeconds'),
   flag('allowInsecureBasicOverHttp'),
   number('emailVerificationLifetimeSeconds'),
+  number('audit.retentionDays'),
+  {
+    setting: 'audit.exportDirectory',
+    file: 'audit',
+    env: './audit',
+    problem: /must be an absolute path/,
+  },
   ...['intervalSeconds', 'graceSeconds', 'batchSize', 'maxBatchesPerRun'].map((k) =>
     number(`purge.${k}`),
   ),

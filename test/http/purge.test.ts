@@ -122,6 +122,7 @@ describe('purgeExpired: bounded batches, a day of grace, live rows untouched', (
       oidcLogins: 0,
       oauthPayloads: 0,
       webhookDeliveries: 0,
+      auditEvents: 0,
     });
 
     expect(await count(server, 'sessions', recentSessions)).toBe(2);

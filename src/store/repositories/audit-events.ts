@@ -1,5 +1,6 @@
+import type { Selectable } from 'kysely';
 import { type Page, type PageRequest, toPage } from '../page.js';
-import type { Db } from '../schema.js';
+import type { AuditEventsTable, Db } from '../schema.js';
 
 /** Every kind of audit event, for filters that offer them. */
 export const AUDIT_TYPES = [
@@ -69,6 +70,17 @@ export async function recordAuditEvent(db: Db, event: AuditEvent, now: number): 
   return Number(row.id);
 }
 
+const toStoredEvent = (row: Selectable<AuditEventsTable>): StoredAuditEvent => ({
+  id: Number(row.id),
+  at: row.at,
+  type: row.type as AuditType,
+  outcome: row.outcome,
+  userId: row.user_id,
+  ip: row.ip,
+  userAgent: row.user_agent,
+  detail: JSON.parse(row.detail) as AuditEvent['detail'],
+});
+
 export interface AuditFilter {
   userId?: string | undefined;
   type?: string | undefined;
@@ -109,16 +121,36 @@ export async function listAuditEvents(
       eb(refTuple('at', 'id'), '<', tuple(from.at, id)),
     );
   }
-  const rows = await query.execute();
-  const events = rows.map((row) => ({
-    id: Number(row.id),
-    at: row.at,
-    type: row.type as AuditType,
-    outcome: row.outcome,
-    userId: row.user_id,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    detail: JSON.parse(row.detail) as AuditEvent['detail'],
-  }));
+  const events = (await query.execute()).map(toStoredEvent);
   return toPage(events, page.limit, (event) => ({ at: event.at, id: String(event.id) }));
+}
+
+/**
+ * The oldest events before `before`, at most `limit`, oldest first: a range
+ * on audit_events_at_id_idx, so a batch costs `limit` rows whatever the
+ * backlog. With `lock` (PostgreSQL, inside a transaction) the rows stay
+ * locked until it ends and rows another instance holds are skipped, so two
+ * purging instances never export the same event.
+ */
+export async function oldestAuditEventsBefore(
+  db: Db,
+  before: number,
+  limit: number,
+  lock: boolean,
+): Promise<StoredAuditEvent[]> {
+  const query = db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('at', '<', before)
+    .orderBy('at')
+    .orderBy('id')
+    .limit(limit);
+  return (await (lock ? query.forUpdate().skipLocked() : query).execute()).map(toStoredEvent);
+}
+
+/** Deletes exactly these events; returns how many went. */
+export async function deleteAuditEvents(db: Db, ids: readonly number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db.deleteFrom('audit_events').where('id', 'in', ids).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
