@@ -11,16 +11,19 @@ import { createCipheriv, pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
  *   $pbkdf2-sha256$i=<iterations>$<salt>$<hash>     (also -sha1 and -sha512)
  *
  * Parameters are bounded: an imported row must not make one sign-in cost
- * gigabytes or minutes.
+ * gigabytes or minutes (a few such attempts would hold every hash slot).
  */
 
 const B64 = '[A-Za-z0-9+/]+';
 const MIN_HASH_BYTES = 16;
-const MAX_HASH_BYTES = 512;
-const MAX_SCRYPT_MEMORY = 256 * 1024 * 1024;
-const MAX_PBKDF2_ITERATIONS = 10_000_000;
+const MAX_HASH_BYTES = 128;
+/** What one sign-in may cost, about a second of one core: any real deployment's parameters fit. */
+const MAX_SCRYPT_MEMORY = 128 * 1024 * 1024;
+const MAX_SCRYPT_WORK = 2 ** 21; // N·r·p
+const MAX_PBKDF2_BLOCK_ITERATIONS = 2_000_000; // iterations × output blocks
 
 export type Pbkdf2Digest = 'sha1' | 'sha256' | 'sha512';
+const DIGEST_BYTES: Readonly<Record<Pbkdf2Digest, number>> = { sha1: 20, sha256: 32, sha512: 64 };
 
 export type ImportedHash =
   | { kind: 'scrypt'; log2N: number; r: number; p: number; salt: Buffer; hash: Buffer }
@@ -70,6 +73,7 @@ export function parseImportedHash(encoded: string): ImportedHash | null {
       inRange(r, 1, 32) &&
       inRange(p, 1, 16) &&
       scryptMemory(log2N, r) <= MAX_SCRYPT_MEMORY &&
+      2 ** log2N * r * p <= MAX_SCRYPT_WORK &&
       hashLengthOk(parsed.hash);
     return ok ? parsed : null;
   }
@@ -88,6 +92,7 @@ export function parseImportedHash(encoded: string): ImportedHash | null {
       inRange(parsed.memCost, 1, 20) &&
       inRange(parsed.rounds, 1, 32) &&
       scryptMemory(parsed.memCost, parsed.rounds) <= MAX_SCRYPT_MEMORY &&
+      2 ** parsed.memCost * parsed.rounds <= MAX_SCRYPT_WORK &&
       hashLengthOk(parsed.hash) &&
       // AES-CTR keeps the length: the hash is the signer key encrypted.
       parsed.signerKey.length === parsed.hash.length;
@@ -102,7 +107,10 @@ export function parseImportedHash(encoded: string): ImportedHash | null {
       salt: fromB64(m[3] ?? ''),
       hash: fromB64(m[4] ?? ''),
     } as const;
-    const ok = inRange(parsed.iterations, 1, MAX_PBKDF2_ITERATIONS) && hashLengthOk(parsed.hash);
+    const blocks = Math.ceil(parsed.hash.length / DIGEST_BYTES[parsed.digest]);
+    const ok =
+      hashLengthOk(parsed.hash) &&
+      inRange(parsed.iterations, 1, Math.floor(MAX_PBKDF2_BLOCK_ITERATIONS / blocks));
     return ok ? parsed : null;
   }
   return null;

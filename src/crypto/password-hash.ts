@@ -30,7 +30,10 @@ export const hashPassword = (password: string, params: Argon2Params): Promise<st
 const isBcrypt = (encoded: string): boolean =>
   /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/.test(encoded);
 const isArgon2id = (encoded: string): boolean => encoded.startsWith('$argon2id$');
-/** Any argon2 variant in PHC form, bounded (1 GiB, 64 passes, 16 lanes): imported rows carry their own parameters. */
+/**
+ * Any argon2 variant in PHC form, bounded (256 MiB, 16 passes, 8 lanes, memory × passes ≤ 1 GiB):
+ * imported rows carry their own parameters, and one sign-in must not cost minutes or gigabytes.
+ */
 function isArgon2(encoded: string): boolean {
   const match =
     /^\$argon2(?:id|i|d)\$(?:v=(?:16|19)\$)?m=(\d{1,7}),t=(\d{1,2}),p=(\d{1,2})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{16,}$/.exec(
@@ -39,11 +42,12 @@ function isArgon2(encoded: string): boolean {
   if (!match) return false;
   const [memoryKiB, timeCost, parallelism] = [Number(match[1]), Number(match[2]), Number(match[3])];
   return (
-    memoryKiB <= 1024 * 1024 &&
+    memoryKiB <= 256 * 1024 &&
     timeCost >= 1 &&
-    timeCost <= 64 &&
+    timeCost <= 16 &&
+    memoryKiB * timeCost <= 1024 * 1024 &&
     parallelism >= 1 &&
-    parallelism <= 16
+    parallelism <= 8
   );
 }
 

@@ -43,7 +43,9 @@ import {
   listUsers,
   markEmailVerified,
   setBanned,
+  setPasswordHash,
   setRoles,
+  upgradePasswordHash,
 } from '../../src/store/repositories/users.js';
 import type { Db } from '../../src/store/schema.js';
 import { isUniqueViolation } from '../../src/store/unique-violation.js';
@@ -139,6 +141,25 @@ describe(`store contract (${backend}): users`, () => {
     expect((await findUserById(db, user.id))?.roles).toEqual(['y', 'z']);
     await setRoles(db, user.id, []);
     expect((await findUserById(db, user.id))?.roles).toEqual([]);
+  });
+
+  it('upgrades a hash only while it is still the one verified: a password change meanwhile wins', async () => {
+    const user = await newUser();
+    await setPasswordHash(db, user.id, '$2b$old', T);
+    // A reset commits between the sign-in's verification of the old hash and its upgrade.
+    await setPasswordHash(db, user.id, '$argon2id$reset', T + 1);
+    await upgradePasswordHash(db, user.id, {
+      expected: '$2b$old',
+      hash: '$argon2id$upgrade',
+      now: T + 2,
+    });
+    expect((await findUserByEmail(db, user.email))?.passwordHash).toBe('$argon2id$reset');
+    await upgradePasswordHash(db, user.id, {
+      expected: '$argon2id$reset',
+      hash: '$argon2id$new',
+      now: T + 3,
+    });
+    expect((await findUserByEmail(db, user.email))?.passwordHash).toBe('$argon2id$new');
   });
 
   it('lists in (created_at, id) order and pages without gaps or repeats', async () => {

@@ -5,9 +5,9 @@ import { randomToken } from '../../crypto/random.js';
 import { AuthError } from '../../errors.js';
 import {
   findUserByEmail,
-  setPasswordHash,
   type User,
   type UserWithSecret,
+  upgradePasswordHash,
   withoutSecret,
 } from '../../store/repositories/users.js';
 import { audit } from '../audit.js';
@@ -91,12 +91,11 @@ export async function verifyPasswordLogin(
   }
   await refuseIfBanned(core, user, meta, 'password');
   if (user.passwordHash && needsRehash(user.passwordHash, core.argon2)) {
-    await setPasswordHash(
-      core.store.db,
-      user.id,
-      await hashPassword(candidate, core.argon2),
-      core.clock.now(),
-    );
+    await upgradePasswordHash(core.store.db, user.id, {
+      expected: user.passwordHash,
+      hash: await hashPassword(candidate, core.argon2),
+      now: core.clock.now(),
+    });
   }
   return withoutSecret(user);
 }

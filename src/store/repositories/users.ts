@@ -162,6 +162,23 @@ export async function setPasswordHash(
     .execute();
 }
 
+/**
+ * Replaces the hash only if it is still `expected`: a sign-in that upgrades the
+ * hash it just verified must not undo a password change that committed meanwhile.
+ */
+export async function upgradePasswordHash(
+  db: Db,
+  userId: string,
+  change: { expected: string; hash: string; now: number },
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ password_hash: change.hash, updated_at: change.now })
+    .where('id', '=', userId)
+    .where('password_hash', '=', change.expected)
+    .execute();
+}
+
 export async function setBanned(
   db: Db,
   userId: string,

@@ -108,12 +108,33 @@ describe('imported password hashes', () => {
       `$pbkdf2-md5$i=1000$c2FsdA$${zeros}`,
       `$pbkdf2-sha256$i=1000$c2FsdA$${zeros}$extra`,
       `$firebase-scrypt$ln=14,r=8$AAAA$Bw$c2FsdA$${zeros}`,
+      // Well formed, but one check would hold a hash slot for minutes or take a gigabyte.
+      `$pbkdf2-sha1$i=10000000$c2FsdA$${'A'.repeat(683)}`,
+      `$pbkdf2-sha256$i=2000001$c2FsdA$${zeros}`,
+      `$pbkdf2-sha1$i=1000001$c2FsdA$${zeros}`, // 2 blocks of SHA-1
+      `$scrypt$ln=20,r=8,p=1$c2FsdA$${zeros}`,
+      `$scrypt$ln=16,r=8,p=16$c2FsdA$${zeros}`,
+      `$argon2id$v=19$m=1048576,t=64,p=16$c2FsdHNhbHRzYWx0$${zeros}`,
+      `$argon2id$v=19$m=262144,t=16,p=1$c2FsdHNhbHRzYWx0$${zeros}`,
     ];
     for (const encoded of malformed) {
       expect(isSupportedPasswordHash(encoded), encoded).toBe(false);
       for (const candidate of ['', 'password', encoded])
         expect(await verifyPassword(encoded, candidate), encoded).toBe(false);
     }
+  });
+
+  it("the cost bounds still admit today's recommended parameters of each form", () => {
+    const hash = 'A'.repeat(43);
+    for (const encoded of [
+      `$pbkdf2-sha256$i=600000$c2FsdA$${hash}`,
+      `$pbkdf2-sha512$i=210000$c2FsdA$${'A'.repeat(86)}`,
+      `$pbkdf2-sha1$i=1300000$c2FsdA$${'A'.repeat(27)}`,
+      `$scrypt$ln=17,r=8,p=1$c2FsdA$${hash}`,
+      `$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$${hash}`,
+      `$argon2i$v=19$m=262144,t=4,p=1$c2FsdHNhbHRzYWx0$${hash}`,
+    ])
+      expect(isSupportedPasswordHash(encoded), encoded).toBe(true);
   });
 
   it('an all-zero hash of the right length verifies nothing (compared, not assumed)', async () => {
