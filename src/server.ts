@@ -9,6 +9,7 @@ import { getSession, type SessionRequest } from './http/embed/get-session.js';
 import { routeOrGiveBack } from './http/embed/pass-unmatched.js';
 import { type MetricsServer, startMetricsServer } from './http/metrics-server.js';
 import { endRevocationStreams } from './http/routes/revocations.js';
+import { checkMetricsListener } from './http/start-up-checks.js';
 import { logFailure } from './log-failure.js';
 import type { Principal } from './principal.js';
 
@@ -44,6 +45,7 @@ export async function startServer(
   settings: Settings,
   options: CoreOptions & AppOptions = {},
 ): Promise<RunningServer> {
+  checkMetricsListener(settings);
   const core = await createCore(settings, options);
   let app: FastifyInstance;
   let metricsServer: MetricsServer | undefined;

@@ -13,7 +13,7 @@ export interface MetricsServer {
 /**
  * GET /metrics on a port of its own (`metrics.port`, bound to `metrics.host`,
  * loopback by default), for a scraper on a private network: no user routes,
- * no cookies. When `metrics.token` is set it is asked for here too.
+ * no cookies. When `metrics.token` is set it is asked for here too; off loopback it must be.
  */
 export async function startMetricsServer(core: Core): Promise<MetricsServer | undefined> {
   const { port, host, token } = core.settings.metrics;

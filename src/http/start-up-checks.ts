@@ -37,3 +37,16 @@ export function devOutboxServed(settings: Settings): { served: boolean; why: str
     why: `listening on loopback (${settings.host}), NODE_ENV=${settings.nodeEnv}`,
   };
 }
+
+/**
+ * The metrics port off loopback is for a scraper on a private network; without
+ * `metrics.token` anyone who reaches that network reads every counter, so it is refused.
+ */
+export function checkMetricsListener(settings: Settings): void {
+  const { port, host, token } = settings.metrics;
+  if (port === undefined || token !== undefined || isLoopbackHost(host)) return;
+  throw new ConfigError(
+    'metrics.host',
+    `metrics.port on ${host} (not loopback) needs metrics.token (GATEHOUSE_METRICS_TOKEN)`,
+  );
+}

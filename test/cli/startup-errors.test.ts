@@ -64,6 +64,17 @@ describe('gatehouse serve stops with one line and exit 2', () => {
     expect(result.stderr).not.toContain('hunter2');
   });
 
+  it('a metrics port off loopback without a metrics token', async () => {
+    const result = await run(['serve', '--port', '0'], {
+      GATEHOUSE_METRICS_PORT: '0',
+      GATEHOUSE_METRICS_HOST: '0.0.0.0',
+    });
+    expectOneLine(
+      result,
+      /^gatehouse: invalid setting metrics\.host: metrics\.port on 0\.0\.0\.0 \(not loopback\) needs metrics\.token \(GATEHOUSE_METRICS_TOKEN\)/,
+    );
+  });
+
   it('a missing policy file', async () => {
     const missing = join(root, 'no-such-policy.yaml');
     const result = await run(['serve'], { GATEHOUSE_POLICY: missing });
