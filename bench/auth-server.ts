@@ -56,6 +56,9 @@ process.on('message', (message: { cmd: string }) => {
       p99: ms(histogram.percentile(99)),
       max: ms(histogram.max),
     });
+  } else if (message.cmd === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cmd: 'cpu', micros: user + system });
   } else if (message.cmd === 'exit') {
     void Promise.all([gatehouse.close(), uncached.close(), bare.close()]).then(() =>
       process.exit(0),

@@ -84,8 +84,18 @@ const names = Object.keys(targets) as Target[];
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 for (const name of names) await load({ ...targets[name], duration: 1 });
 const results: Record<Target, autocannon.Result[]> = { me: [], uncached: [], bare: [] };
+// The server's CPU time per request: steadier than the rate when other work shares the cores.
+const cpuPerRequest: Record<Target, number[]> = { me: [], uncached: [], bare: [] };
+const serverCpu = async () => (await ask<{ micros: number }>('cpu', 'cpu')).micros;
 for (let round = 0; round < rounds; round += 1)
-  for (const name of names) results[name].push(await load(targets[name]));
+  for (const name of names) {
+    const before = await serverCpu();
+    const result = await load(targets[name]);
+    cpuPerRequest[name].push(((await serverCpu()) - before) / result.requests.total);
+    results[name].push(result);
+  }
+const medianOf = (list: number[]): number =>
+  [...list].sort((x, y) => x - y)[Math.floor(list.length / 2)] as number;
 const median = (list: autocannon.Result[]): autocannon.Result => {
   const sorted = [...list].sort((x, y) => x.requests.average - y.requests.average);
   return sorted[Math.floor(sorted.length / 2)] as autocannon.Result;
@@ -121,6 +131,10 @@ console.log(
 );
 console.log(
   `/auth/me as a share of bare              ${((me.requests.average / bare.requests.average) * 100).toFixed(0).padStart(9)}%   cache off: ${((uncachedMe.requests.average / bare.requests.average) * 100).toFixed(0)}%`,
+);
+const cpu = (name: Target) => medianOf(cpuPerRequest[name]).toFixed(1);
+console.log(
+  `server CPU per request (µs, median)      me ${cpu('me')}, cache off ${cpu('uncached')}, bare ${cpu('bare')}`,
 );
 const each = (name: Target) => results[name].map((r) => r.requests.average.toFixed(0)).join(' ');
 console.log(`  rounds: me ${each('me')} | cache off ${each('uncached')} | bare ${each('bare')}`);

@@ -30,6 +30,21 @@ describe('request ids', () => {
     expect(refused.body.requestId).toBe(id);
   });
 
+  it('new ids do not repeat over a thousand requests (they are drawn from batches of random bytes)', async () => {
+    const ids = new Set<string>();
+    for (let round = 0; round < 22; round += 1) {
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, () => new Client(server.url).get('/healthz')),
+      );
+      for (const answer of answers) {
+        const id = answer.headers.get('x-request-id') as string;
+        expect(id).toMatch(GENERATED);
+        ids.add(id);
+      }
+    }
+    expect(ids.size).toBe(1100);
+  });
+
   it('the request’s log lines carry its id', async () => {
     const refused = await new Client(server.url).post('/auth/login', {
       email: 'nobody@example.com',
