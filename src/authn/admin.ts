@@ -18,13 +18,15 @@ import {
   type UserSort,
   withoutSecret,
 } from '../store/repositories/users.js';
+import type { Db } from '../store/schema.js';
 import { audit } from './audit.js';
 import type { RequestMeta } from './meta.js';
 import { revokeAllSessions } from './sessions.js';
 import { withRevocations } from './tokens/revocations.js';
 
-async function existing(core: Core, userId: string): Promise<User> {
-  const user = await findUserById(core.store.db, userId);
+/** Read with `db`: a change reads its answer inside its own transaction, so an outage right after the commit cannot turn a done change into a 503. */
+async function existing(db: Db, userId: string): Promise<User> {
+  const user = await findUserById(db, userId);
   if (!user) throw new AuthError('not_found', 'No such user.');
   return withoutSecret(user);
 }
@@ -39,11 +41,11 @@ export async function banUser(
   by: { actorId: string | null; reason?: string | undefined },
   meta: RequestMeta,
 ): Promise<User> {
-  await existing(core, userId);
+  await existing(core.store.db, userId);
   // An admin who bans themselves is locked out at once, with no one left to lift it perhaps.
   if (by.actorId === userId) throw new AuthError('conflict', 'You cannot ban yourself.');
   const now = core.clock.now();
-  await withRevocations(core, async (revoke) => {
+  return withRevocations(core, async (revoke) => {
     await setBanned(revoke.db, userId, { bannedAt: now, reason: by.reason ?? null, now });
     await revokeAllSessions(core, userId, 'banned', { revoke });
     await revoke.userCutOff(userId);
@@ -58,8 +60,8 @@ export async function banUser(
       meta,
       revoke.db,
     );
+    return existing(revoke.db, userId);
   });
-  return existing(core, userId);
 }
 
 export async function unbanUser(
@@ -68,15 +70,18 @@ export async function unbanUser(
   by: { actorId: string | null },
   meta: RequestMeta,
 ): Promise<User> {
-  await existing(core, userId);
+  await existing(core.store.db, userId);
   const now = core.clock.now();
-  await setBanned(core.store.db, userId, { bannedAt: null, reason: null, now });
-  await audit(
-    core,
-    { type: 'user_unbanned', outcome: 'success', userId, detail: { by: by.actorId } },
-    meta,
-  );
-  return existing(core, userId);
+  return core.store.db.transaction().execute(async (trx) => {
+    await setBanned(trx, userId, { bannedAt: null, reason: null, now });
+    await audit(
+      core,
+      { type: 'user_unbanned', outcome: 'success', userId, detail: { by: by.actorId } },
+      meta,
+      trx,
+    );
+    return existing(trx, userId);
+  });
 }
 
 export async function replaceRoles(
@@ -87,9 +92,9 @@ export async function replaceRoles(
   meta: RequestMeta,
 ): Promise<User> {
   assertKnownRoles(core.policy, roles);
-  await existing(core, userId);
+  await existing(core.store.db, userId);
   // Access tokens carry roles: the old ones are cut off, so the next refresh brings the new roles.
-  await withRevocations(core, async (revoke) => {
+  return withRevocations(core, async (revoke) => {
     await setRoles(revoke.db, userId, roles);
     await revoke.rolesChanged(userId, await bumpRolesVersion(revoke.db, userId));
     await audit(
@@ -103,8 +108,8 @@ export async function replaceRoles(
       meta,
       revoke.db,
     );
+    return existing(revoke.db, userId);
   });
-  return existing(core, userId);
 }
 
 export interface UserListQuery {

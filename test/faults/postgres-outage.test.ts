@@ -94,6 +94,20 @@ function expectUnavailable(response: Awaited<ReturnType<typeof me>>) {
   expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
 }
 
+/**
+ * A session resolved within the last second may still be answered from the
+ * instance's session cache (its stated bound); after that, the database decides.
+ */
+async function afterSessionCache(client: Parameters<typeof me>[0]) {
+  const deadline = Date.now() + 3000;
+  let response = await me(client);
+  while (response.status === 200 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    response = await me(client);
+  }
+  return response;
+}
+
 describe('a PostgreSQL outage', () => {
   it('answers 503 unavailable while the database is down, and both instances recover by themselves', async () => {
     const onLoaded = (await logIn(loaded, email, strongPassword)).client;
@@ -108,7 +122,7 @@ describe('a PostgreSQL outage', () => {
       [loaded.url, onLoaded],
       [idle.url, idleClient],
     ] as const) {
-      expectUnavailable(await me(client));
+      expectUnavailable(await afterSessionCache(client));
       const ready = await new Client(server).get('/readyz');
       expect(ready.status).toBe(503);
       expect(ready.body).toMatchObject({ storage: { ok: false }, cache: { ok: true } });

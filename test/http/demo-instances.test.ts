@@ -1,4 +1,9 @@
-/** Two instances on one database: a share or a role change made through one applies on the next request to the other. */
+/**
+ * Two instances on one database: a share made through one applies on the next
+ * request to the other; a role change within the session cache's second (at once
+ * where Redis carries the feed; on SQLite the other instance has no feed, and its
+ * cached session expires after 1 s).
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPolicyFile } from '../../examples/demo/policy-file.js';
 import { demoRoutes } from '../../examples/demo/routes.js';
@@ -6,6 +11,7 @@ import { DEFAULT_DEMO_PASSWORD } from '../../examples/demo/seed.js';
 import { Client } from '../helpers/client.js';
 import { type DemoServer, startDemoServer } from '../helpers/demo.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { within } from '../helpers/tokens.js';
 
 let demo: DemoServer;
 let other: TestServer;
@@ -47,7 +53,7 @@ describe('runtime changes across instances', () => {
     expect((await carolThere.get(`/demo/docs/${q3}`)).status).toBe(200);
   });
 
-  it('applies a role change made on one instance on the next request to the other', async () => {
+  it('applies a role change made on one instance to the other within the session cache bound', async () => {
     const carolThere = await loginOnOther('carol@example.com');
     const post = demo.seed.posts.sports;
     const edit = () => carolThere.request('PATCH', `/demo/posts/${post}`, { json: { title: 'C' } });
@@ -57,6 +63,7 @@ describe('runtime changes across instances', () => {
       roles: ['editor'],
     });
     expect(roles.status).toBe(200);
-    expect((await edit()).status).toBe(200);
+    // 1 s is the product's bound; the slack is for a loaded machine.
+    expect(await within(2500, async () => (await edit()).status === 200)).toBe(true);
   });
 });

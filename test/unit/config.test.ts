@@ -19,6 +19,8 @@ describe('settings', () => {
       idleTimeoutSeconds: 1800,
       absoluteTimeoutSeconds: 604800,
       maxPerUser: 50,
+      cacheSize: 10000,
+      touchIntervalSeconds: 60,
     });
     expect(s.purge).toEqual({
       intervalSeconds: 300,
