@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliBackends } from '../helpers/cli-backends.js';
 import { type CliServer, cliBin, startCliServer } from '../helpers/cli-server.js';
-import { freshPostgresDatabase } from '../helpers/fresh-postgres.js';
 import { type Fixture, type FixtureUser, writeFixtures } from '../helpers/import-fixtures.js';
 
 interface Run {
@@ -47,49 +47,7 @@ interface Summary {
 }
 const summaryOf = (run: Run): Summary => JSON.parse(run.stdout.trim()) as Summary;
 
-interface Environment {
-  env: Record<string, string>;
-  tearDown(): Promise<void>;
-}
-interface Backend {
-  name: string;
-  setUp(): Promise<Environment>;
-}
-
-const sqlite: Backend = {
-  name: 'SQLite',
-  async setUp() {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-import-'));
-    return {
-      env: { GATEHOUSE_DATA_DIR: dir },
-      tearDown: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  },
-};
-
-const postgresRedis: Backend = {
-  name: 'PostgreSQL + Redis',
-  async setUp() {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-import-pg-'));
-    const database = await freshPostgresDatabase();
-    return {
-      env: {
-        GATEHOUSE_DATA_DIR: dir,
-        DATABASE_URL: database.url,
-        REDIS_URL: String(process.env.REDIS_URL),
-        REDIS_PREFIX: `gh-import-${randomBytes(4).toString('hex')}:`,
-        GATEHOUSE_SECRET_KEY: randomBytes(32).toString('hex'),
-      },
-      tearDown: async () => {
-        await database.drop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  },
-};
-
-const backends =
-  process.env.DATABASE_URL && process.env.REDIS_URL ? [sqlite, postgresRedis] : [sqlite];
+const backends = cliBackends('import');
 
 // Each test runs several CLI processes, each a fresh Node.js: minutes on a loaded machine, not a timing bound.
 const slowIt = (name: string, test: () => Promise<void>) => it(name, test, 300_000);

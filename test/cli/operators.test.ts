@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliBackends } from '../helpers/cli-backends.js';
 import { type CliServer, cliBin, startCliServer } from '../helpers/cli-server.js';
-import { freshPostgresDatabase } from '../helpers/fresh-postgres.js';
 import { tokenOf } from '../helpers/outbox.js';
 import { within } from '../helpers/tokens.js';
 
@@ -99,46 +99,7 @@ describe('gatehouse help, version and mistakes', () => {
   }, 120_000);
 });
 
-interface Backend {
-  name: string;
-  setUp(): Promise<{ env: Record<string, string>; tearDown(): Promise<void> }>;
-}
-
-const sqlite: Backend = {
-  name: 'SQLite',
-  async setUp() {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-operators-'));
-    return {
-      env: { GATEHOUSE_DATA_DIR: dir },
-      tearDown: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  },
-};
-
-const postgresRedis: Backend = {
-  name: 'PostgreSQL + Redis',
-  async setUp() {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-operators-pg-'));
-    const database = await freshPostgresDatabase();
-    return {
-      env: {
-        GATEHOUSE_DATA_DIR: dir,
-        DATABASE_URL: database.url,
-        REDIS_URL: String(process.env.REDIS_URL),
-        REDIS_PREFIX: `gh-operators-${randomBytes(4).toString('hex')}:`,
-        GATEHOUSE_SECRET_KEY: randomBytes(32).toString('hex'),
-      },
-      tearDown: async () => {
-        await database.drop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  },
-};
-
-// Like the HTTP suite: SQLite always, PostgreSQL + Redis too when they are configured (CI).
-const backends =
-  process.env.DATABASE_URL && process.env.REDIS_URL ? [sqlite, postgresRedis] : [sqlite];
+const backends = cliBackends('operators');
 const password = 'a very long operator passphrase';
 
 // Each test runs several CLI processes, each a fresh Node.js: minutes on a loaded machine, not a timing bound.
