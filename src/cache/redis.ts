@@ -55,8 +55,12 @@ function connect(
     metrics?.cacheError();
     link.lost(error);
   });
+  // A connection the server closed is an error too: a clean shutdown emits no 'error' at all
+  // when the first reconnect attempt already finds Redis back.
   client.on('close', () => {
-    if (!closing()) link.lost(lastError ?? new Error('connection closed'));
+    if (closing()) return;
+    metrics?.cacheError();
+    link.lost(lastError ?? new Error('connection closed'));
   });
   client.on('ready', () => {
     if (readyBefore) metrics?.cacheReconnect();
