@@ -2,6 +2,15 @@ import { sql } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import type { Db, TotpFactorsTable } from '../schema.js';
 
+/** A confirmed TOTP factor as stored: the secret sealed, its parameters. */
+export interface StoredTotp {
+  id: string;
+  secretSealed: string;
+  algorithm: TotpFactorsTable['algorithm'];
+  digits: number;
+  periodSeconds: number;
+}
+
 /** A user as import writes it: ids chosen by the caller, the TOTP secret already sealed. */
 export interface ImportedUserRecord {
   id: string;
@@ -14,13 +23,7 @@ export interface ImportedUserRecord {
   bannedReason: string | null;
   createdAt: number;
   roles: readonly string[];
-  totp: {
-    id: string;
-    secretSealed: string;
-    algorithm: TotpFactorsTable['algorithm'];
-    digits: number;
-    periodSeconds: number;
-  } | null;
+  totp: StoredTotp | null;
 }
 
 /**
@@ -115,13 +118,7 @@ export interface ExportedUserRecord {
   bannedReason: string | null;
   createdAt: number;
   roles: string[];
-  totp: {
-    id: string;
-    secretSealed: string;
-    algorithm: TotpFactorsTable['algorithm'];
-    digits: number;
-    periodSeconds: number;
-  } | null;
+  totp: StoredTotp | null;
 }
 
 /**
