@@ -25,8 +25,10 @@ const run = (args: string[], env: Record<string, string>) =>
   runCli(args, { NODE_ENV: 'test', GATEHOUSE_DATA_DIR: freshDir(), ...env }, 20_000);
 
 function expectOneLine(result: CliRun, line: RegExp) {
-  expect(result.killed).toBe(false);
-  expect(result.code).toBe(2);
+  // The output goes with each failure: an exit code alone does not say what went wrong.
+  const output = `stdout: ${result.stdout}\nstderr: ${result.stderr}`;
+  expect(result.killed, output).toBe(false);
+  expect(result.code, output).toBe(2);
   expect(result.stdout).toBe('');
   expect(result.stderr.endsWith('\n')).toBe(true);
   expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);

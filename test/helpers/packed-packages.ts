@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,15 +19,41 @@ export interface PackedInstall {
   remove(): void;
 }
 
+/** The newest modification time of the files under a folder. */
+const newestIn = (folder: string): number =>
+  Math.max(
+    ...readdirSync(folder, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs),
+  );
+
 /**
- * Builds and packs workspace packages (what npm would publish) and installs the tarballs into an
+ * Refuses a package whose build is missing or older than its source. The package is not rebuilt
+ * here: `npm test` builds every workspace first, and a rebuild in place while the suite runs
+ * would rewrite files that other tests' processes are importing (a CLI run then failed on a
+ * half-written module).
+ */
+function assertBuilt(dir: string): void {
+  const built = (() => {
+    try {
+      return newestIn(join(dir, 'dist'));
+    } catch {
+      return Number.NEGATIVE_INFINITY;
+    }
+  })();
+  if (built < newestIn(join(dir, 'src')))
+    throw new Error(`${dir}: dist is missing or older than src; run \`npm run build\` first`);
+}
+
+/**
+ * Packs workspace packages as built (what npm would publish) and installs the tarballs into an
  * empty app folder, as a user of them would: what they bring is what the lockfile lists.
  */
 export function installPacked(workspaces: string[], appName: string): PackedInstall {
   const folder = mkdtempSync(join(tmpdir(), `gatehouse-${appName}-`));
   const tarballs = workspaces.map((workspace) => {
     const dir = join(PACKAGES, workspace);
-    npm(['run', 'build'], dir);
+    assertBuilt(dir);
     const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', folder], dir)) as {
       filename: string;
     }[];
