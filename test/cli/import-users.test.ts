@@ -8,7 +8,12 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBackends } from '../helpers/cli-backends.js';
 import { type CliServer, cliBin, startCliServer } from '../helpers/cli-server.js';
-import { type Fixture, type FixtureUser, writeFixtures } from '../helpers/import-fixtures.js';
+import {
+  type Fixture,
+  type FixtureUser,
+  firebaseSample,
+  writeFixtures,
+} from '../helpers/import-fixtures.js';
 import { newMetricsToken, sample, scrape } from '../helpers/metrics.js';
 
 interface Run {
@@ -407,7 +412,10 @@ describe.each(backends)('gatehouse import users / export users on $name', (backe
           /cannot read the file/,
         ],
         [['import', 'users', '--format', 'jsonl'], /takes one FILE/],
-        [['import', 'users', jsonl, '--format', 'firebase-scrypt'], /--hash-key/],
+        [
+          ['import', 'users', jsonl, '--format', 'firebase-scrypt'],
+          /--salt-separator, --rounds and --mem-cost/,
+        ],
         [['import', 'users', csv, '--format', 'csv'], /unknown CSV column password/],
         [['import', 'users', jsonl, '--format', 'keycloak'], /not a JSON document/],
         [['import', 'groups', jsonl, '--format', 'jsonl'], /import takes users/],
@@ -424,6 +432,67 @@ describe.each(backends)('gatehouse import users / export users on $name', (backe
       expect(run.stderr).toContain('line 1: unknown_role: the policy defines no role "admn"');
       expect(run.stderr).toContain('line 2: invalid_row: unknown field emailVerifed');
       expect(summaryOf(run)).toMatchObject({ imported: 1, failed: 2 });
+    },
+  );
+
+  slowIt(
+    "Firebase's hash key comes from --hash-key-file or GATEHOUSE_FIREBASE_HASH_KEY, exactly one, never an argument",
+    async () => {
+      const fixture = (await writeFixtures(work, tag())).find(
+        (f) => f.format === 'firebase-scrypt',
+      ) as Fixture;
+      const at = fixture.flags.indexOf('--hash-key-file');
+      const withoutKey = fixture.flags.filter((_, i) => i !== at && i !== at + 1);
+      const args = (flags: string[]) => [
+        'import',
+        'users',
+        fixture.file,
+        '--format',
+        'firebase-scrypt',
+        ...flags,
+      ];
+      const key = firebaseSample.signerKey;
+      const withEnv = { ...env, GATEHOUSE_FIREBASE_HASH_KEY: key };
+      const unreadable = join(work, `${tag()}-no-such-key`);
+      const notBase64 = join(work, `${tag()}-bad-key`);
+      writeFileSync(notBase64, `${key.slice(0, 20)}!${key.slice(20)}\n`);
+      const cases: Array<[string[], Record<string, string>, RegExp]> = [
+        [
+          withoutKey,
+          env,
+          /needs the project's hash key: --hash-key-file PATH or GATEHOUSE_FIREBASE_HASH_KEY$/,
+        ],
+        [fixture.flags, withEnv, /--hash-key-file PATH or GATEHOUSE_FIREBASE_HASH_KEY, not both$/],
+        [
+          [...withoutKey, '--hash-key-file', unreadable],
+          env,
+          new RegExp(`cannot read the hash key file ${unreadable} \\(ENOENT\\)$`),
+        ],
+        [[...withoutKey, '--hash-key-file', notBase64], env, /in .*-bad-key is not base64/],
+        [
+          withoutKey,
+          { ...env, GATEHOUSE_FIREBASE_HASH_KEY: '%%' },
+          /in GATEHOUSE_FIREBASE_HASH_KEY is not base64/,
+        ],
+        [[...withoutKey, '--hash-key', key], env, /--hash-key/],
+      ];
+      for (const [flags, environment, message] of cases) {
+        const run = await gatehouse(args(flags), environment);
+        expect(run.code, run.stderr).toBe(2);
+        expect(run.stderr.trim()).toMatch(message);
+        expect(run.stderr).not.toContain(key.slice(0, 20));
+        if (flags.includes('--hash-key')) continue;
+        // One line, naming where the key came from.
+        expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      }
+      const [user] = fixture.users as [FixtureUser];
+      expect((await exported()).has(user.email)).toBe(false);
+
+      // From the environment: the users land and sign in with their Firebase password.
+      const run = await gatehouse(args(withoutKey), withEnv);
+      expect(run.code, run.stderr).toBe(0);
+      expect(summaryOf(run)).toMatchObject({ imported: 1, failed: 0 });
+      expect((await login(user.email, user.password)).status).toBe(200);
     },
   );
 
