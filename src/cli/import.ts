@@ -2,9 +2,10 @@ import { importUsers } from '../authn/user-import/import-users.js';
 import { createCore } from '../core.js';
 import { AuthError, isAuthError } from '../errors.js';
 import { createLogger } from '../logger.js';
+import { type FirebaseHashFlags, firebaseHashConfig } from './firebase-hash-config.js';
 import { auth0Source } from './import-formats/auth0.js';
 import { csvSource } from './import-formats/csv.js';
-import { type FirebaseHashConfig, firebaseSource } from './import-formats/firebase.js';
+import { firebaseSource } from './import-formats/firebase.js';
 import { gatehouseSource } from './import-formats/gatehouse.js';
 import { keycloakSource } from './import-formats/keycloak.js';
 import type { UserSource } from './import-formats/source.js';
@@ -22,39 +23,11 @@ const DEFAULT_BATCH = 1000;
 
 const usageError = (message: string) => new AuthError('invalid_request', message);
 
-interface HashFlags {
-  'hash-key'?: string | undefined;
-  'salt-separator'?: string | undefined;
-  rounds?: string | undefined;
-  'mem-cost'?: string | undefined;
-}
-
-function firebaseConfig(flags: HashFlags): FirebaseHashConfig {
-  const { 'hash-key': key, 'salt-separator': separator, rounds, 'mem-cost': memCost } = flags;
-  if (key === undefined || separator === undefined || rounds === undefined || memCost === undefined)
-    throw usageError(
-      "--format firebase-scrypt needs the project's --hash-key, --salt-separator, --rounds and --mem-cost",
-    );
-  const base64 = /^[A-Za-z0-9+/]+={0,2}$/;
-  if (!base64.test(key) || !base64.test(separator))
-    throw usageError(
-      '--hash-key and --salt-separator are base64 (as the Firebase console shows them)',
-    );
-  const integer = (name: string, value: string, high: number) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > high)
-      throw usageError(`--${name} must be 1 to ${high}`);
-    return n;
-  };
-  return {
-    signerKey: Buffer.from(key, 'base64'),
-    saltSeparator: Buffer.from(separator, 'base64'),
-    rounds: integer('rounds', rounds, 32),
-    memCost: integer('mem-cost', memCost, 20),
-  };
-}
-
-function openSource(format: Format, file: string, flags: HashFlags): Promise<UserSource> {
+async function openSource(
+  format: Format,
+  file: string,
+  flags: FirebaseHashFlags,
+): Promise<UserSource> {
   switch (format) {
     case 'jsonl':
       return gatehouseSource(file);
@@ -63,7 +36,7 @@ function openSource(format: Format, file: string, flags: HashFlags): Promise<Use
     case 'auth0':
       return auth0Source(file);
     case 'firebase-scrypt':
-      return firebaseSource(file, firebaseConfig(flags));
+      return firebaseSource(file, await firebaseHashConfig(flags, process.env));
     case 'keycloak':
       return keycloakSource(file);
   }
@@ -99,7 +72,7 @@ async function importCommand(args: string[]): Promise<number> {
       format: { type: 'string' },
       'dry-run': { type: 'boolean' },
       'batch-size': { type: 'string' },
-      'hash-key': { type: 'string' },
+      'hash-key-file': { type: 'string' },
       'salt-separator': { type: 'string' },
       rounds: { type: 'string' },
       'mem-cost': { type: 'string' },

@@ -44,7 +44,8 @@ commands:
   clients delete --id CLIENT_ID                       delete an app; its tokens stop working
   clients rotate-secret --id CLIENT_ID                print a new secret once; the old one stops working
   import users FILE --format jsonl|csv|auth0|firebase-scrypt|keycloak [--dry-run] [--batch-size N]
-           [--hash-key B64 --salt-separator B64 --rounds N --mem-cost N]   (firebase-scrypt)
+           [--hash-key-file PATH --salt-separator B64 --rounds N --mem-cost N]   (firebase-scrypt;
+           the base64 key in PATH, or in GATEHOUSE_FIREBASE_HASH_KEY instead of --hash-key-file)
                                                       import users with their password hashes as they
                                                       are (upgraded to argon2id at their next sign-in);
                                                       an existing email is skipped, so a re-run resumes;

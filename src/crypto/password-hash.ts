@@ -31,6 +31,11 @@ const isBcrypt = (encoded: string): boolean =>
   /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/.test(encoded);
 const isArgon2id = (encoded: string): boolean => encoded.startsWith('$argon2id$');
 /**
+ * The form Gatehouse hashes in (of the NFKC password). An imported argon2id
+ * (Keycloak's) cannot be told apart from it and counts as one.
+ */
+export const isGatehouseHash = isArgon2id;
+/**
  * Any argon2 variant in PHC form, bounded (256 MiB, 16 passes, 8 lanes, memory × passes ≤ 1 GiB):
  * imported rows carry their own parameters, and one sign-in must not cost minutes or gigabytes.
  */

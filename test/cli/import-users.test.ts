@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,13 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBackends } from '../helpers/cli-backends.js';
 import { type CliServer, cliBin, startCliServer } from '../helpers/cli-server.js';
-import { type Fixture, type FixtureUser, writeFixtures } from '../helpers/import-fixtures.js';
+import {
+  type Fixture,
+  type FixtureUser,
+  firebaseSample,
+  writeFixtures,
+} from '../helpers/import-fixtures.js';
+import { newMetricsToken, sample, scrape } from '../helpers/metrics.js';
 
 interface Run {
   code: number | null;
@@ -58,10 +64,11 @@ describe.each(backends)('gatehouse import users / export users on $name', (backe
   let env: Record<string, string>;
   let tearDown: () => Promise<void>;
   let server: CliServer;
+  const metricsToken = newMetricsToken();
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-import-files-'));
   beforeAll(async () => {
     ({ env, tearDown } = await backend.setUp());
-    server = await startCliServer(env);
+    server = await startCliServer({ ...env, GATEHOUSE_METRICS_TOKEN: metricsToken });
   }, 120_000);
   afterAll(async () => {
     await server.stop();
@@ -160,6 +167,76 @@ describe.each(backends)('gatehouse import users / export users on $name', (backe
       const later = await exported();
       for (const user of users)
         expect(later.get(user.email)?.passwordHash).toBe(upgraded.get(user.email)?.passwordHash);
+    },
+  );
+
+  slowIt(
+    'a password NFKC changes signs in against the hash the old system made of it as typed, then as any Gatehouse password',
+    async () => {
+      const t = tag();
+      // A ligature and a full-width letter: NFKC makes them "fi" and "P".
+      const typed = '\uFB01nest \uFF30assphrase here';
+      const normalized = typed.normalize('NFKC');
+      expect(normalized).toBe('finest Passphrase here');
+      const salt = randomBytes(16);
+      const unpadded = (bytes: Buffer) => bytes.toString('base64').replace(/=+$/, '');
+      const imported = [
+        { email: `${t}-bcrypt@example.com`, passwordHash: bcrypt.hashSync(typed, 4) },
+        {
+          email: `${t}-pbkdf2@example.com`,
+          passwordHash: `$pbkdf2-sha256$i=1000$${unpadded(salt)}$${unpadded(
+            pbkdf2Sync(typed, salt, 1000, 32, 'sha256'),
+          )}`,
+        },
+      ];
+      const file = join(work, `${t}-nfkc.jsonl`);
+      writeFileSync(file, `${imported.map((r) => JSON.stringify(r)).join('\n')}\n`);
+      expect((await importFile({ file, format: 'jsonl', flags: [] })).code).toBe(0);
+      const own = `${t}-own@example.com`;
+      const registered = await post(server.url, '/auth/register', { email: own, password: typed });
+      expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+
+      /** How many hashes a login ran, each through a hash slot (the queue's wait histogram counts them). */
+      const hashesRunBy = async (email: string, password: string, status: number) => {
+        const count = async () =>
+          sample(
+            await scrape(server.url, metricsToken),
+            'gatehouse_password_hash_wait_seconds_count',
+          );
+        const before = await count();
+        expect((await login(email, password)).status).toBe(status);
+        return (await count()) - before;
+      };
+      const wrong = `${typed}\uFB01`;
+      // Gatehouse's own hash: a wrong password that NFKC changes is checked once, not twice.
+      expect(await hashesRunBy(own, wrong, 401)).toBe(1);
+      const before = await exported();
+      for (const { email } of imported) {
+        // Wrong: the normalized and the typed form, each in a slot; wrong ASCII, one check only.
+        expect(await hashesRunBy(email, wrong, 401)).toBe(2);
+        expect(await hashesRunBy(email, 'finest Passphrase herx', 401)).toBe(1);
+        // The old system hashed what was typed, so the normalized spelling is not that password yet.
+        expect((await login(email, normalized)).status).toBe(401);
+      }
+      const afterWrong = await exported();
+      for (const { email, passwordHash } of imported) {
+        expect(before.get(email)?.passwordHash).toBe(passwordHash);
+        expect(afterWrong.get(email)?.passwordHash).toBe(passwordHash);
+        expect((await login(email, typed)).status).toBe(200);
+      }
+      const upgraded = await exported();
+      for (const { email } of imported) {
+        const hash = String(upgraded.get(email)?.passwordHash);
+        expect(hash.startsWith('$argon2id$v=19$m=19456,t=2,p=1$'), email).toBe(true);
+        // argon2id of the normalized form: both spellings sign in, each with one check.
+        expect(await hashesRunBy(email, typed, 200)).toBe(1);
+        expect(await hashesRunBy(email, normalized, 200)).toBe(1);
+        expect(await hashesRunBy(email, wrong, 401)).toBe(1);
+      }
+      expect((await exported()).get(imported[0]?.email ?? '')?.passwordHash).toBe(
+        upgraded.get(imported[0]?.email ?? '')?.passwordHash,
+      );
+      expect((await login(own, typed)).status).toBe(200);
     },
   );
 
@@ -335,7 +412,10 @@ describe.each(backends)('gatehouse import users / export users on $name', (backe
           /cannot read the file/,
         ],
         [['import', 'users', '--format', 'jsonl'], /takes one FILE/],
-        [['import', 'users', jsonl, '--format', 'firebase-scrypt'], /--hash-key/],
+        [
+          ['import', 'users', jsonl, '--format', 'firebase-scrypt'],
+          /--salt-separator, --rounds and --mem-cost/,
+        ],
         [['import', 'users', csv, '--format', 'csv'], /unknown CSV column password/],
         [['import', 'users', jsonl, '--format', 'keycloak'], /not a JSON document/],
         [['import', 'groups', jsonl, '--format', 'jsonl'], /import takes users/],
@@ -352,6 +432,67 @@ describe.each(backends)('gatehouse import users / export users on $name', (backe
       expect(run.stderr).toContain('line 1: unknown_role: the policy defines no role "admn"');
       expect(run.stderr).toContain('line 2: invalid_row: unknown field emailVerifed');
       expect(summaryOf(run)).toMatchObject({ imported: 1, failed: 2 });
+    },
+  );
+
+  slowIt(
+    "Firebase's hash key comes from --hash-key-file or GATEHOUSE_FIREBASE_HASH_KEY, exactly one, never an argument",
+    async () => {
+      const fixture = (await writeFixtures(work, tag())).find(
+        (f) => f.format === 'firebase-scrypt',
+      ) as Fixture;
+      const at = fixture.flags.indexOf('--hash-key-file');
+      const withoutKey = fixture.flags.filter((_, i) => i !== at && i !== at + 1);
+      const args = (flags: string[]) => [
+        'import',
+        'users',
+        fixture.file,
+        '--format',
+        'firebase-scrypt',
+        ...flags,
+      ];
+      const key = firebaseSample.signerKey;
+      const withEnv = { ...env, GATEHOUSE_FIREBASE_HASH_KEY: key };
+      const unreadable = join(work, `${tag()}-no-such-key`);
+      const notBase64 = join(work, `${tag()}-bad-key`);
+      writeFileSync(notBase64, `${key.slice(0, 20)}!${key.slice(20)}\n`);
+      const cases: Array<[string[], Record<string, string>, RegExp]> = [
+        [
+          withoutKey,
+          env,
+          /needs the project's hash key: --hash-key-file PATH or GATEHOUSE_FIREBASE_HASH_KEY$/,
+        ],
+        [fixture.flags, withEnv, /--hash-key-file PATH or GATEHOUSE_FIREBASE_HASH_KEY, not both$/],
+        [
+          [...withoutKey, '--hash-key-file', unreadable],
+          env,
+          new RegExp(`cannot read the hash key file ${unreadable} \\(ENOENT\\)$`),
+        ],
+        [[...withoutKey, '--hash-key-file', notBase64], env, /in .*-bad-key is not base64/],
+        [
+          withoutKey,
+          { ...env, GATEHOUSE_FIREBASE_HASH_KEY: '%%' },
+          /in GATEHOUSE_FIREBASE_HASH_KEY is not base64/,
+        ],
+        [[...withoutKey, '--hash-key', key], env, /--hash-key/],
+      ];
+      for (const [flags, environment, message] of cases) {
+        const run = await gatehouse(args(flags), environment);
+        expect(run.code, run.stderr).toBe(2);
+        expect(run.stderr.trim()).toMatch(message);
+        expect(run.stderr).not.toContain(key.slice(0, 20));
+        if (flags.includes('--hash-key')) continue;
+        // One line, naming where the key came from.
+        expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      }
+      const [user] = fixture.users as [FixtureUser];
+      expect((await exported()).has(user.email)).toBe(false);
+
+      // From the environment: the users land and sign in with their Firebase password.
+      const run = await gatehouse(args(withoutKey), withEnv);
+      expect(run.code, run.stderr).toBe(0);
+      expect(summaryOf(run)).toMatchObject({ imported: 1, failed: 0 });
+      expect((await login(user.email, user.password)).status).toBe(200);
     },
   );
 

@@ -181,12 +181,15 @@ export async function writeFixtures(dir: string, tag: string): Promise<Fixture[]
         ],
       }),
     );
+    // As an operator saves it from the console: surrounding whitespace is not the key's.
+    const keyFile = join(dir, `${tag}-firebase-hash-key`);
+    writeFileSync(keyFile, `  ${firebaseSample.signerKey}\n`, { mode: 0o600 });
     fixtures.push({
       format: 'firebase-scrypt',
       file,
       flags: [
-        '--hash-key',
-        firebaseSample.signerKey,
+        '--hash-key-file',
+        keyFile,
         '--salt-separator',
         firebaseSample.saltSeparator,
         '--rounds',

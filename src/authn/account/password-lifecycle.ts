@@ -1,6 +1,6 @@
 import type { Core } from '../../core.js';
 import { hashPassword } from '../../crypto/password-hash.js';
-import { checkPassword, normalizePassword } from '../../crypto/password-policy.js';
+import { checkPassword } from '../../crypto/password-policy.js';
 import { randomToken, sha256 } from '../../crypto/random.js';
 import { AuthError } from '../../errors.js';
 import { describeDuration } from '../../mail/duration.js';
@@ -39,7 +39,7 @@ export async function changePassword(
   const account = await findUserById(core.store.db, input.userId);
   // Under the login limits: a stolen token must not become an unlimited password oracle.
   const user = account
-    ? await guessPassword(core, account.email, normalizePassword(input.currentPassword), meta.ip)
+    ? await guessPassword(core, account.email, input.currentPassword, meta.ip)
     : null;
   if (!user) {
     await audit(core, { type: 'password_change', outcome: 'failure', userId: input.userId }, meta);

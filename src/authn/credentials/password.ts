@@ -1,7 +1,8 @@
 import type { Core } from '../../core.js';
-import { hashPassword, needsRehash, verifyPassword } from '../../crypto/password-hash.js';
+import { hashPassword, needsRehash } from '../../crypto/password-hash.js';
 import { normalizePassword } from '../../crypto/password-policy.js';
 import { randomToken } from '../../crypto/random.js';
+import { verifyTypedPassword } from '../../crypto/verify-typed-password.js';
 import { AuthError } from '../../errors.js';
 import {
   findUserByEmail,
@@ -37,12 +38,13 @@ function dummyHash(core: Core): Promise<string> {
 /**
  * One password guess for an email, under the login limits: the user when the
  * password is right, null when it is wrong or the email unknown (after the same
- * work: a dummy verification). Used by login, Basic and password change.
+ * work: a dummy verification). `password` is as typed (see verifyTypedPassword).
+ * Used by login, Basic, step-up and password change.
  */
 export async function guessPassword(
   core: Core,
   email: string,
-  normalizedPassword: string,
+  password: string,
   ip: string | null,
 ): Promise<UserWithSecret | null> {
   await chargeLoginAttempt(core, email, ip);
@@ -50,7 +52,7 @@ export async function guessPassword(
   let ok: boolean;
   try {
     user = await findUserByEmail(core.store.db, email);
-    ok = await verifyPassword(user?.passwordHash ?? (await dummyHash(core)), normalizedPassword);
+    ok = await verifyTypedPassword(user?.passwordHash ?? (await dummyHash(core)), password);
   } catch (error) {
     await uncountLoginAttempt(core, email, ip);
     throw error;
@@ -73,8 +75,7 @@ export async function verifyPasswordLogin(
   meta: RequestMeta,
 ): Promise<User> {
   const email = normalizeEmail(emailInput);
-  const candidate = normalizePassword(password);
-  const user = await guessPassword(core, email, candidate, meta.ip);
+  const user = await guessPassword(core, email, password, meta.ip);
   if (!user) {
     const known = await findUserByEmail(core.store.db, email);
     await audit(
@@ -93,7 +94,8 @@ export async function verifyPasswordLogin(
   if (user.passwordHash && needsRehash(user.passwordHash, core.argon2)) {
     await upgradePasswordHash(core.store.db, user.id, {
       expected: user.passwordHash,
-      hash: await hashPassword(candidate, core.argon2),
+      // The normalized form, also when an imported hash matched the typed one: the next sign-in takes the normal path.
+      hash: await hashPassword(normalizePassword(password), core.argon2),
       now: core.clock.now(),
     });
   }

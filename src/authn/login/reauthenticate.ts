@@ -1,5 +1,4 @@
 import type { Core } from '../../core.js';
-import { normalizePassword } from '../../crypto/password-policy.js';
 import { randomToken, sha256 } from '../../crypto/random.js';
 import { AuthError } from '../../errors.js';
 import type { Principal } from '../../principal.js';
@@ -128,7 +127,7 @@ async function provePassword(
   password: string,
   meta: RequestMeta,
 ): Promise<string[]> {
-  const right = await guessPassword(core, user.email, normalizePassword(password), meta.ip);
+  const right = await guessPassword(core, user.email, password, meta.ip);
   if (!right || right.id !== user.id) {
     await failed(core, user, 'password', meta);
     throw new AuthError('invalid_credentials', 'The password is wrong.');
