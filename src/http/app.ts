@@ -94,7 +94,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
-    ...requestIdOptions,
+    ...requestIdOptions(core.settings.trustProxy),
     ...frameworkErrorOptions,
   });
   // First of all hooks: a request an embedding app handed over and no route here matches goes back to it untouched.

@@ -18,7 +18,10 @@ export interface MetricsServer {
 export async function startMetricsServer(core: Core): Promise<MetricsServer | undefined> {
   const { port, host, token } = core.settings.metrics;
   if (port === undefined) return undefined;
-  const app = Fastify({ loggerInstance: core.logger as FastifyBaseLogger, ...requestIdOptions });
+  const app = Fastify({
+    loggerInstance: core.logger as FastifyBaseLogger,
+    ...requestIdOptions(core.settings.trustProxy),
+  });
   sendRequestIds(app);
   app.setNotFoundHandler(sendNotFoundProblem);
   app.get('/metrics', async (request, reply) => {

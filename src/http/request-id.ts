@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 
-/** An id a client or proxy sent is kept only when it cannot forge a log line or bloat one. */
+/** An id a trusted proxy sent is kept only when it cannot forge a log line or bloat one. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 const ID_BYTES = 8;
@@ -19,17 +19,24 @@ const newRequestId = (): string => {
   return batch.toString('hex', used - ID_BYTES, used);
 };
 
-/** The request's id: a safe incoming `x-request-id` (a proxy's, to follow a request across hops), else a new one. */
-export const requestIdFor = (incoming: unknown): string =>
+/** A safe incoming `x-request-id` (a trusted proxy's, to follow a request across hops), else a new one. */
+const keptOrNewRequestId = (incoming: unknown): string =>
   typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : newRequestId();
 
-/** Fastify options: every request gets its id before anything logs (`reqId` on each line). */
-export const requestIdOptions = {
+/**
+ * Fastify options: every request gets its id before anything logs (`reqId` on each line).
+ * An incoming id is kept only behind a trusted proxy (`trustProxy` set): from anyone else
+ * it would let a client make its log lines pass for another request's.
+ */
+export const requestIdOptions = (trustProxy: boolean | number | string) => ({
   // The header is read by genReqId, checked; Fastify's own reading would take any value.
   requestIdHeader: false as const,
-  genReqId: (request: { headers: Record<string, unknown> }) =>
-    requestIdFor(request.headers['x-request-id']),
-};
+  genReqId:
+    trustProxy === false
+      ? newRequestId
+      : (request: { headers: Record<string, unknown> }) =>
+          keptOrNewRequestId(request.headers['x-request-id']),
+});
 
 /** Every answer says its request's id, so a user's report finds its log lines. */
 export function sendRequestIds(app: FastifyInstance): void {

@@ -57,29 +57,25 @@ describe('request ids', () => {
     expect(messages).toContain('request completed');
   });
 
-  it('a short, safe incoming x-request-id is kept (a proxy’s, to follow a request across hops)', async () => {
-    const incoming = 'lb-01.Trace:42_ab';
-    const answer = await new Client(server.url).get('/auth/me', {
-      headers: { 'x-request-id': incoming },
-    });
-    expect(answer.headers.get('x-request-id')).toBe(incoming);
-    expect(answer.body.requestId).toBe(incoming);
-    expect(linesOf(incoming).length).toBeGreaterThanOrEqual(2);
-  });
-
-  it('a long or unsafe one is replaced by a new id, and never logged', async () => {
-    for (const incoming of ['a'.repeat(65), 'has space', '"},"level":60', '<script>', '']) {
+  it('a client’s own x-request-id is replaced: without trustProxy no proxy vouches for it', async () => {
+    const other = await new Client(server.url).get('/healthz');
+    const someoneElses = other.headers.get('x-request-id') as string;
+    for (const incoming of ['lb-01.Trace:42_ab', someoneElses]) {
       const answer = await new Client(server.url).get('/auth/me', {
         headers: { 'x-request-id': incoming },
       });
+      expect(answer.status).toBe(401);
       const id = answer.headers.get('x-request-id');
       expect(id, incoming).toMatch(GENERATED);
+      expect(id).not.toBe(incoming);
       expect(answer.body.requestId).toBe(id);
-      if (incoming !== '')
-        expect(
-          server.logs.some((line) => line.includes(`"reqId":${JSON.stringify(incoming)}`)),
-        ).toBe(false);
     }
+    expect(linesOf('lb-01.Trace:42_ab')).toEqual([]);
+    // The other request's lines are its own: none of the later request's joined them.
+    expect(linesOf(someoneElses).map((line) => line.msg)).toEqual([
+      'incoming request',
+      'request completed',
+    ]);
   });
 
   it('Fastify’s own refusals (a malformed URL, bad JSON) carry it too', async () => {
@@ -100,5 +96,44 @@ describe('request ids', () => {
     expect(page.status).toBe(404);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(page.headers.get('x-request-id')).toMatch(GENERATED);
+  });
+});
+
+describe('request ids behind a trusted proxy (trustProxy set)', () => {
+  let proxied: TestServer;
+  beforeAll(async () => {
+    proxied = await startTestServer({ settings: { trustProxy: '127.0.0.1' } });
+  });
+  afterAll(async () => proxied.stop());
+
+  it('a short, safe incoming x-request-id is kept (the proxy’s, to follow a request across hops)', async () => {
+    const incoming = 'lb-01.Trace:42_ab';
+    const answer = await new Client(proxied.url).get('/auth/me', {
+      headers: { 'x-request-id': incoming },
+    });
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('x-request-id')).toBe(incoming);
+    expect(answer.body.requestId).toBe(incoming);
+    expect(proxied.logs.some((line) => line.includes(`"reqId":"${incoming}"`))).toBe(true);
+  });
+
+  it('a long or unsafe one is replaced by a new id, and never logged', async () => {
+    for (const incoming of ['a'.repeat(65), 'has space', '"},"level":60', '<script>', '']) {
+      const answer = await new Client(proxied.url).get('/auth/me', {
+        headers: { 'x-request-id': incoming },
+      });
+      const id = answer.headers.get('x-request-id');
+      expect(id, incoming).toMatch(GENERATED);
+      expect(answer.body.requestId).toBe(id);
+      if (incoming !== '')
+        expect(
+          proxied.logs.some((line) => line.includes(`"reqId":${JSON.stringify(incoming)}`)),
+        ).toBe(false);
+    }
+  });
+
+  it('a request without one gets a new id', async () => {
+    const answer = await new Client(proxied.url).get('/healthz');
+    expect(answer.headers.get('x-request-id')).toMatch(GENERATED);
   });
 });
