@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createCore } from '../core.js';
-import { AuthError, isAuthError } from '../errors.js';
+import { isAuthError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { parseClientJwks } from '../provider/client-jwks.js';
 import {
@@ -13,6 +13,7 @@ import {
   rotateClientSecret,
 } from '../provider/clients.js';
 import { commonOptions, parseArgs, settingsFrom } from './settings-flags.js';
+import { usageError } from './usage-error.js';
 
 const operator = { actorId: null, meta: { ip: null, userAgent: 'gatehouse-cli' } };
 
@@ -28,7 +29,6 @@ const isIdTokenAlg = (value: string): value is IdTokenSigningAlg =>
   (ID_TOKEN_ALGS as readonly string[]).includes(value);
 const isGrant = (value: string): value is ClientGrant =>
   (GRANTS as readonly string[]).includes(value);
-const usageError = (message: string) => new AuthError('invalid_request', message);
 
 /** The public keys of a `private_key_jwt` client, from a JWKS file. */
 async function readJwks(path: string): Promise<NonNullable<NewClient['jwks']>> {

@@ -3,11 +3,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { exportUsers } from '../authn/user-import/export-users.js';
 import { createCore } from '../core.js';
-import { AuthError, isAuthError } from '../errors.js';
+import { isAuthError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { commonOptions, parseArgs, settingsFrom } from './settings-flags.js';
-
-const usageError = (message: string) => new AuthError('invalid_request', message);
+import { usageError } from './usage-error.js';
 
 async function openOutput(file: string): Promise<WriteStream> {
   const stream = createWriteStream(file, { mode: 0o600 });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { AuthError } from '../errors.js';
 import type { FirebaseHashConfig } from './import-formats/firebase.js';
+import { usageError } from './usage-error.js';
 
 /** The environment variable that may hold the project's base64 hash key instead of a file. */
 export const HASH_KEY_ENV = 'GATEHOUSE_FIREBASE_HASH_KEY';
@@ -12,7 +12,6 @@ export interface FirebaseHashFlags {
   'mem-cost'?: string | undefined;
 }
 
-const usageError = (message: string) => new AuthError('invalid_request', message);
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /**

@@ -1,6 +1,6 @@
 import { importUsers } from '../authn/user-import/import-users.js';
 import { createCore } from '../core.js';
-import { AuthError, isAuthError } from '../errors.js';
+import { isAuthError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { type FirebaseHashFlags, firebaseHashConfig } from './firebase-hash-config.js';
 import { auth0Source } from './import-formats/auth0.js';
@@ -12,6 +12,7 @@ import type { UserSource } from './import-formats/source.js';
 import { print } from './output.js';
 import { progressLine } from './progress.js';
 import { commonOptions, parseArgs, settingsFrom } from './settings-flags.js';
+import { usageError } from './usage-error.js';
 
 const FORMATS = ['jsonl', 'csv', 'auth0', 'firebase-scrypt', 'keycloak'] as const;
 type Format = (typeof FORMATS)[number];
@@ -20,8 +21,6 @@ const isFormat = (value: string | undefined): value is Format =>
 
 /** Users per transaction: large enough for multi-row inserts to pay, small enough that a crash loses little. */
 const DEFAULT_BATCH = 1000;
-
-const usageError = (message: string) => new AuthError('invalid_request', message);
 
 async function openSource(
   format: Format,

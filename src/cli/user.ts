@@ -12,6 +12,7 @@ import { createLogger } from '../logger.js';
 import { findUserByEmail } from '../store/repositories/users.js';
 import { columns, print, writeLine } from './output.js';
 import { commonOptions, parseArgs, settingsFrom } from './settings-flags.js';
+import { usageError } from './usage-error.js';
 import { listUsersCommand } from './user-list.js';
 
 const cliMeta = { ip: null, userAgent: 'gatehouse-cli' };
@@ -32,8 +33,6 @@ const ACTIONS = [
 type Action = (typeof ACTIONS)[number];
 const isAction = (value: string | undefined): value is Action =>
   (ACTIONS as readonly (string | undefined)[]).includes(value);
-
-const usageError = (message: string) => new AuthError('invalid_request', message);
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

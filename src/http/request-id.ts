@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { Settings } from '../config/schema.js';
 
 /** An id a trusted proxy sent is kept only when it cannot forge a log line or bloat one. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -28,7 +29,7 @@ const keptOrNewRequestId = (incoming: unknown): string =>
  * An incoming id is kept only behind a trusted proxy (`trustProxy` set): from anyone else
  * it would let a client make its log lines pass for another request's.
  */
-export const requestIdOptions = (trustProxy: boolean | number | string) => ({
+export const requestIdOptions = (trustProxy: Settings['trustProxy']) => ({
   // The header is read by genReqId, checked; Fastify's own reading would take any value.
   requestIdHeader: false as const,
   genReqId:
