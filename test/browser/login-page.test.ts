@@ -2,7 +2,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signedInUser } from '../helpers/accounts.js';
 import type { TestServer } from '../helpers/server.js';
-import { expectCleanPage, openBrowserPage, startPagesServer } from './pages.js';
+import { expectCleanPage, focusArrivesOn, openBrowserPage, startPagesServer } from './pages.js';
 
 let browser: Browser;
 let server: TestServer;
@@ -23,7 +23,8 @@ describe('the sign-in page in a browser', () => {
     const { page } = browserPage;
     await page.goto(`${origin}/login?return_to=${encodeURIComponent('/account/sessions')}`);
     await expectCleanPage(browserPage);
-    await page.keyboard.type(email); // the email field has focus on arrival
+    await focusArrivesOn(page, 'field-email');
+    await page.keyboard.type(email);
     await page.keyboard.press('Tab');
     await page.keyboard.type(password);
     await page.keyboard.press('Enter');

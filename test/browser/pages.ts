@@ -8,12 +8,16 @@ import { freePort } from './passkey-page.js';
 
 /** What the scripts evaluated in the page touch (the project compiles without the DOM library). */
 declare const document: {
+  activeElement: { id?: string } | null;
   addEventListener(
     type: 'securitypolicyviolation',
     listener: (event: { violatedDirective: string; blockedURI: string }) => void,
   ): void;
 };
 declare const window: unknown;
+
+/** The longest any one browser step (a navigation, a click) may wait. */
+const STEP_TIMEOUT_MS = 20_000;
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -53,6 +57,8 @@ export async function openBrowserPage(
     viewport: { width: options.width ?? 1200, height: 900 },
     javaScriptEnabled: options.javaScriptEnabled ?? true,
   });
+  // Below the test's own 30 s: a step that never completes fails naming itself, not as a timeout.
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
   const cspViolations: string[] = [];
   await context.exposeBinding('__reportCsp', (_source, text: string) => {
     cspViolations.push(text);
@@ -98,4 +104,18 @@ export async function seriousAxeViolations(page: Page): Promise<string[]> {
 export async function expectCleanPage(browserPage: BrowserPage): Promise<void> {
   expect(await seriousAxeViolations(browserPage.page)).toEqual([]);
   expect(browserPage.cspViolations).toEqual([]);
+}
+
+/**
+ * Waits until the element with `id` has focus without anything clicking it:
+ * Chromium applies `autofocus` at its next rendering update, which on a busy
+ * machine comes after the load event, and keys typed before it are lost.
+ */
+export async function focusArrivesOn(page: Page, id: string): Promise<void> {
+  await expect
+    .poll(() => page.evaluate(() => document.activeElement?.id), {
+      message: `focus on #${id}`,
+      timeout: 10_000,
+    })
+    .toBe(id);
 }

@@ -4,7 +4,7 @@ import { signedInUser } from '../helpers/accounts.js';
 import { enrolTotp, nextCode } from '../helpers/mfa.js';
 import { TestIdp } from '../helpers/saml-idp.js';
 import type { TestServer } from '../helpers/server.js';
-import { expectCleanPage, openBrowserPage, startPagesServer } from './pages.js';
+import { expectCleanPage, focusArrivesOn, openBrowserPage, startPagesServer } from './pages.js';
 
 let browser: Browser;
 let server: TestServer;
@@ -46,7 +46,8 @@ describe('SAML single sign-on in a browser', () => {
     const { page } = browserPage;
     await page.goto(`${origin}/login?return_to=${encodeURIComponent('/account/sessions')}`);
     await expectCleanPage(browserPage);
-    await page.keyboard.type(email); // the email field has focus on arrival; no password needed
+    await focusArrivesOn(page, 'field-email');
+    await page.keyboard.type(email); // no password needed
     await Promise.all([
       page.waitForURL(`${origin}/account/sessions`, { timeout: 15_000 }),
       page.keyboard.press('Enter'),
@@ -72,6 +73,7 @@ describe('SAML single sign-on in a browser', () => {
     const browserPage = await openBrowserPage(browser);
     const { page } = browserPage;
     await page.goto(`${origin}/login`);
+    await focusArrivesOn(page, 'field-email');
     await page.keyboard.type(mfaEmail);
     await Promise.all([
       page.waitForURL(`${origin}/login/mfa`, { timeout: 15_000 }),

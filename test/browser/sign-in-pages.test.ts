@@ -6,7 +6,13 @@ import { Client } from '../helpers/client.js';
 import { enrolTotp, mailFor, nextCode, totpUser, wrongCode } from '../helpers/mfa.js';
 import { mailedToken, tokenOf } from '../helpers/outbox.js';
 import type { TestServer } from '../helpers/server.js';
-import { type BrowserPage, expectCleanPage, openBrowserPage, startPagesServer } from './pages.js';
+import {
+  type BrowserPage,
+  expectCleanPage,
+  focusArrivesOn,
+  openBrowserPage,
+  startPagesServer,
+} from './pages.js';
 import { passkeyPageRoutes } from './passkey-page.js';
 
 /** What the scripts evaluated in the page touch (the project compiles without the DOM library). */
@@ -16,7 +22,6 @@ declare const window: {
   };
   PublicKeyCredential: { isConditionalMediationAvailable?: () => Promise<boolean> };
 };
-declare const document: { activeElement: { id?: string } | null };
 
 let browser: Browser;
 let server: TestServer;
@@ -203,18 +208,20 @@ describe('the password paths', () => {
     const browserPage = await openBrowserPage(browser);
     const { page } = browserPage;
     await page.goto(`${origin}/login?return_to=${encodeURIComponent('/account/sessions')}`);
+    await focusArrivesOn(page, 'field-email');
     await page.keyboard.type(email);
     await page.keyboard.press('Tab');
     await page.keyboard.type(password);
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/login\/mfa/);
     await expectCleanPage(browserPage);
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('field-code-totp');
+    await focusArrivesOn(page, 'field-code-totp');
     await page.keyboard.type(wrongCode(server, secret));
     await page.keyboard.press('Enter');
     await page.waitForLoadState();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('4 tries left.');
     await expectCleanPage(browserPage);
+    await focusArrivesOn(page, 'field-code-totp');
     await page.keyboard.type(nextCode(server, secret));
     await page.keyboard.press('Enter');
     await page.waitForURL(`${origin}/account/sessions`);
