@@ -2,8 +2,18 @@ import type { Metrics, SignInOutcome } from '../metrics/metrics.js';
 import type { AuditEvent } from '../store/repositories/audit-events.js';
 import { SECOND_FACTOR_METHODS } from './mfa/second-factor.js';
 
-/** How a sign-in's first step proved who it is (a label: a few fixed values). */
-export type SignInMethod = 'password' | 'passkey' | 'magic_link' | 'federated';
+/**
+ * How a sign-in's first step proved who it is (a label: a few fixed values).
+ * A machine's credential (HTTP Basic of a service account, an API key) signs
+ * in on every request it is sent with, and counts on each.
+ */
+export type SignInMethod =
+  | 'password'
+  | 'passkey'
+  | 'magic_link'
+  | 'federated'
+  | 'basic'
+  | 'api_key';
 
 /** The first factor of RFC 8176 `amr` values, as the sign-in method that proved it. */
 const methodOfAmr = (amr: string): SignInMethod | 'unknown' => {
@@ -15,14 +25,20 @@ const methodOfAmr = (amr: string): SignInMethod | 'unknown' => {
   return 'unknown';
 };
 
-const METHODS: ReadonlySet<string> = new Set(['password', 'passkey', 'magic_link', 'federated']);
+const METHODS: ReadonlySet<string> = new Set([
+  'password',
+  'passkey',
+  'magic_link',
+  'federated',
+  'basic',
+  'api_key',
+]);
 
 function methodOf(detail: AuditEvent['detail']): SignInMethod | 'unknown' {
   const method = detail?.method;
   if (typeof method === 'string' && METHODS.has(method)) return method as SignInMethod;
   if (typeof detail?.amr === 'string') return methodOfAmr(detail.amr);
-  // The one failure that names no method: a wrong email or password.
-  return detail?.reason === 'invalid_credentials' ? 'password' : 'unknown';
+  return 'unknown';
 }
 
 const outcomeOf = (event: Pick<AuditEvent, 'outcome' | 'detail'>): SignInOutcome => {

@@ -44,7 +44,9 @@ export async function verifyServiceAccount(
   meta: RequestMeta,
 ): Promise<Principal | null> {
   try {
-    const user = await verifyPasswordLogin(core, email, password, meta);
+    const user = await verifyPasswordLogin(core, email, password, meta, 'basic');
+    // A refused password or a banned account is counted with its audit event; these two here.
+    core.metrics.signIn('basic', user.isService ? 'success' : 'failure');
     if (!user.isService) return null;
     return { userId: user.id, roles: user.roles, attributes: user.attributes, via: 'basic' };
   } catch (error) {

@@ -67,12 +67,14 @@ const invalidCredentials = () => new AuthError('invalid_credentials', 'Invalid e
 /**
  * Checks an email and password. Unknown email and wrong password fail the same
  * way, after the same work. A bcrypt or weaker argon2 hash is upgraded on success.
+ * `via`: a sign-in form or API login, or a machine's HTTP Basic credential (its audit events say which).
  */
 export async function verifyPasswordLogin(
   core: Core,
   emailInput: string,
   password: string,
   meta: RequestMeta,
+  via: 'password' | 'basic' = 'password',
 ): Promise<User> {
   const email = normalizeEmail(emailInput);
   const user = await guessPassword(core, email, password, meta.ip);
@@ -84,13 +86,13 @@ export async function verifyPasswordLogin(
         type: 'login',
         outcome: 'failure',
         userId: known?.id ?? null,
-        detail: { reason: 'invalid_credentials' },
+        detail: { reason: 'invalid_credentials', method: via },
       },
       meta,
     );
     throw invalidCredentials();
   }
-  await refuseIfBanned(core, user, meta, 'password');
+  await refuseIfBanned(core, user, meta, via);
   if (user.passwordHash && needsRehash(user.passwordHash, core.argon2)) {
     await upgradePasswordHash(core.store.db, user.id, {
       expected: user.passwordHash,
