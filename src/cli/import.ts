@@ -1,4 +1,6 @@
+import { basename } from 'node:path';
 import { importUsers } from '../authn/user-import/import-users.js';
+import { recordImportRun } from '../authn/user-import/record-import-run.js';
 import { createCore } from '../core.js';
 import { isAuthError } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -102,6 +104,8 @@ async function importCommand(args: string[]): Promise<number> {
       },
     );
     progress.finish(counts);
+    if (!dryRun)
+      await recordImportRun(core, { format: values.format, file: basename(file), counts });
     print({ ...counts, dryRun });
     return counts.failed > 0 ? 1 : 0;
   } finally {

@@ -103,6 +103,21 @@ describe.each(backends)('gatehouse import users / export users on $name', (backe
       target,
     );
 
+  /** The users_imported audit events of the files named `<tag>-…`, oldest first, as an admin reads them. */
+  async function importEvents(accessToken: string, fileTag: string) {
+    const response = await fetch(`${server.url}/admin/audit?type=users_imported&limit=500`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(response.status).toBe(200);
+    const { events } = (await response.json()) as {
+      events: { outcome: string; userId: string | null; detail: Record<string, unknown> }[];
+    };
+    return events
+      .filter((event) => String(event.detail.file).startsWith(`${fileTag}-`))
+      .map(({ outcome, userId, detail }) => ({ outcome, userId, detail }))
+      .reverse();
+  }
+
   /** A right password: signed in, or (TOTP users) the second step done with the app's code. */
   async function signIn(user: FixtureUser, url = server.url): Promise<string> {
     const first = await login(user.email, user.password, url);
@@ -357,6 +372,36 @@ describe.each(backends)('gatehouse import users / export users on $name', (backe
       );
       expect(rest.stderr).not.toContain('line 1001: skipped');
       expect((await mine()).length).toBe(total);
+      // One audit event per real run, none for the dry run (same file as `rest`): counts and the file's name.
+      const admin = String(
+        (await login(`${t}-0@example.com`, 'shared password here')).body.accessToken,
+      );
+      expect(await importEvents(admin, t)).toEqual([
+        {
+          outcome: 'success',
+          userId: null,
+          detail: {
+            format: 'jsonl',
+            file: `${t}-first.jsonl`,
+            read: 1000,
+            imported: 1000,
+            skipped: 0,
+            failed: 0,
+          },
+        },
+        {
+          outcome: 'success',
+          userId: null,
+          detail: {
+            format: 'jsonl',
+            file: `${t}-all.jsonl`,
+            read: total,
+            imported: 2000,
+            skipped: 1000,
+            failed: 0,
+          },
+        },
+      ]);
 
       // Killed after its first committed batch (the first progress line), then run again.
       const big = 20_000;
@@ -391,6 +436,24 @@ describe.each(backends)('gatehouse import users / export users on $name', (backe
       expect(counts.skipped).toBeGreaterThanOrEqual(200);
       expect(counts.imported + counts.skipped).toBe(big);
       expect((await mine()).filter((e) => e.startsWith(`${t}-k`)).length).toBe(big);
+      // The killed run recorded nothing; the run that finished it, its own counts.
+      const finishing = (await importEvents(admin, t)).filter(
+        (event) => event.detail.file === `${t}-killed.jsonl`,
+      );
+      expect(finishing).toEqual([
+        {
+          outcome: 'success',
+          userId: null,
+          detail: {
+            format: 'jsonl',
+            file: `${t}-killed.jsonl`,
+            read: big,
+            imported: counts.imported,
+            skipped: counts.skipped,
+            failed: 0,
+          },
+        },
+      ]);
     },
   );
 

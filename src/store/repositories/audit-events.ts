@@ -33,6 +33,7 @@ export const AUDIT_TYPES = [
   'client_registered',
   'client_deleted',
   'client_secret_rotated',
+  'users_imported',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];
