@@ -183,6 +183,18 @@ export function createMetrics(): Metrics {
     return child;
   };
 
+  // A machine signs in on every request (an API key, Basic): its counter child is looked up, not rebuilt.
+  const signInChildren = new Map<string, ReturnType<typeof signIns.labels>>();
+  const signInChild = (method: string, outcome: SignInOutcome) => {
+    const key = `${method} ${outcome}`;
+    let child = signInChildren.get(key);
+    if (!child) {
+      child = signIns.labels({ method, outcome });
+      signInChildren.set(key, child);
+    }
+    return child;
+  };
+
   return {
     registry,
     httpRequest(route, method, status, seconds) {
@@ -190,7 +202,7 @@ export function createMetrics(): Metrics {
       child.count.inc();
       child.latency.observe(seconds);
     },
-    signIn: (method, outcome) => signIns.inc({ method, outcome }),
+    signIn: (method, outcome) => signInChild(method, outcome).inc(),
     mfa: (factor, outcome) => mfa.inc({ factor, outcome }),
     rateLimited: (limit) => rateLimited.inc({ limit }),
     refreshReuse: () => reuse.inc(),
