@@ -4,4 +4,7 @@ export interface RequestMeta {
   userAgent: string | null;
 }
 
+/** Where an operator's command comes from: the command line, no request behind it. */
+export const CLI_META: RequestMeta = { ip: null, userAgent: 'gatehouse-cli' };
+
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();

@@ -7,13 +7,15 @@ import { SECOND_FACTOR_METHODS } from './mfa/second-factor.js';
  * A machine's credential (HTTP Basic of a service account, an API key) signs
  * in on every request it is sent with, and counts on each.
  */
-export type SignInMethod =
-  | 'password'
-  | 'passkey'
-  | 'magic_link'
-  | 'federated'
-  | 'basic'
-  | 'api_key';
+const SIGN_IN_METHODS = [
+  'password',
+  'passkey',
+  'magic_link',
+  'federated',
+  'basic',
+  'api_key',
+] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 
 /** The first factor of RFC 8176 `amr` values, as the sign-in method that proved it. */
 const methodOfAmr = (amr: string): SignInMethod | 'unknown' => {
@@ -25,14 +27,7 @@ const methodOfAmr = (amr: string): SignInMethod | 'unknown' => {
   return 'unknown';
 };
 
-const METHODS: ReadonlySet<string> = new Set([
-  'password',
-  'passkey',
-  'magic_link',
-  'federated',
-  'basic',
-  'api_key',
-]);
+const METHODS: ReadonlySet<string> = new Set(SIGN_IN_METHODS);
 
 function methodOf(detail: AuditEvent['detail']): SignInMethod | 'unknown' {
   const method = detail?.method;

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { CLI_META } from '../authn/meta.js';
 import { createCore } from '../core.js';
 import { isAuthError } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -15,7 +16,7 @@ import {
 import { commonOptions, parseArgs, settingsFrom } from './settings-flags.js';
 import { usageError } from './usage-error.js';
 
-const operator = { actorId: null, meta: { ip: null, userAgent: 'gatehouse-cli' } };
+const operator = { actorId: null, meta: CLI_META };
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 

@@ -5,7 +5,7 @@ import { deleteUser } from '../authn/admin-delete-user.js';
 import { sendPasswordReset } from '../authn/admin-password-reset.js';
 import { listUserSessions } from '../authn/admin-sessions.js';
 import { revokeUserSessions } from '../authn/admin-user.js';
-import { normalizeEmail } from '../authn/meta.js';
+import { CLI_META, normalizeEmail } from '../authn/meta.js';
 import { type Core, createCore } from '../core.js';
 import { AuthError, isAuthError } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -15,7 +15,6 @@ import { commonOptions, parseArgs, settingsFrom } from './settings-flags.js';
 import { usageError } from './usage-error.js';
 import { listUsersCommand } from './user-list.js';
 
-const cliMeta = { ip: null, userAgent: 'gatehouse-cli' };
 /** The operator: no admin account acts, the audit rows say `by: null`. */
 const operator = { actorId: null };
 
@@ -130,7 +129,7 @@ async function user(args: string[]): Promise<number> {
             // The operator vouches for the address: the first admin can sign in under requireVerifiedEmail.
             emailVerified: true,
           },
-          cliMeta,
+          CLI_META,
         );
         print({ id: user.id, email: user.email, roles: user.roles });
         return 0;
@@ -144,27 +143,27 @@ async function user(args: string[]): Promise<number> {
         });
       case 'ban': {
         const by = { ...operator, reason: values.reason };
-        const user = await banUser(core, await userIdByEmail(core, email), by, cliMeta);
+        const user = await banUser(core, await userIdByEmail(core, email), by, CLI_META);
         print({ banned: user.email });
         return 0;
       }
       case 'unban':
         print({
-          unbanned: (await unbanUser(core, await userIdByEmail(core, email), operator, cliMeta))
+          unbanned: (await unbanUser(core, await userIdByEmail(core, email), operator, CLI_META))
             .email,
         });
         return 0;
       case 'roles': {
         const roles = rolesOf(values.set ?? '');
         const id = await userIdByEmail(core, email);
-        const user = await replaceRoles(core, id, roles, operator, cliMeta);
+        const user = await replaceRoles(core, id, roles, operator, CLI_META);
         print({ email: user.email, roles: user.roles });
         return 0;
       }
       case 'delete': {
         const id = await userIdByEmail(core, email);
         await confirmDelete(email, values.yes ?? false);
-        await deleteUser(core, id, operator, cliMeta);
+        await deleteUser(core, id, operator, CLI_META);
         print({ deleted: email, id });
         return 0;
       }
@@ -188,12 +187,12 @@ async function user(args: string[]): Promise<number> {
       }
       case 'revoke-sessions': {
         const id = await userIdByEmail(core, email);
-        print({ email, revoked: await revokeUserSessions(core, id, operator, cliMeta) });
+        print({ email, revoked: await revokeUserSessions(core, id, operator, CLI_META) });
         return 0;
       }
       case 'reset-password':
         print({
-          sent: await sendPasswordReset(core, await userIdByEmail(core, email), operator, cliMeta),
+          sent: await sendPasswordReset(core, await userIdByEmail(core, email), operator, CLI_META),
         });
         return 0;
     }

@@ -7,15 +7,20 @@ export const strongPassword = 'correct horse battery staple 42';
 let counter = 0;
 export const uniqueEmail = (name = 'user') => `${name}${++counter}-${process.pid}@example.com`;
 
-/** Creates a user through the core (as the CLI does), signed in nowhere. */
+/** Creates a user through the core (as the CLI does), signed in nowhere; `isService`: a service account (HTTP Basic). */
 export async function registeredUser(
   server: TestServer,
-  options: { email?: string; roles?: string[] } = {},
+  options: { email?: string; roles?: string[]; isService?: boolean } = {},
 ): Promise<{ email: string; password: string; id: string }> {
-  const email = options.email ?? uniqueEmail();
+  const email = options.email ?? uniqueEmail(options.isService ? 'svc' : 'user');
   const created = await register(
     server.core,
-    { email, password: strongPassword, roles: options.roles ?? [] },
+    {
+      email,
+      password: strongPassword,
+      roles: options.roles ?? [],
+      ...(options.isService ? { isService: true } : {}),
+    },
     { ip: null, userAgent: 'test' },
   );
   return { email, password: strongPassword, id: created.id };

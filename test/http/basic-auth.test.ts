@@ -1,23 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { register } from '../../src/authn/account/registration.js';
-import { strongPassword, uniqueEmail } from '../helpers/accounts.js';
+import { registeredUser, strongPassword } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { meWith, tokenUser } from '../helpers/tokens.js';
 
 const basic = (username: string, password: string) =>
   `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-
-/** A service account, created the way an operator would (through the core). */
-async function serviceAccount(server: TestServer): Promise<{ email: string; id: string }> {
-  const email = uniqueEmail('svc');
-  const user = await register(
-    server.core,
-    { email, password: strongPassword, isService: true },
-    { ip: null, userAgent: 'test' },
-  );
-  return { email, id: user.id };
-}
 
 const expectBasicChallenge = (response: { status: number; headers: Headers }) => {
   expect(response.status).toBe(401);
@@ -32,14 +20,14 @@ describe('Basic auth over loopback', () => {
   afterAll(async () => server.stop());
 
   it('accepts a service account’s email and password', async () => {
-    const svc = await serviceAccount(server);
+    const svc = await registeredUser(server, { isService: true });
     const me = await meWith(server, { authorization: basic(svc.email, strongPassword) });
     expect(me.status).toBe(200);
     expect(me.body.user).toMatchObject({ id: svc.id, via: 'basic' });
   });
 
   it('refuses a service account’s wrong password, and any non-service user', async () => {
-    const svc = await serviceAccount(server);
+    const svc = await registeredUser(server, { isService: true });
     expectBasicChallenge(
       await meWith(server, { authorization: basic(svc.email, 'wrong password!') }),
     );
@@ -80,7 +68,7 @@ describe('Basic auth over plain HTTP from a non-loopback address', () => {
   it('is refused by default, even with good credentials', async () => {
     const server = await startTestServer({ settings: { trustProxy: true } });
     try {
-      const svc = await serviceAccount(server);
+      const svc = await registeredUser(server, { isService: true });
       const authorization = basic(svc.email, strongPassword);
       expectBasicChallenge(await meWith(server, { ...remote, authorization }));
       // The same credentials over TLS (as the trusted proxy reports it) are fine.
@@ -107,7 +95,7 @@ describe('Basic auth over plain HTTP from a non-loopback address', () => {
       settings: { trustProxy: true, allowInsecureBasicOverHttp: true },
     });
     try {
-      const svc = await serviceAccount(server);
+      const svc = await registeredUser(server, { isService: true });
       const me = await meWith(server, {
         ...remote,
         authorization: basic(svc.email, strongPassword),

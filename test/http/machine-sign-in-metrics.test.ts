@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { register } from '../../src/authn/account/registration.js';
 import { banUser } from '../../src/authn/admin.js';
-import { strongPassword, uniqueEmail } from '../helpers/accounts.js';
+import { registeredUser, strongPassword, uniqueEmail } from '../helpers/accounts.js';
 import { Client } from '../helpers/client.js';
 import { newMetricsToken, sample, scrape } from '../helpers/metrics.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -46,16 +45,6 @@ async function expectCounted(act: () => Promise<void>, expected: Record<string, 
   expect(moved).toEqual(expected);
 }
 
-async function serviceAccount(): Promise<{ email: string; id: string }> {
-  const email = uniqueEmail('svc');
-  const user = await register(
-    server.core,
-    { email, password: strongPassword, isService: true },
-    { ip: null, userAgent: 'test' },
-  );
-  return { email, id: user.id };
-}
-
 describe('machine credentials in gatehouse_sign_ins_total', () => {
   it('counts each request with an API key, in any of its three places, as one api_key sign-in', async () => {
     const owner = await tokenUser(server);
@@ -83,7 +72,7 @@ describe('machine credentials in gatehouse_sign_ins_total', () => {
   });
 
   it('counts a service account’s Basic credential as basic, right or wrong, never as password', async () => {
-    const svc = await serviceAccount();
+    const svc = await registeredUser(server, { isService: true });
     const person = await tokenUser(server);
     await expectCounted(
       async () => {
@@ -102,7 +91,7 @@ describe('machine credentials in gatehouse_sign_ins_total', () => {
   });
 
   it('counts a banned service account as basic banned, and a wrong API login as password', async () => {
-    const svc = await serviceAccount();
+    const svc = await registeredUser(server, { isService: true });
     await banUser(server.core, svc.id, { actorId: null }, { ip: null, userAgent: 'test' });
     await expectCounted(
       async () => {

@@ -1,9 +1,7 @@
 import type { Core } from '../../core.js';
 import { audit } from '../audit.js';
+import { CLI_META } from '../meta.js';
 import type { ImportCounts } from './import-users.js';
-
-/** Who runs an import: an operator at the command line, no request behind it. */
-const operator = { ip: null, userAgent: 'gatehouse-cli' };
 
 /**
  * One audit event for a finished import run (never a dry run), so who moved
@@ -24,5 +22,5 @@ export const recordImportRun = (
       userId: null,
       detail: { format: run.format, file: run.file, ...run.counts },
     },
-    operator,
+    CLI_META,
   );
